@@ -1,0 +1,4 @@
+# Shared fixtures live in plugin modules under tests/fixtures/; add yours to this list.
+pytest_plugins = [
+    "tests.fixtures.services",
+]
