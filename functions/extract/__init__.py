@@ -1,0 +1,181 @@
+"""Extract stage: Odoo → `raw/`. One module per dataset; this file holds the registry and `run_extract`.
+
+A dataset module (e.g. `functions.extract.pos`) exposes:
+- `extract(odoo, settings, lake, day) -> dict[str, int]`: fetch everything for business day `day`,
+  then write its partition(s) (only after every record is in hand, so a failure midway leaves the
+  previous partition untouched); returns rows written per table.
+- optionally `reconcile(odoo, settings, lake, day) -> list[functions.reconcile.Check]`: the lake's
+  totals for `day` against Odoo's server-side totals (`nkpipe reconcile` and every extract run use it).
+
+Raw partitions keep what Odoo returned: one row per record, the JSON text as Odoo sent it (`record`),
+with its model, id and write_date beside it for lookups without decoding.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from shared.errors import InputError
+from shared.log import get_logger
+from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, StageResult
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from shared.lake import Lake, TableSpec
+    from shared.odoo import OdooClient
+
+log = get_logger(__name__)
+
+STAGE = "extract"
+
+# CLI target name -> module. Part B adds inventory-moves, stock-quants and dimensions here.
+EXTRACTORS: dict[str, str] = {
+    "pos": "functions.extract.pos",
+    "invoice-sales": "functions.extract.invoice_sales",
+    "purchases": "functions.extract.purchases",
+}
+
+
+def raw_schema() -> pa.Schema:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            pa.field("model", pa.string(), nullable=False),
+            pa.field("id", pa.int64(), nullable=False),
+            pa.field("write_date", pa.string()),
+            pa.field("record", pa.string(), nullable=False),
+        ]
+    )
+
+
+def raw_spec(dataset: str) -> TableSpec:
+    """The raw table of a dataset: `raw/<dataset>/date=D/part-0.parquet`."""
+    from shared.lake import TableSpec
+
+    return TableSpec("raw", dataset, raw_schema())
+
+
+def raw_table(records_by_model: Mapping[str, Iterable[dict]]) -> pa.Table:
+    """Odoo records (as returned) → the raw table, rows ordered by model then id."""
+    import pyarrow as pa
+
+    models, ids, write_dates, texts = [], [], [], []
+    for model in sorted(records_by_model):
+        for record in sorted(records_by_model[model], key=lambda r: r["id"]):
+            models.append(model)
+            ids.append(int(record["id"]))
+            write_date = record.get("write_date")
+            write_dates.append(write_date if isinstance(write_date, str) else None)
+            texts.append(json.dumps(record, sort_keys=True, ensure_ascii=False, separators=(",", ":")))
+    return pa.table(
+        {"model": models, "id": ids, "write_date": write_dates, "record": texts}, schema=raw_schema()
+    )
+
+
+def raw_records(lake: Lake, dataset: str, day: date, model: str) -> list[dict] | None:
+    """The records of one model in a raw partition (None when the partition does not exist)."""
+    import pyarrow.compute as pc
+
+    table = lake.read_partition(raw_spec(dataset), day)
+    if table is None:
+        return None
+    table = table.filter(pc.equal(table.column("model"), model))
+    return [json.loads(text) for text in table.column("record").to_pylist()]
+
+
+def module_for(target: str) -> ModuleType:
+    if target not in EXTRACTORS:
+        raise InputError(f"unknown extract target {target!r}; known: {', '.join(EXTRACTORS)}")
+    return importlib.import_module(EXTRACTORS[target])
+
+
+def calls_since(odoo: OdooClient, before: Counter) -> dict[str, int]:
+    """Calls made since `before`, as {"model.method": n, "total": n} for a run record."""
+    delta = Counter(odoo.calls)
+    delta.subtract(before)
+    calls = {f"{model}.{method}": n for (model, method), n in sorted(delta.items()) if n > 0}
+    calls["total"] = sum(calls.values())
+    return calls
+
+
+def run_extract(
+    settings: Any,
+    lake: Lake,
+    day: date,
+    targets: Sequence[str],
+    odoo: OdooClient | None = None,
+) -> list[StageResult]:
+    """Extract each target for business day `day` into raw/, one run record per target.
+
+    Connects to Odoo when `odoo` is None (and closes that connection). Raises the first failure after
+    recording it; the targets before it keep their results, its watermark does not move.
+    """
+    modules = [(target, module_for(target)) for target in targets]
+    own_client = odoo is None
+    if own_client:
+        from shared.odoo import connect
+
+        odoo = connect(settings)
+    metadata = Metadata(lake)
+    results: list[StageResult] = []
+    try:
+        for target, module in modules:
+            results.append(_extract_one(settings, lake, day, target, module, odoo, metadata))
+    finally:
+        if own_client:
+            odoo.close()
+    return results
+
+
+def _extract_one(
+    settings: Any, lake: Lake, day: date, target: str, module: ModuleType, odoo: OdooClient,
+    metadata: Metadata,
+) -> StageResult:
+    rec = metadata.start(STAGE, target, day)
+    started = time.monotonic()
+    before = Counter(odoo.calls)
+    try:
+        rows = module.extract(odoo, settings, lake, day)
+        extra: dict[str, Any] = {"server_version": odoo.server_version}
+        message = ""
+        if hasattr(module, "reconcile"):
+            from functions.reconcile import summarise
+
+            checks = module.reconcile(odoo, settings, lake, day)
+            extra["reconciliation"] = summarise(checks)
+            if not extra["reconciliation"]["ok"]:
+                message = "reconciliation: " + "; ".join(extra["reconciliation"]["differences"])
+                log.warning("extract %s %s %s", target, day, message)
+    except BaseException as exc:
+        rec.calls.update(calls_since(odoo, before))
+        metadata.fail(rec, exc)
+        raise
+    rec = metadata.finish(rec, rows=rows, calls=calls_since(odoo, before), extra=extra, status=SUCCESS)
+    metadata.set_watermark(STAGE, target, day)
+    result = StageResult.from_record(rec, message=message)
+    result.duration_s = round(time.monotonic() - started, 3)
+    log.info("extract %s %s: rows %s, calls %s", target, day, rows, rec.calls.get("total", 0))
+    return result
+
+
+__all__ = [
+    "EXTRACTORS",
+    "FAILED",
+    "SKIPPED",
+    "STAGE",
+    "calls_since",
+    "module_for",
+    "raw_records",
+    "raw_spec",
+    "raw_table",
+    "run_extract",
+]

@@ -1,0 +1,99 @@
+"""`nkpipe`: the command line. One module per verb in this package, listed in COMMANDS.
+
+A verb module has `add_parser(subparsers) -> argparse.ArgumentParser` and `run(args) -> int`.
+Heavy imports live inside `run`, so `nkpipe --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+from shared.errors import ConfigError, InputError, NkpipeError
+
+# Verb modules, in the order `nkpipe --help` lists them.
+COMMANDS: list[str] = [
+    "demo",
+    "run",
+    "catch_up",
+    "health",
+    "odoo_check",
+    "reconcile",
+    "sql",
+    "validate_profit",
+    "migrate",
+    "kpi",
+    "publish_sheet",
+    "purge",
+    "reset",
+    "rebuild",
+    "restore",
+]
+
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+def _load_verbs() -> list:
+    modules = []
+    for name in COMMANDS:
+        full = f"{__name__}.{name}"
+        try:
+            modules.append(importlib.import_module(full))
+        except ModuleNotFoundError as exc:
+            if exc.name != full:  # a verb whose own import is broken must not vanish silently
+                raise
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nkpipe",
+        description="Odoo -> Parquet lake -> profit -> KPI pipeline. Dates are YYYY-MM-DD business days.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+    for module in _load_verbs():
+        verb = module.add_parser(sub)
+        verb.set_defaults(handler=module.run)
+        add_common_options(verb)
+    return parser
+
+
+def add_common_options(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group("common options")
+    group.add_argument("--lake", metavar="ROOT", help="lake root (overrides DATA_LAKE_ROOT)")
+    group.add_argument("--env-file", default=".env", metavar="PATH", help="settings file (default: .env)")
+    group.add_argument("-v", "--verbose", action="store_true", help="debug logging and full tracebacks")
+    group.add_argument("--json-logs", action="store_true", default=None, help="log JSON lines even on a terminal")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from shared.log import configure_logging
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    configure_logging(json_lines=args.json_logs, level="DEBUG" if args.verbose else "WARNING")
+    try:
+        code = args.handler(args)
+    except (InputError, ConfigError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except NkpipeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("error: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 — one clear line for people; traceback with --verbose
+        if args.verbose:
+            logging.getLogger("nkpipe").exception("unexpected error")
+        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    return int(code or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

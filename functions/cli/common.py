@@ -1,0 +1,79 @@
+"""Helpers the verb modules share: settings and lake from the common options, progress output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, TextIO
+
+from shared.config import Settings, load_settings
+from shared.lake import Lake, open_lake
+from shared.metadata import StageResult
+
+
+def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
+    """Settings from .env + environment, with --lake (and the verb's own overrides) on top."""
+    if getattr(args, "lake", None):
+        overrides.setdefault("data_lake_root", args.lake)
+    return load_settings(env_file=getattr(args, "env_file", ".env"), **overrides)
+
+
+def lake_from(settings: Settings) -> Lake:
+    return open_lake(settings.data_lake_root)
+
+
+def add_date_range(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    parser.add_argument("--date", required=required, metavar="D", help="business day YYYY-MM-DD")
+    parser.add_argument("--to", metavar="E", help="last day of a range (inclusive)")
+
+
+def progress_printer(stream: TextIO | None = None) -> Callable[[StageResult], None] | None:
+    """Progress lines on a terminal; nothing otherwise (logs carry the detail)."""
+    stream = stream or sys.stderr
+    if not (hasattr(stream, "isatty") and stream.isatty()):
+        return None
+
+    def show(result: StageResult) -> None:
+        rows = sum(result.rows.values())
+        mark = "ok " if result.ok else "ERR"
+        stream.write(
+            f"{mark} {result.day}  {result.stage:<9} {result.dataset:<16} {rows:>9,} rows  {result.duration_s:6.1f}s"
+            + (f"  {result.message}" if result.message and not result.ok else "")
+            + "\n"
+        )
+        stream.flush()
+
+    return show
+
+
+def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = None, stream: TextIO | None = None) -> None:
+    """A plain aligned text table (numbers right-aligned, thousands separated)."""
+    stream = stream or sys.stdout
+    if not rows:
+        stream.write("(no rows)\n")
+        return
+    columns = list(columns or rows[0].keys())
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, int):
+            return f"{value:,}"
+        if isinstance(value, float):
+            return f"{value:,.2f}"
+        return str(value)
+
+    text = [[cell(r.get(c)) for c in columns] for r in rows]
+    numeric = [all(isinstance(r.get(c), (int, float)) or r.get(c) is None for r in rows) for c in columns]
+    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(columns)]
+
+    def fmt(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if n else v.ljust(w) for v, w, n in zip(values, widths, numeric, strict=True))
+
+    stream.write(fmt(columns).rstrip() + "\n")
+    stream.write("  ".join("-" * w for w in widths) + "\n")
+    for t in text:
+        stream.write(fmt(t).rstrip() + "\n")

@@ -1,0 +1,50 @@
+"""`nkpipe run --date D [--to E] [--stages S,...] [--targets T,...] [--dry-run]`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from functions.cli.common import add_date_range, lake_from, print_table, progress_printer, settings_from
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser("run", help="run stages for a business day or a range")
+    add_date_range(parser)
+    parser.add_argument("--stages", help="extract,transform,profit,kpi,mirror (default: all, in that order)")
+    parser.add_argument(
+        "--targets", help="pos,invoice-sales,purchases,inventory-moves,stock-quants,dimensions (default: all)"
+    )
+    parser.add_argument("--dry-run", action="store_true", help="show what would be read and written; change nothing")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from functions.pipeline import parse_stages, parse_targets, run_days
+    from shared.dates import parse_range
+
+    settings = settings_from(args)
+    stages = parse_stages(args.stages)
+    targets = parse_targets(args.targets)
+    days = parse_range(args.date, args.to, settings.business_tz, settings.max_range_days)
+    results = run_days(
+        settings, lake_from(settings), days, stages, targets, progress=progress_printer(), dry_run=args.dry_run
+    )
+    print_table(
+        [
+            {
+                "date": r.day.isoformat(),
+                "stage": r.stage,
+                "dataset": r.dataset,
+                "status": r.status,
+                "rows": sum(r.rows.values()),
+                "seconds": r.duration_s,
+            }
+            for r in results
+        ]
+    )
+    failed = [r for r in results if not r.ok]
+    if failed:
+        print(f"error: {len(failed)} stage run(s) failed", file=sys.stderr)
+        return 1
+    return 0

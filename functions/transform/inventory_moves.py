@@ -1,0 +1,121 @@
+"""Inventory moves: raw done `stock.move.line`s (+ their moves, picking types, locations) → clean → star.
+
+Raw holds the move lines of business day D as Odoo returned them, plus the `stock.move`,
+`stock.picking.type` and `stock.location` records they point at. Clean is one typed row per move line
+with its picking type code and both location usages; the star table keeps the contract columns and a
+few extras (moved_at, picking_type_id, picking_code, location usages, reference, write_date).
+"""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import polars as pl
+
+from functions.transform.dimensions import Column, decode_records, typed_frame
+
+LINE_MODEL = "stock.move.line"
+MOVE_MODEL = "stock.move"
+PICKING_TYPE_MODEL = "stock.picking.type"
+LOCATION_MODEL = "stock.location"
+
+LINE_COLUMNS: tuple[Column, ...] = (
+    Column("move_line_id", "id", "id"),
+    Column("moved_at", "date", "ts"),
+    Column("move_id", "move_id", "m2o"),
+    Column("picking_id", "picking_id", "m2o"),
+    Column("line_picking_type_id", "picking_type_id", "m2o"),
+    Column("product_id", "product_id", "m2o"),
+    Column("lot_id", "lot_id", "m2o"),
+    Column("lot_name", "lot_name", "str"),
+    Column("quantity", "quantity|qty_done", "float"),  # Odoo 17+ `quantity`, 16 `qty_done`
+    Column("uom_id", "product_uom_id", "m2o"),
+    Column("quantity_product_uom", "quantity_product_uom", "float"),
+    Column("location_id", "location_id", "m2o"),
+    Column("location_dest_id", "location_dest_id", "m2o"),
+    Column("company_id", "company_id", "m2o"),
+    Column("state", "state", "str"),
+    Column("reference", "reference", "str"),
+    Column("write_date", "write_date", "ts"),
+)
+MOVE_COLUMNS = (Column("move_id", "id", "id"), Column("move_picking_type_id", "picking_type_id", "m2o"))
+PICKING_TYPE_COLUMNS = (Column("picking_type_id", "id", "id"), Column("picking_code", "code", "str"))
+LOCATION_COLUMNS = (Column("location_id", "id", "id"), Column("usage", "usage", "str"))
+
+CLEAN_SCHEMA: dict[str, pl.DataType] = {
+    "date": pl.Date(),
+    "move_line_id": pl.Int64(),
+    "moved_at": pl.Datetime("us", "UTC"),
+    "move_id": pl.Int64(),
+    "picking_id": pl.Int64(),
+    "picking_type_id": pl.Int64(),
+    "picking_code": pl.String(),
+    "product_id": pl.Int64(),
+    "lot_id": pl.Int64(),
+    "lot_name": pl.String(),
+    "quantity": pl.Float64(),
+    "uom_id": pl.Int64(),
+    "quantity_product_uom": pl.Float64(),
+    "location_id": pl.Int64(),
+    "location_dest_id": pl.Int64(),
+    "location_usage": pl.String(),
+    "location_dest_usage": pl.String(),
+    "company_id": pl.Int64(),
+    "state": pl.String(),
+    "reference": pl.String(),
+    "write_date": pl.Datetime("us", "UTC"),
+}
+
+STAR_COLUMNS: tuple[str, ...] = (
+    # contract
+    "date",
+    "move_line_id",
+    "move_id",
+    "picking_id",
+    "product_id",
+    "lot_id",
+    "quantity",
+    "uom_id",
+    "location_id",
+    "location_dest_id",
+    "company_id",
+    # extras
+    "moved_at",
+    "picking_type_id",
+    "picking_code",
+    "location_usage",
+    "location_dest_usage",
+    "reference",
+    "write_date",
+)
+
+
+def clean_inventory_moves(raw: pl.DataFrame | None, tz: str | ZoneInfo) -> pl.DataFrame:
+    """Raw records → one typed row per move line, with picking code and location usages."""
+    zone = tz.key if isinstance(tz, ZoneInfo) else tz
+    lines = typed_frame(decode_records(raw, LINE_MODEL), LINE_COLUMNS)
+    moves = typed_frame(decode_records(raw, MOVE_MODEL), MOVE_COLUMNS).unique("move_id")
+    types = typed_frame(decode_records(raw, PICKING_TYPE_MODEL), PICKING_TYPE_COLUMNS).unique(
+        "picking_type_id"
+    )
+    locations = typed_frame(decode_records(raw, LOCATION_MODEL), LOCATION_COLUMNS).unique("location_id")
+    source_usage = locations.rename({"usage": "location_usage"})
+    dest_usage = locations.rename({"location_id": "location_dest_id", "usage": "location_dest_usage"})
+
+    clean = (
+        lines.join(moves, on="move_id", how="left")
+        # the line's own picking type when the version has it, else its move's
+        .with_columns(pl.coalesce("line_picking_type_id", "move_picking_type_id").alias("picking_type_id"))
+        .join(types, on="picking_type_id", how="left")
+        .join(source_usage, on="location_id", how="left")
+        .join(dest_usage, on="location_dest_id", how="left")
+        .with_columns(pl.col("moved_at").dt.convert_time_zone(zone).dt.date().alias("date"))
+    )
+    return clean.select([pl.col(name).cast(dtype) for name, dtype in CLEAN_SCHEMA.items()]).sort(
+        "move_line_id"
+    )
+
+
+def star_inventory_moves(clean: pl.DataFrame) -> pl.DataFrame:
+    """Clean move lines → `fact_inventory_moves` (contract columns first, then extras)."""
+    return clean.select(STAR_COLUMNS)

@@ -1,0 +1,286 @@
+"""Settings: one typed, frozen object read from the environment and an optional `.env` file.
+
+Every problem is collected and reported at once in one ConfigError; secrets are wrapped in `Secret`
+so they never show in a repr, a log line or an error message.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from shared.errors import ConfigError
+
+DEFAULT_TAX_MULTIPLIERS: dict[int, float] = {5: 1.0, 2: 1.0, 7: 1.11, 6: 1.11}
+
+
+class Secret:
+    """A value that must not be printed. `reveal()` is the only way to read it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Odoo
+    odoo_host: str | None = None
+    odoo_port: int = 8069
+    odoo_protocol: str = "jsonrpc"
+    odoo_db: str | None = None
+    odoo_username: str | None = None
+    odoo_api_key: Secret | None = None
+    odoo_api: str = "auto"
+    odoo_batch_size: int = 1000
+    odoo_concurrency: int = 4
+    odoo_timeout: float = 120.0
+    odoo_max_retries: int = 5
+    # Lake and dates
+    data_lake_root: str = "./data-lake"
+    business_tz: str = "Asia/Jakarta"
+    max_range_days: int = 366
+    catchup_lookback_days: int = 7
+    # KPI store (TiDB, or the embedded DuckDB file when tidb_host is unset)
+    tidb_host: str | None = None
+    tidb_port: int = 4000
+    tidb_user: str | None = None
+    tidb_password: Secret | None = None
+    tidb_database: str = "nkpipe"
+    kpi_duckdb_path: str = "./nkpipe-kpi.duckdb"
+    # Supabase mirror
+    supabase_db_url: Secret | None = None
+    supabase_url: str | None = None
+    supabase_service_key: Secret | None = None
+    nk_org_id: int = 1
+    # Profit
+    tax_multipliers: dict[int, float] = field(default_factory=lambda: dict(DEFAULT_TAX_MULTIPLIERS))
+    # Sheets
+    sheets_spreadsheet_id: str | None = None
+    # Runtime
+    in_cloud: bool = False
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.business_tz)
+
+    def replace(self, **changes: Any) -> Settings:
+        """A copy with some values changed (Settings itself never changes)."""
+        from dataclasses import replace
+
+        return replace(self, **changes)
+
+
+def _parse_int(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError("must be an integer") from None
+
+
+def _parse_positive_int(text: str) -> int:
+    value = _parse_int(text)
+    if value <= 0:
+        raise ValueError("must be a positive integer")
+    return value
+
+
+def _parse_float(text: str) -> float:
+    try:
+        value = float(text.strip())
+    except ValueError:
+        raise ValueError("must be a number") from None
+    if value <= 0:
+        raise ValueError("must be a positive number")
+    return value
+
+
+def _parse_str(text: str) -> str | None:
+    text = text.strip()
+    return text or None
+
+
+def _parse_secret(text: str) -> Secret | None:
+    return Secret(text) if text.strip() else None
+
+
+def _parse_tz(text: str) -> str:
+    name = text.strip()
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
+
+
+def _parse_choice(*choices: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = text.strip().lower()
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _parse_tax_multipliers(text: str) -> dict[int, float]:
+    """JSON object (`{"7": 1.11}`) or `7:1.11,6:1.11`."""
+    text = text.strip()
+    if not text:
+        return dict(DEFAULT_TAX_MULTIPLIERS)
+    if text.startswith("{"):
+        raw = json.loads(text)
+        pairs = raw.items()
+    else:
+        pairs = (item.split(":", 1) for item in text.split(",") if item.strip())
+    result: dict[int, float] = {}
+    for key, value in pairs:
+        result[int(str(key).strip())] = float(str(value).strip())
+    if any(v <= 0 for v in result.values()):
+        raise ValueError("multipliers must be positive")
+    return result
+
+
+def _parse_bool(text: str) -> bool:
+    return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# env name -> (field, parser). Names are the contract of DESIGN.md plus a few tuning knobs.
+_ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
+    "ODOO_HOST": ("odoo_host", _parse_str),
+    "ODOO_PORT": ("odoo_port", _parse_positive_int),
+    "ODOO_PROTOCOL": ("odoo_protocol", _parse_choice("jsonrpc", "jsonrpc+ssl")),
+    "ODOO_DB": ("odoo_db", _parse_str),
+    "ODOO_USERNAME": ("odoo_username", _parse_str),
+    "ODOO_API_KEY": ("odoo_api_key", _parse_secret),
+    "ODOO_API": ("odoo_api", _parse_choice("auto", "jsonrpc", "json2")),
+    "ODOO_BATCH_SIZE": ("odoo_batch_size", _parse_positive_int),
+    "ODOO_CONCURRENCY": ("odoo_concurrency", _parse_positive_int),
+    "ODOO_TIMEOUT": ("odoo_timeout", _parse_float),
+    "ODOO_MAX_RETRIES": ("odoo_max_retries", _parse_int),
+    "DATA_LAKE_ROOT": ("data_lake_root", lambda t: t.strip() or "./data-lake"),
+    "BUSINESS_TZ": ("business_tz", _parse_tz),
+    "MAX_RANGE_DAYS": ("max_range_days", _parse_positive_int),
+    "CATCHUP_LOOKBACK_DAYS": ("catchup_lookback_days", _parse_positive_int),
+    "TIDB_HOST": ("tidb_host", _parse_str),
+    "TIDB_PORT": ("tidb_port", _parse_positive_int),
+    "TIDB_USER": ("tidb_user", _parse_str),
+    "TIDB_PASSWORD": ("tidb_password", _parse_secret),
+    "TIDB_DATABASE": ("tidb_database", lambda t: t.strip() or "nkpipe"),
+    "KPI_DUCKDB_PATH": ("kpi_duckdb_path", lambda t: t.strip() or "./nkpipe-kpi.duckdb"),
+    "SUPABASE_DB_URL": ("supabase_db_url", _parse_secret),
+    "SUPABASE_URL": ("supabase_url", _parse_str),
+    "SUPABASE_SERVICE_KEY": ("supabase_service_key", _parse_secret),
+    "NK_ORG_ID": ("nk_org_id", _parse_positive_int),
+    "TAX_MULTIPLIERS": ("tax_multipliers", _parse_tax_multipliers),
+    "SHEETS_SPREADSHEET_ID": ("sheets_spreadsheet_id", _parse_str),
+    "K_SERVICE": ("in_cloud", lambda t: bool(t.strip())),
+}
+
+ENV_NAMES: tuple[str, ...] = tuple(_ENV)
+
+
+def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
+    """Read KEY=VALUE lines (comments, blank lines, `export`, quotes allowed) with python-dotenv."""
+    p = Path(path)
+    if not p.is_file():
+        return {}
+    from dotenv import dotenv_values
+
+    return {k: v for k, v in dotenv_values(p).items() if v is not None}
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    env_file: str | os.PathLike[str] | None = ".env",
+    **overrides: Any,
+) -> Settings:
+    """Build Settings from `.env` (lowest), the environment, then explicit overrides (highest).
+
+    Raises one ConfigError naming every bad value; secret values are never quoted in it.
+    """
+    values: dict[str, str] = {}
+    if env_file is not None:
+        values.update(read_env_file(env_file))
+    values.update(os.environ if environ is None else environ)
+
+    kwargs: dict[str, Any] = {}
+    problems: list[str] = []
+    for env_name, (attr, parse) in _ENV.items():
+        if env_name not in values:
+            continue
+        try:
+            kwargs[attr] = parse(values[env_name])
+        except (ValueError, TypeError, json.JSONDecodeError) as exc:
+            secret = attr.endswith(("key", "password", "db_url"))
+            shown = "" if secret else f" (got {values[env_name]!r})"
+            problems.append(f"{env_name}: {exc}{shown}")
+    kwargs.update(overrides)
+    if problems:
+        raise ConfigError("bad configuration: " + "; ".join(problems))
+    known = {f.name for f in fields(Settings)}
+    unknown = set(kwargs) - known
+    if unknown:
+        raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
+    settings = Settings(**kwargs)
+    if settings.in_cloud:
+        require_cloud_settings(settings)
+    return settings
+
+
+def require_cloud_settings(settings: Settings) -> None:
+    """Inside the cloud runtime nothing may silently fall back to a local default."""
+    missing = []
+    if not settings.data_lake_root.startswith(("gs://", "s3://")):
+        missing.append("DATA_LAKE_ROOT (a gs:// root)")
+    if not settings.tidb_host:
+        missing.append("TIDB_HOST")
+    if not (settings.supabase_db_url or (settings.supabase_url and settings.supabase_service_key)):
+        missing.append("SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY")
+    if missing:
+        raise ConfigError("missing in the cloud runtime: " + ", ".join(missing))
+
+
+def require_odoo(settings: Settings) -> None:
+    """Stages that talk to Odoo need a configured Odoo (or the simulator, asked for explicitly)."""
+    if not settings.odoo_host:
+        raise ConfigError(
+            "ODOO_HOST is not set: set ODOO_HOST/ODOO_DB/ODOO_USERNAME/ODOO_API_KEY, "
+            "or ODOO_HOST=simulator for the built-in simulator"
+        )
+    if settings.odoo_host == "simulator":
+        return
+    missing = [
+        name
+        for name, value in (
+            ("ODOO_DB", settings.odoo_db),
+            ("ODOO_USERNAME", settings.odoo_username),
+            ("ODOO_API_KEY", settings.odoo_api_key),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError("missing Odoo settings: " + ", ".join(missing))

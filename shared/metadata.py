@@ -1,0 +1,254 @@
+"""Run records and watermarks under `<lake>/metadata/`.
+
+- `metadata/runs/<stage>/<dataset>/<date>/<started>-<run_id>.json`: every attempt, kept.
+- `metadata/latest/<stage>/<dataset>/<date>.json`: the last attempt for that day (quick lookups).
+- `metadata/watermarks/<stage>/<dataset>.json`: the last day fully processed.
+
+A record says "success" only after the data it describes is written; a watermark moves only after
+that, and only forward (unless reset on purpose, which is recorded with who and when).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from shared.lake import Lake
+
+RUNNING, SUCCESS, FAILED, SKIPPED = "running", "success", "failed", "skipped"
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+
+
+def code_version() -> str:
+    """The package version, plus the Cloud Run revision or a NKPIPE_CODE_VERSION when set."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        base = version("nkpipe")
+    except PackageNotFoundError:
+        base = "0+unknown"
+    extra = os.environ.get("NKPIPE_CODE_VERSION") or os.environ.get("K_REVISION")
+    return f"{base}+{extra}" if extra else base
+
+
+def describe_error(exc: BaseException) -> str:
+    """One line for a run record; our errors never carry secrets, and the text is capped."""
+    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    return text[:500]
+
+
+@dataclass
+class RunRecord:
+    stage: str
+    dataset: str
+    date: str
+    run_id: str = field(default_factory=new_run_id)
+    status: str = RUNNING
+    rows: dict[str, int] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished_at: str | None = None
+    duration_s: float | None = None
+    code_version: str = field(default_factory=code_version)
+    error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def day(self) -> date:
+        return date.fromisoformat(self.date)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> RunRecord:
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
+
+
+@dataclass
+class StageResult:
+    """What one stage did for one dataset and day: what the CLI prints and the functions return."""
+
+    stage: str
+    dataset: str
+    day: date
+    status: str = SUCCESS
+    rows: dict[str, int] = field(default_factory=dict)
+    calls: dict[str, int] = field(default_factory=dict)
+    duration_s: float = 0.0
+    message: str = ""
+    run_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.status in (SUCCESS, SKIPPED)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["day"] = self.day.isoformat()
+        return data
+
+    @classmethod
+    def from_record(cls, rec: RunRecord, message: str = "") -> StageResult:
+        return cls(
+            stage=rec.stage,
+            dataset=rec.dataset,
+            day=rec.day,
+            status=rec.status,
+            rows=dict(rec.rows),
+            calls=dict(rec.calls),
+            duration_s=rec.duration_s or 0.0,
+            message=message or (rec.error or ""),
+            run_id=rec.run_id,
+        )
+
+
+class Metadata:
+    """Run records and watermarks of one lake."""
+
+    def __init__(self, lake: Lake) -> None:
+        self.lake = lake
+
+    # keys
+    @staticmethod
+    def _run_key(rec: RunRecord) -> str:
+        return f"metadata/runs/{rec.stage}/{rec.dataset}/{rec.date}/{rec.started_at[:19].replace(':', '')}-{rec.run_id}.json"
+
+    @staticmethod
+    def _latest_key(stage: str, dataset: str, day: date | str) -> str:
+        return f"metadata/latest/{stage}/{dataset}/{day if isinstance(day, str) else day.isoformat()}.json"
+
+    @staticmethod
+    def _watermark_key(stage: str, dataset: str) -> str:
+        return f"metadata/watermarks/{stage}/{dataset}.json"
+
+    # run records
+    def _save(self, rec: RunRecord) -> None:
+        body = rec.to_dict()
+        self.lake.write_json(self._run_key(rec), body)
+        self.lake.write_json(self._latest_key(rec.stage, rec.dataset, rec.date), body)
+
+    def start(self, stage: str, dataset: str, day: date, run_id: str | None = None) -> RunRecord:
+        rec = RunRecord(stage=stage, dataset=dataset, date=day.isoformat())
+        if run_id:
+            rec.run_id = run_id
+        self._save(rec)
+        return rec
+
+    def finish(
+        self,
+        rec: RunRecord,
+        rows: dict[str, int] | None = None,
+        calls: dict[str, int] | None = None,
+        extra: dict[str, Any] | None = None,
+        status: str = SUCCESS,
+    ) -> RunRecord:
+        rec.status = status
+        rec.rows.update(rows or {})
+        rec.calls.update(calls or {})
+        rec.extra.update(extra or {})
+        self._close(rec)
+        self._save(rec)
+        return rec
+
+    def fail(self, rec: RunRecord, error: BaseException | str) -> RunRecord:
+        rec.status = FAILED
+        rec.error = error if isinstance(error, str) else describe_error(error)
+        self._close(rec)
+        self._save(rec)
+        return rec
+
+    @staticmethod
+    def _close(rec: RunRecord) -> None:
+        now = datetime.now(UTC)
+        rec.finished_at = now.isoformat()
+        rec.duration_s = round((now - datetime.fromisoformat(rec.started_at)).total_seconds(), 3)
+
+    @contextlib.contextmanager
+    def track(self, stage: str, dataset: str, day: date, run_id: str | None = None) -> Iterator[RunRecord]:
+        """Record a run: success when the block ends, failure (and re-raise) when it raises.
+
+        The block fills `rec.rows`, `rec.calls` and `rec.extra`; it may set `rec.status = SKIPPED`.
+        """
+        rec = self.start(stage, dataset, day, run_id)
+        started = time.monotonic()
+        try:
+            yield rec
+        except BaseException as exc:
+            self.fail(rec, exc)
+            raise
+        rec.duration_s = round(time.monotonic() - started, 3)
+        self.finish(rec, status=rec.status if rec.status != RUNNING else SUCCESS)
+
+    def last_run(self, stage: str, dataset: str, day: date) -> RunRecord | None:
+        data = self.lake.read_json(self._latest_key(stage, dataset, day))
+        return None if data is None else RunRecord.from_dict(data)
+
+    def last_success(self, stage: str, dataset: str, day: date) -> RunRecord | None:
+        """The newest successful attempt for that day (the latest may be a later failure)."""
+        for rec in reversed(self.history(stage, dataset, day)):
+            if rec.status == SUCCESS:
+                return rec
+        return None
+
+    def history(self, stage: str, dataset: str, day: date) -> list[RunRecord]:
+        prefix = f"metadata/runs/{stage}/{dataset}/{day.isoformat()}/"
+        records = [RunRecord.from_dict(self.lake.read_json(k)) for k in self.lake.store.list(prefix)]
+        return sorted(records, key=lambda r: r.started_at)
+
+    def runs(self, stage: str | None = None, dataset: str | None = None) -> list[RunRecord]:
+        """The latest record of every (stage, dataset, day), optionally filtered."""
+        prefix = "metadata/latest/"
+        if stage:
+            prefix += f"{stage}/"
+            if dataset:
+                prefix += f"{dataset}/"
+        records = []
+        for key in self.lake.store.list(prefix):
+            data = self.lake.read_json(key)
+            if data is not None:
+                records.append(RunRecord.from_dict(data))
+        return sorted(records, key=lambda r: (r.stage, r.dataset, r.date))
+
+    # watermarks
+    def get_watermark(self, stage: str, dataset: str) -> date | None:
+        data = self.lake.read_json(self._watermark_key(stage, dataset))
+        return date.fromisoformat(data["date"]) if data and data.get("date") else None
+
+    def set_watermark(
+        self, stage: str, dataset: str, day: date, by: str | None = None, force: bool = False
+    ) -> bool:
+        """Move the watermark to `day`; only forward unless `force` (a reset). Returns True if moved."""
+        current = self.get_watermark(stage, dataset)
+        if current is not None and day <= current and not force:
+            return False
+        self.lake.write_json(
+            self._watermark_key(stage, dataset),
+            {
+                "date": day.isoformat(),
+                "previous": current.isoformat() if current else None,
+                "updated_at": datetime.now(UTC).isoformat(),
+                "by": by or "pipeline",
+            },
+        )
+        return True
+
+    def watermarks(self) -> dict[tuple[str, str], date]:
+        found = {}
+        for key in self.lake.store.list("metadata/watermarks/"):
+            parts = key.removeprefix("metadata/watermarks/").removesuffix(".json").split("/")
+            if len(parts) == 2:
+                data = self.lake.read_json(key)
+                if data and data.get("date"):
+                    found[(parts[0], parts[1])] = date.fromisoformat(data["date"])
+        return found

@@ -1,0 +1,235 @@
+"""Declared schemas of the contract tables (../shared/DESIGN.md): star-schema facts, the dimensions
+the profit stage reads, and the profit outputs. Producers and consumers import the same TableSpec.
+
+Types: ids Int64 (Odoo `False` -> null), amounts Float64, `date` Date (business day), timestamps UTC.
+Tables owned by one stage only (raw, clean) are declared in that stage's module.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+from shared.lake import TableSpec
+
+ID = pa.int64()
+AMOUNT = pa.float64()
+TS = pa.timestamp("us", tz="UTC")
+IDS = pa.list_(pa.int64())
+
+
+def _star(name: str, *fields: tuple[str, pa.DataType] | pa.Field, partitioned: bool = True) -> TableSpec:
+    schema = pa.schema([f if isinstance(f, pa.Field) else pa.field(f[0], f[1]) for f in fields])
+    return TableSpec("star-schema", name, schema, partitioned)
+
+
+DAY = pa.field("date", pa.date32(), nullable=False)
+
+# --- facts -----------------------------------------------------------------------------------------
+FACT_SALES = _star(
+    "fact_sales",
+    DAY,
+    ("order_id", ID),
+    ("order_name", pa.string()),
+    ("line_id", ID),
+    ("date_order", TS),
+    ("company_id", ID),
+    ("partner_id", ID),
+    ("user_id", ID),
+    ("session_id", ID),
+    ("config_id", ID),
+    ("product_id", ID),
+    ("quantity", AMOUNT),
+    ("price_unit", AMOUNT),
+    ("discount", AMOUNT),
+    ("revenue_tax_ex", AMOUNT),
+    ("revenue_tax_in", AMOUNT),
+    ("tax_ids", IDS),
+    ("state", pa.string()),
+)
+
+FACT_POS_PAYMENTS = _star(
+    "fact_pos_payments",
+    DAY,
+    ("order_id", ID),
+    ("payment_id", ID),
+    ("payment_method_id", ID),
+    ("amount", AMOUNT),
+    ("payment_date", TS),
+)
+
+FACT_INVOICE_SALES = _star(
+    "fact_invoice_sales",
+    DAY,
+    ("move_id", ID),
+    ("move_name", pa.string()),
+    ("move_type", pa.string()),
+    ("line_id", ID),
+    ("company_id", ID),
+    ("partner_id", ID),
+    ("product_id", ID),
+    ("quantity", AMOUNT),
+    ("price_unit", AMOUNT),
+    ("discount", AMOUNT),
+    ("revenue_tax_ex", AMOUNT),
+    ("revenue_tax_in", AMOUNT),
+    ("tax_ids", IDS),
+    ("uom_id", ID),
+)
+
+FACT_PURCHASES = _star(
+    "fact_purchases",
+    DAY,
+    ("move_id", ID),
+    ("move_name", pa.string()),
+    ("move_type", pa.string()),
+    ("line_id", ID),
+    ("company_id", ID),
+    ("partner_id", ID),
+    ("product_id", ID),
+    ("quantity", AMOUNT),
+    ("price_unit", AMOUNT),
+    ("discount", AMOUNT),
+    ("actual_price", AMOUNT),
+    ("tax_id", ID),
+    ("tax_ids", IDS),
+    ("uom_id", ID),
+    ("price_subtotal", AMOUNT),
+)
+
+FACT_INVENTORY_MOVES = _star(
+    "fact_inventory_moves",
+    DAY,
+    ("move_line_id", ID),
+    ("move_id", ID),
+    ("picking_id", ID),
+    ("product_id", ID),
+    ("lot_id", ID),
+    ("quantity", AMOUNT),
+    ("uom_id", ID),
+    ("location_id", ID),
+    ("location_dest_id", ID),
+    ("company_id", ID),
+    ("date_done", TS),
+    ("picking_code", pa.string()),
+    ("location_usage", pa.string()),
+    ("location_dest_usage", pa.string()),
+)
+
+FACT_STOCK_QUANTS = _star(
+    "fact_stock_quants",
+    DAY,
+    ("quant_id", ID),
+    ("product_id", ID),
+    ("location_id", ID),
+    ("lot_id", ID),
+    ("quantity", AMOUNT),
+    ("reserved_quantity", AMOUNT),
+    ("company_id", ID),
+)
+
+# --- dimensions (one file each, refreshed by the dimensions target) ---------------------------------
+DIM_PRODUCTS = _star(
+    "dim_products",
+    ("product_id", ID),
+    ("name", pa.string()),
+    ("default_code", pa.string()),
+    ("barcode", pa.string()),
+    ("categ_id", ID),
+    ("uom_id", ID),
+    ("brand_id", ID),
+    ("list_price", AMOUNT),
+    ("active", pa.bool_()),
+    ("write_date", TS),
+    partitioned=False,
+)
+
+DIM_TAXES = _star(
+    "dim_taxes",
+    ("tax_id", ID),
+    ("name", pa.string()),
+    ("amount", AMOUNT),
+    ("amount_type", pa.string()),
+    ("type_tax_use", pa.string()),
+    ("active", pa.bool_()),
+    ("write_date", TS),
+    partitioned=False,
+)
+
+DIM_UOMS = _star(
+    "dim_uoms",
+    ("uom_id", ID),
+    ("name", pa.string()),
+    ("category_id", ID),
+    ("factor", AMOUNT),
+    ("uom_type", pa.string()),
+    ("active", pa.bool_()),
+    ("write_date", TS),
+    partitioned=False,
+)
+
+# --- profit outputs (owned by functions/profit) -----------------------------------------------------
+FACT_PRODUCT_COST_EVENTS = _star(
+    "fact_product_cost_events",
+    DAY,
+    ("product_id", ID),
+    ("move_id", ID),
+    ("line_id", ID),
+    ("tax_id", ID),
+    ("actual_price", AMOUNT),
+    ("multiplier", AMOUNT),
+    ("uom_factor", AMOUNT),
+    ("unit_cost_tax_in", AMOUNT),
+)
+
+FACT_PRODUCT_COST_LATEST_DAILY = _star(
+    "fact_product_cost_latest_daily",
+    DAY,
+    ("product_id", ID),
+    ("cost_date", pa.date32()),
+    ("move_id", ID),
+    ("line_id", ID),
+    ("unit_cost_tax_in", AMOUNT),
+)
+
+FACT_SALES_LINES_PROFIT = _star(
+    "fact_sales_lines_profit",
+    DAY,
+    ("source", pa.string()),
+    ("doc_id", ID),
+    ("line_id", ID),
+    ("product_id", ID),
+    ("quantity", AMOUNT),
+    ("revenue_tax_in", AMOUNT),
+    ("unit_cost_tax_in", AMOUNT),
+    ("cogs_tax_in", AMOUNT),
+    ("gross_profit", AMOUNT),
+    ("cost_missing", pa.bool_()),
+)
+
+_AGG = (
+    ("revenue_tax_in", AMOUNT),
+    ("cogs_tax_in", AMOUNT),
+    ("gross_profit", AMOUNT),
+    ("quantity", AMOUNT),
+    ("transactions", ID),
+    ("lines", ID),
+)
+
+AGG_PROFIT_DAILY = _star("agg_profit_daily", DAY, *_AGG, ("cost_missing_lines", ID))
+AGG_PROFIT_DAILY_BY_PRODUCT = _star("agg_profit_daily_by_product", DAY, ("product_id", ID), *_AGG)
+
+STAR_FACTS = (
+    FACT_SALES,
+    FACT_POS_PAYMENTS,
+    FACT_INVOICE_SALES,
+    FACT_PURCHASES,
+    FACT_INVENTORY_MOVES,
+    FACT_STOCK_QUANTS,
+)
+PROFIT_OUTPUTS = (
+    FACT_PRODUCT_COST_EVENTS,
+    FACT_PRODUCT_COST_LATEST_DAILY,
+    FACT_SALES_LINES_PROFIT,
+    AGG_PROFIT_DAILY,
+    AGG_PROFIT_DAILY_BY_PRODUCT,
+)

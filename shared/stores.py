@@ -1,0 +1,374 @@
+"""Object stores behind the lake: a local folder, Google Cloud Storage and S3, chosen by the root URL.
+
+Each store offers the same small set of operations on keys (paths relative to the root, with `/`).
+Every `put` replaces an object in one step: a local write goes to a temp file outside the lake's
+data folders and is renamed into place; a GCS or S3 object becomes visible only when its upload
+completes. Readers therefore see the old object or the new one, never a mix.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from shared.errors import ConfigError, NkpipeError, TransientError
+
+# Folders under a local root that hold the writer's own files; never listed as data.
+LOCAL_TEMP_DIR = ".tmp"
+LOCAL_VERSIONS_DIR = ".versions"
+
+
+@dataclass(frozen=True)
+class ObjectVersion:
+    """One stored generation of an object (GCS generation, or a kept local copy)."""
+
+    key: str
+    version: str
+    updated: datetime
+    size: int
+    current: bool
+
+
+class ObjectStore(Protocol):
+    url: str
+
+    def get(self, key: str, version: str | None = None) -> bytes | None: ...
+    def put(self, key: str, data: bytes) -> None: ...
+    def put_if_absent(self, key: str, data: bytes) -> bool: ...
+    def delete(self, key: str) -> bool: ...
+    def list(self, prefix: str) -> list[str]: ...
+    def exists(self, key: str) -> bool: ...
+    def versions(self, key: str) -> list[ObjectVersion]: ...
+
+
+def _as_transient(exc: BaseException, what: str) -> NkpipeError:
+    return TransientError(f"{what}: {type(exc).__name__}: {exc}")
+
+
+class LocalStore:
+    """A folder on disk. Replaced objects are kept under `.versions/` for `nkpipe restore`."""
+
+    def __init__(self, root: str | os.PathLike[str], keep_versions: bool = True) -> None:
+        self.root = Path(root).expanduser().resolve()
+        self.url = str(self.root)
+        self.keep_versions = keep_versions
+
+    def _path(self, key: str) -> Path:
+        path = (self.root / key).resolve()
+        if self.root not in path.parents and path != self.root:
+            raise ConfigError(f"key {key!r} escapes the lake root")
+        return path
+
+    def get(self, key: str, version: str | None = None) -> bytes | None:
+        path = self._version_path(key, version) if version else self._path(key)
+        try:
+            return path.read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp_dir = self.root / LOCAL_TEMP_DIR
+        temp_dir.mkdir(parents=True, exist_ok=True)
+        temp = temp_dir / f"{uuid.uuid4().hex}.part"
+        try:
+            with open(temp, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            if self._versioned(key) and target.exists():
+                self._keep_copy(key, target)
+            os.replace(temp, target)
+        finally:
+            temp.unlink(missing_ok=True)
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        target = self._path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        return True
+
+    def delete(self, key: str) -> bool:
+        path = self._path(key)
+        if not path.exists():
+            return False
+        if self._versioned(key):
+            self._keep_copy(key, path)
+        path.unlink()
+        self._prune_empty_dirs(path.parent)
+        return True
+
+    def list(self, prefix: str) -> list[str]:
+        base = self._path(prefix) if prefix else self.root
+        start = base if base.is_dir() else base.parent
+        if not start.exists():
+            return []
+        keys = []
+        for path in start.rglob("*"):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(self.root).as_posix()
+            if rel.startswith((LOCAL_TEMP_DIR + "/", LOCAL_VERSIONS_DIR + "/")):
+                continue
+            if rel.startswith(prefix):
+                keys.append(rel)
+        return sorted(keys)
+
+    def exists(self, key: str) -> bool:
+        return self._path(key).is_file()
+
+    def _versioned(self, key: str) -> bool:
+        # Data files only: metadata and locks change too often to be worth a copy.
+        return self.keep_versions and not key.startswith("metadata/")
+
+    # Kept copies: .versions/<key>/<UTC timestamp>-<id>; the newest is the "previous" generation.
+    def _keep_copy(self, key: str, path: Path) -> None:
+        folder = self.root / LOCAL_VERSIONS_DIR / key
+        folder.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        shutil.copy2(path, folder / f"{stamp}-{uuid.uuid4().hex[:6]}")
+
+    def _version_path(self, key: str, version: str) -> Path:
+        if version == "current":
+            return self._path(key)
+        path = (self.root / LOCAL_VERSIONS_DIR / key / version).resolve()
+        if (self.root / LOCAL_VERSIONS_DIR) not in path.parents:
+            raise ConfigError(f"bad version {version!r}")
+        return path
+
+    def versions(self, key: str) -> list[ObjectVersion]:
+        found = []
+        folder = self.root / LOCAL_VERSIONS_DIR / key
+        if folder.is_dir():
+            for path in folder.iterdir():
+                stat = path.stat()
+                found.append(
+                    ObjectVersion(key, path.name, datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size, False)
+                )
+        current = self._path(key)
+        if current.is_file():
+            stat = current.stat()
+            found.append(
+                ObjectVersion(key, "current", datetime.fromtimestamp(stat.st_mtime, UTC), stat.st_size, True)
+            )
+        return sorted(found, key=lambda v: (v.current, v.version))
+
+    def _prune_empty_dirs(self, folder: Path) -> None:
+        while folder != self.root and folder.is_dir() and not any(folder.iterdir()):
+            folder.rmdir()
+            folder = folder.parent
+
+
+class GcsStore:
+    """A bucket (and optional prefix) on Google Cloud Storage, through google-cloud-storage.
+
+    With STORAGE_EMULATOR_HOST set (tests, local emulators) the client uses anonymous credentials
+    and never looks for a metadata server.
+    """
+
+    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+        from google.cloud import storage
+
+        if client is None:
+            if os.environ.get("STORAGE_EMULATOR_HOST"):
+                from google.auth.credentials import AnonymousCredentials
+
+                client = storage.Client(
+                    project=os.environ.get("GOOGLE_CLOUD_PROJECT", "nkpipe-local"),
+                    credentials=AnonymousCredentials(),
+                )
+            else:
+                client = storage.Client()
+        self.client = client
+        self.bucket = client.bucket(bucket)  # type: ignore[attr-defined]
+        self.prefix = prefix.strip("/")
+        self.url = f"gs://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _call(self, what: str, fn):  # noqa: ANN001, ANN202 — tiny wrapper mapping client errors
+        from google.api_core import exceptions as gexc
+
+        try:
+            return fn()
+        except gexc.NotFound:
+            raise
+        except gexc.PreconditionFailed:
+            raise
+        except (gexc.TooManyRequests, gexc.ServerError, gexc.RetryError) as exc:
+            raise _as_transient(exc, what) from exc
+        except (ConnectionError, TimeoutError, OSError) as exc:
+            raise _as_transient(exc, what) from exc
+        except Exception as exc:  # requests' ConnectionError and friends
+            if type(exc).__module__.startswith(("requests", "urllib3")):
+                raise _as_transient(exc, what) from exc
+            raise
+
+    def get(self, key: str, version: str | None = None) -> bytes | None:
+        from google.api_core import exceptions as gexc
+
+        generation = None if version in (None, "current") else int(version)
+        blob = self.bucket.blob(self._name(key), generation=generation)
+        try:
+            return self._call(f"read gs {key}", blob.download_as_bytes)
+        except gexc.NotFound:
+            return None
+
+    def put(self, key: str, data: bytes) -> None:
+        blob = self.bucket.blob(self._name(key))
+        self._call(f"write gs {key}", lambda: blob.upload_from_string(data, content_type="application/octet-stream"))
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        from google.api_core import exceptions as gexc
+
+        blob = self.bucket.blob(self._name(key))
+        try:
+            self._call(f"create gs {key}", lambda: blob.upload_from_string(data, if_generation_match=0))
+        except gexc.PreconditionFailed:
+            return False
+        return True
+
+    def delete(self, key: str) -> bool:
+        from google.api_core import exceptions as gexc
+
+        try:
+            self._call(f"delete gs {key}", self.bucket.blob(self._name(key)).delete)
+        except gexc.NotFound:
+            return False
+        return True
+
+    def list(self, prefix: str) -> list[str]:
+        full = self._name(prefix)
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        blobs = self._call(f"list gs {prefix}", lambda: list(self.client.list_blobs(self.bucket, prefix=full)))
+        return sorted(b.name[cut:] for b in blobs)
+
+    def exists(self, key: str) -> bool:
+        return bool(self._call(f"stat gs {key}", self.bucket.blob(self._name(key)).exists))
+
+    def versions(self, key: str) -> list[ObjectVersion]:
+        name = self._name(key)
+        blobs = self._call(
+            f"list versions gs {key}",
+            lambda: list(self.client.list_blobs(self.bucket, prefix=name, versions=True)),
+        )
+        found = [
+            ObjectVersion(
+                key,
+                str(b.generation),
+                b.updated or datetime.now(UTC),
+                b.size or 0,
+                b.time_deleted is None,
+            )
+            for b in blobs
+            if b.name == name
+        ]
+        return sorted(found, key=lambda v: int(v.version))
+
+
+class S3Store:
+    """A bucket (and optional prefix) on S3 or an S3-compatible endpoint (AWS_ENDPOINT_URL)."""
+
+    def __init__(self, bucket: str, prefix: str = "", filesystem: object | None = None) -> None:
+        from pyarrow import fs as pafs
+
+        if filesystem is None:
+            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+            kwargs: dict[str, object] = {"region": os.environ.get("AWS_REGION", "us-east-1")}
+            if endpoint:
+                scheme, _, host = endpoint.partition("://")
+                kwargs.update(endpoint_override=host or scheme, scheme=scheme if host else "https")
+            filesystem = pafs.S3FileSystem(**kwargs)
+        self.fs = filesystem
+        self.base = bucket + (f"/{prefix.strip('/')}" if prefix.strip("/") else "")
+        self.url = f"s3://{self.base}"
+
+    def _path(self, key: str) -> str:
+        return f"{self.base}/{key}"
+
+    def get(self, key: str, version: str | None = None) -> bytes | None:
+        try:
+            with self.fs.open_input_stream(self._path(key)) as fh:  # type: ignore[attr-defined]
+                return fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            if "NoSuchKey" in str(exc) or "not found" in str(exc).lower():
+                return None
+            raise _as_transient(exc, f"read s3 {key}") from exc
+
+    def put(self, key: str, data: bytes) -> None:
+        try:
+            with self.fs.open_output_stream(self._path(key)) as fh:  # type: ignore[attr-defined]
+                fh.write(data)
+        except OSError as exc:
+            raise _as_transient(exc, f"write s3 {key}") from exc
+
+    def put_if_absent(self, key: str, data: bytes) -> bool:
+        # S3 through pyarrow has no conditional put: a check then a put (documented as best effort).
+        if self.exists(key):
+            return False
+        self.put(key, data)
+        return True
+
+    def delete(self, key: str) -> bool:
+        if not self.exists(key):
+            return False
+        self.fs.delete_file(self._path(key))  # type: ignore[attr-defined]
+        return True
+
+    def list(self, prefix: str) -> list[str]:
+        from pyarrow import fs as pafs
+
+        folder = self._path(prefix).rsplit("/", 1)[0] if "/" in prefix else self.base
+        try:
+            infos = self.fs.get_file_info(pafs.FileSelector(folder, recursive=True, allow_not_found=True))  # type: ignore[attr-defined]
+        except OSError as exc:
+            raise _as_transient(exc, f"list s3 {prefix}") from exc
+        cut = len(self.base) + 1
+        return sorted(
+            i.path[cut:] for i in infos if i.type == pafs.FileType.File and i.path[cut:].startswith(prefix)
+        )
+
+    def exists(self, key: str) -> bool:
+        from pyarrow import fs as pafs
+
+        info = self.fs.get_file_info(self._path(key))  # type: ignore[attr-defined]
+        return info.type == pafs.FileType.File
+
+    def versions(self, key: str) -> list[ObjectVersion]:
+        return []
+
+
+def open_store(root: str) -> ObjectStore:
+    """Choose the store by the root URL: gs://bucket/prefix, s3://bucket/prefix, or a local path."""
+    root = str(root).strip()
+    if not root:
+        raise ConfigError("DATA_LAKE_ROOT is empty")
+    for scheme, cls in (("gs://", GcsStore), ("s3://", S3Store)):
+        if root.startswith(scheme):
+            bucket, _, prefix = root[len(scheme) :].partition("/")
+            if not bucket:
+                raise ConfigError(f"DATA_LAKE_ROOT {root!r} has no bucket name")
+            return cls(bucket, prefix)
+    if "://" in root and not root.startswith("file://"):
+        raise ConfigError(f"DATA_LAKE_ROOT {root!r}: unsupported scheme (use a path, gs:// or s3://)")
+    return LocalStore(root.removeprefix("file://"))
+
+
+def iter_chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
