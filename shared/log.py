@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-_CONTEXT: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar("nkpipe_log_context", default={})
+_CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("nkpipe_log_context", default=None)
 CONTEXT_FIELDS = ("run_id", "stage", "dataset", "date")
 # Loggers that may print secrets or request bodies when set to DEBUG.
 QUIET_LOGGERS = ("odoorpc", "urllib3", "google", "botocore", "httpx", "hpack")
@@ -28,7 +28,7 @@ def get_logger(name: str) -> logging.Logger:
 @contextlib.contextmanager
 def log_context(**fields: Any) -> Iterator[None]:
     """Attach fields (run_id, stage, dataset, date, …) to every record logged inside the block."""
-    merged = {**_CONTEXT.get(), **{k: (str(v) if v is not None else None) for k, v in fields.items()}}
+    merged = {**(_CONTEXT.get() or {}), **{k: (str(v) if v is not None else None) for k, v in fields.items()}}
     token = _CONTEXT.set(merged)
     try:
         yield
@@ -37,12 +37,12 @@ def log_context(**fields: Any) -> Iterator[None]:
 
 
 def current_context() -> dict[str, Any]:
-    return dict(_CONTEXT.get())
+    return dict(_CONTEXT.get() or {})
 
 
 class _ContextFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
-        for key, value in _CONTEXT.get().items():
+        for key, value in (_CONTEXT.get() or {}).items():
             if not hasattr(record, key):
                 setattr(record, key, value)
         return True
