@@ -113,6 +113,9 @@ FACT_INVENTORY_MOVES = _star(
     ("picking_code", pa.string()),
     ("location_usage", pa.string()),
     ("location_dest_usage", pa.string()),
+    ("picking_type_id", ID),
+    ("reference", pa.string()),
+    ("write_date", TS),
 )
 
 FACT_STOCK_QUANTS = _star(
@@ -125,6 +128,8 @@ FACT_STOCK_QUANTS = _star(
     ("quantity", AMOUNT),
     ("reserved_quantity", AMOUNT),
     ("company_id", ID),
+    ("as_of", TS),  # the moment the stock is valid for: end of D, or when read for a day not yet over
+    ("reconstructed", pa.bool_()),  # rebuilt from current quants minus the done moves after D
 )
 
 # --- dimensions (one file each, refreshed by the dimensions target) ---------------------------------
@@ -140,6 +145,10 @@ DIM_PRODUCTS = _star(
     ("list_price", AMOUNT),
     ("active", pa.bool_()),
     ("write_date", TS),
+    ("product_tmpl_id", ID),
+    ("type", pa.string()),
+    ("standard_price", AMOUNT),
+    ("company_id", ID),
     partitioned=False,
 )
 
@@ -152,6 +161,8 @@ DIM_TAXES = _star(
     ("type_tax_use", pa.string()),
     ("active", pa.bool_()),
     ("write_date", TS),
+    ("price_include", pa.bool_()),
+    ("company_id", ID),
     partitioned=False,
 )
 
@@ -164,58 +175,82 @@ DIM_UOMS = _star(
     ("uom_type", pa.string()),
     ("active", pa.bool_()),
     ("write_date", TS),
+    ("rounding", AMOUNT),
     partitioned=False,
 )
 
-# --- profit outputs (owned by functions/profit) -----------------------------------------------------
+# --- profit outputs (owned by functions/profit; contract columns first, then extras) ----------------
+# Partition = the purchase's business day.
 FACT_PRODUCT_COST_EVENTS = _star(
     "fact_product_cost_events",
     DAY,
     ("product_id", ID),
     ("move_id", ID),
+    ("move_name", pa.string()),
     ("line_id", ID),
+    ("company_id", ID),
+    ("partner_id", ID),
+    ("quantity", AMOUNT),
+    ("actual_price", AMOUNT),  # per bill-line unit, tax excluded
     ("tax_id", ID),
-    ("actual_price", AMOUNT),
-    ("multiplier", AMOUNT),
-    ("uom_factor", AMOUNT),
-    ("unit_cost_tax_in", AMOUNT),
+    ("line_uom_id", ID),  # the bill line's unit
+    ("tax_multiplier", AMOUNT),  # from the configured map; any other or no tax -> 1.0
+    ("product_uom_id", ID),  # the product's unit (dim_products)
+    ("uom_ratio", AMOUNT),  # line_uom.factor / product_uom.factor (Odoo <= 17 factors); 1.0 = no conversion
+    ("unit_cost_tax_in", AMOUNT),  # actual_price x tax_multiplier x uom_ratio: per product unit, tax in
 )
 
+# Partition D = each product's latest cost event with date <= D (cost_date = that event's date).
 FACT_PRODUCT_COST_LATEST_DAILY = _star(
     "fact_product_cost_latest_daily",
     DAY,
     ("product_id", ID),
     ("cost_date", pa.date32()),
     ("move_id", ID),
+    ("move_name", pa.string()),
     ("line_id", ID),
+    ("partner_id", ID),
+    ("actual_price", AMOUNT),
+    ("tax_id", ID),
+    ("line_uom_id", ID),
+    ("tax_multiplier", AMOUNT),
+    ("product_uom_id", ID),
+    ("uom_ratio", AMOUNT),
     ("unit_cost_tax_in", AMOUNT),
 )
 
 FACT_SALES_LINES_PROFIT = _star(
     "fact_sales_lines_profit",
     DAY,
-    ("source", pa.string()),
-    ("doc_id", ID),
+    ("source", pa.string()),  # pos | invoice
+    ("doc_id", ID),  # pos order_id | invoice move_id
+    ("doc_name", pa.string()),
     ("line_id", ID),
+    ("company_id", ID),
+    ("partner_id", ID),
     ("product_id", ID),
     ("quantity", AMOUNT),
+    ("revenue_tax_ex", AMOUNT),
     ("revenue_tax_in", AMOUNT),
-    ("unit_cost_tax_in", AMOUNT),
-    ("cogs_tax_in", AMOUNT),
+    ("cost_date", pa.date32()),  # date of the cost event used (null when none)
+    ("unit_cost_tax_in", AMOUNT),  # null when no cost is known
+    ("cogs_tax_in", AMOUNT),  # 0 when no cost is known
     ("gross_profit", AMOUNT),
     ("cost_missing", pa.bool_()),
 )
 
 _AGG = (
+    ("revenue_tax_ex", AMOUNT),
     ("revenue_tax_in", AMOUNT),
     ("cogs_tax_in", AMOUNT),
     ("gross_profit", AMOUNT),
     ("quantity", AMOUNT),
-    ("transactions", ID),
+    ("transactions", ID),  # distinct (source, doc_id)
     ("lines", ID),
+    ("cost_missing_lines", ID),
 )
 
-AGG_PROFIT_DAILY = _star("agg_profit_daily", DAY, *_AGG, ("cost_missing_lines", ID))
+AGG_PROFIT_DAILY = _star("agg_profit_daily", DAY, *_AGG)
 AGG_PROFIT_DAILY_BY_PRODUCT = _star("agg_profit_daily_by_product", DAY, ("product_id", ID), *_AGG)
 
 STAR_FACTS = (
