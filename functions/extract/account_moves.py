@@ -1,0 +1,84 @@
+"""Shared by invoice-sales and purchases: posted `account.move`s of some move types with
+`invoice_date = D` (a local date in Odoo: no time-zone window), and their product lines.
+
+Product lines are `display_type = 'product'` on Odoo 16+; before 16 they were the lines with no
+display_type that are not hidden from the invoice tab. The choice is made from `fields_get`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from functions.extract import raw_records, raw_spec, raw_table
+
+MOVE_MODEL = "account.move"
+LINE_MODEL = "account.move.line"
+
+MOVE_REQUIRED = (
+    "id", "name", "move_type", "state", "invoice_date", "partner_id", "company_id", "amount_untaxed",
+    "amount_total", "amount_untaxed_signed", "amount_total_signed",
+)
+MOVE_OPTIONAL = ("amount_tax", "date", "currency_id", "invoice_origin", "ref", "reversed_entry_id", "write_date")
+LINE_REQUIRED = (
+    "id", "move_id", "product_id", "quantity", "price_unit", "discount", "price_subtotal", "price_total",
+    "tax_ids", "product_uom_id",
+)
+LINE_OPTIONAL = ("name", "display_type", "balance", "partner_id", "company_id", "write_date")
+
+
+def move_domain(day: date, move_types: Sequence[str]) -> list:
+    return [("move_type", "in", list(move_types)), ("state", "=", "posted"), ("invoice_date", "=", day.isoformat())]
+
+
+def product_line_domain(odoo: Any) -> list:
+    fields = odoo.fields(LINE_MODEL)
+    display = fields.get("display_type")
+    values = {value for value, _label in (display or {}).get("selection") or []}
+    if "product" in values:
+        return [("display_type", "=", "product")]
+    legacy = [("display_type", "=", False)] if display else []
+    if "exclude_from_invoice_tab" in fields:
+        legacy.append(("exclude_from_invoice_tab", "=", False))
+    return legacy
+
+
+def fetch(
+    odoo: Any, day: date, move_types: Sequence[str], line_optional: Sequence[str] = ()
+) -> dict[str, list[dict]]:
+    move_fields = odoo.pick_fields(MOVE_MODEL, MOVE_REQUIRED, MOVE_OPTIONAL)
+    line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, (*LINE_OPTIONAL, *line_optional))
+    moves = odoo.search_read_all(MOVE_MODEL, move_domain(day, move_types), move_fields)
+    lines = odoo.read_children(
+        LINE_MODEL, "move_id", [move["id"] for move in moves], line_fields, domain=product_line_domain(odoo)
+    )
+    return {MOVE_MODEL: moves, LINE_MODEL: lines}
+
+
+def extract(
+    odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequence[str], line_optional: Sequence[str] = ()
+) -> dict[str, int]:
+    records = fetch(odoo, day, move_types, line_optional)
+    # written only now, with everything in hand: a failure above leaves the old partition as it was
+    written = lake.write_partition(raw_spec(dataset), day, raw_table(records))
+    return {f"raw/{dataset}": written, **{model: len(rows) for model, rows in records.items()}}
+
+
+def reconcile(odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequence[str]) -> list:
+    """Move count and signed totals of the raw partition against Odoo's read_group of the day."""
+    from functions.reconcile import Check
+
+    sums = ("amount_untaxed_signed", "amount_total_signed")
+    groups = odoo.read_group(
+        MOVE_MODEL, move_domain(day, move_types), [f"{name}:sum" for name in sums], ["invoice_date:day"]
+    )
+    moves = raw_records(lake, dataset, day, MOVE_MODEL)
+    note = "" if moves is not None else "no raw partition"
+    moves = moves or []
+    checks = [Check(dataset, "moves", len(moves), sum(int(g.get("__count") or 0) for g in groups), note=note)]
+    for name in sums:
+        lake_total = round(sum(float(move.get(name) or 0.0) for move in moves), 2)
+        odoo_total = round(sum(float(g.get(name) or 0.0) for g in groups), 2)
+        checks.append(Check(dataset, name, lake_total, odoo_total, tolerance=0.01, note=note))
+    return checks

@@ -1,0 +1,20 @@
+"""invoice-sales target: posted customer invoices and credit notes with `invoice_date = D` and their
+product lines → `raw/invoice_sales/date=D`."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from functions.extract import account_moves
+
+DATASET = "invoice_sales"
+MOVE_TYPES = ("out_invoice", "out_refund")
+
+
+def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+    return account_moves.extract(odoo, lake, day, DATASET, MOVE_TYPES)
+
+
+def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
+    return account_moves.reconcile(odoo, lake, day, DATASET, MOVE_TYPES)

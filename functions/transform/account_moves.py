@@ -1,0 +1,131 @@
+"""Shared by invoice-sales and purchases: raw `account.move` + product `account.move.line` records →
+clean moves and clean lines (typed, signed) → the star facts.
+
+Signs: Odoo keeps quantity and amounts positive on credit-note and vendor-refund lines and puts the
+direction in `move_type`; clean lines carry them negative on `out_refund`/`in_refund`. Unit prices
+(price_unit, actual_price) stay positive: they are prices, not amounts.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from functions.transform.dimensions import Column, decode_records, frame_schema, typed_frame
+
+REFUND_TYPES = ("out_refund", "in_refund")
+
+MOVE_COLUMNS = (
+    Column("move_id", "id", "id"),
+    Column("move_name", "name", "str"),
+    Column("move_type", "move_type", "str"),
+    Column("state", "state", "str"),
+    Column("invoice_date", "invoice_date", "date"),
+    Column("partner_id", "partner_id", "m2o"),
+    Column("company_id", "company_id", "m2o"),
+    Column("currency_id", "currency_id", "m2o"),
+    Column("amount_untaxed", "amount_untaxed", "float"),
+    Column("amount_tax", "amount_tax", "float"),
+    Column("amount_total", "amount_total", "float"),
+    Column("amount_untaxed_signed", "amount_untaxed_signed", "float"),
+    Column("amount_total_signed", "amount_total_signed", "float"),
+    Column("invoice_origin", "invoice_origin", "str"),
+    Column("ref", "ref", "str"),
+    Column("reversed_entry_id", "reversed_entry_id", "m2o"),
+    Column("write_date", "write_date", "ts"),
+)
+LINE_COLUMNS = (
+    Column("line_id", "id", "id"),
+    Column("move_id", "move_id", "m2o"),
+    Column("name", "name", "str"),
+    Column("display_type", "display_type", "str"),
+    Column("product_id", "product_id", "m2o"),
+    Column("uom_id", "product_uom_id", "m2o"),
+    Column("quantity", "quantity", "float"),
+    Column("price_unit", "price_unit", "float"),
+    Column("discount", "discount", "float"),
+    Column("price_subtotal", "price_subtotal", "float"),
+    Column("price_total", "price_total", "float"),
+    Column("balance", "balance", "float"),
+    Column("tax_ids", "tax_ids", "m2m"),
+    Column("line_partner_id", "partner_id", "m2o"),
+    Column("line_company_id", "company_id", "m2o"),
+    Column("actual_price", "actual_price", "float"),  # custom field: null when the database lacks it
+    Column("write_date", "write_date", "ts"),
+)
+
+MOVE_SCHEMA = {**frame_schema(MOVE_COLUMNS), "sign": pl.Int64()}
+LINE_SCHEMA = {
+    "date": pl.Date(),
+    "move_id": pl.Int64(),
+    "move_name": pl.String(),
+    "move_type": pl.String(),
+    "line_id": pl.Int64(),
+    "company_id": pl.Int64(),
+    "partner_id": pl.Int64(),
+    "product_id": pl.Int64(),
+    "name": pl.String(),
+    "display_type": pl.String(),
+    "uom_id": pl.Int64(),
+    "quantity": pl.Float64(),
+    "price_unit": pl.Float64(),
+    "discount": pl.Float64(),
+    "price_subtotal": pl.Float64(),
+    "price_total": pl.Float64(),
+    "balance": pl.Float64(),
+    "tax_ids": pl.List(pl.Int64()),
+    "actual_price": pl.Float64(),
+    "write_date": pl.Datetime("us", "UTC"),
+}
+
+
+def clean_moves(raw: pl.DataFrame | None) -> pl.DataFrame:
+    moves = typed_frame(decode_records(raw, "account.move"), MOVE_COLUMNS)
+    sign = pl.when(pl.col("move_type").is_in(REFUND_TYPES)).then(-1).otherwise(1).cast(pl.Int64)
+    return moves.with_columns(sign.alias("sign")).sort("move_id")
+
+
+def clean_lines(raw: pl.DataFrame | None, moves: pl.DataFrame) -> pl.DataFrame:
+    """Product lines with their move's header, quantity and amounts signed by move type."""
+    lines = typed_frame(decode_records(raw, "account.move.line"), LINE_COLUMNS)
+    header = moves.select(
+        "move_id", "move_name", "move_type", pl.col("invoice_date").alias("date"), "partner_id", "company_id",
+        "sign",
+    )
+    joined = lines.join(header, on="move_id", how="inner")
+    signed = [(pl.col(c) * pl.col("sign")).alias(c) for c in ("quantity", "price_subtotal", "price_total")]
+    return (
+        joined.with_columns(
+            *signed,
+            pl.coalesce("partner_id", "line_partner_id").alias("partner_id"),
+            pl.coalesce("line_company_id", "company_id").alias("company_id"),
+        )
+        .select([pl.col(name).cast(dtype) for name, dtype in LINE_SCHEMA.items()])
+        .sort("line_id")
+    )
+
+
+def star_invoice_sales(lines: pl.DataFrame) -> pl.DataFrame:
+    return lines.select(
+        "date", "move_id", "move_name", "move_type", "line_id", "company_id", "partner_id", "product_id",
+        "quantity", "price_unit", "discount",
+        pl.col("price_subtotal").alias("revenue_tax_ex"),
+        pl.col("price_total").alias("revenue_tax_in"),
+        "tax_ids", "uom_id",
+    )
+
+
+def effective_price() -> pl.Expr:
+    """The unit price after the line's discount (percent)."""
+    return pl.col("price_unit") * (1 - pl.col("discount").fill_null(0.0) / 100.0)
+
+
+def star_purchases(lines: pl.DataFrame) -> pl.DataFrame:
+    """`actual_price` when the database has the custom field, else the unit price after discount;
+    `tax_id` is the first tax of the line (null when none)."""
+    return lines.select(
+        "date", "move_id", "move_name", "move_type", "line_id", "company_id", "partner_id", "product_id",
+        "quantity", "price_unit", "discount",
+        pl.coalesce("actual_price", effective_price()).alias("actual_price"),
+        pl.col("tax_ids").list.first().alias("tax_id"),
+        "tax_ids", "uom_id", "price_subtotal",
+    )
