@@ -280,77 +280,123 @@ class GcsStore:
 
 
 class S3Store:
-    """A bucket (and optional prefix) on S3 or an S3-compatible endpoint (AWS_ENDPOINT_URL)."""
+    """A bucket (and optional prefix) on S3 or an S3-compatible endpoint (AWS_ENDPOINT_URL), via boto3.
 
-    def __init__(self, bucket: str, prefix: str = "", filesystem: object | None = None) -> None:
-        from pyarrow import fs as pafs
+    Each write is one PutObject, so an object is replaced whole or not at all.
+    """
 
-        if filesystem is None:
-            endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-            kwargs: dict[str, object] = {"region": os.environ.get("AWS_REGION", "us-east-1")}
-            if endpoint:
-                scheme, _, host = endpoint.partition("://")
-                kwargs.update(endpoint_override=host or scheme, scheme=scheme if host else "https")
-            filesystem = pafs.S3FileSystem(**kwargs)
-        self.fs = filesystem
-        self.base = bucket + (f"/{prefix.strip('/')}" if prefix.strip("/") else "")
-        self.url = f"s3://{self.base}"
+    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+        if client is None:
+            try:
+                import boto3
+            except ImportError:
+                raise ConfigError("s3:// lakes need boto3: pip install 'nkpipe[s3]'") from None
+            client = boto3.client(
+                "s3",
+                endpoint_url=os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL") or None,
+            )
+        self.client = client
+        self.bucket = bucket
+        self.prefix = prefix.strip("/")
+        self.url = f"s3://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
 
-    def _path(self, key: str) -> str:
-        return f"{self.base}/{key}"
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+    def _call(self, what: str, fn):  # noqa: ANN001, ANN202
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            return fn()
+        except ClientError as exc:
+            status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
+            if status == 429 or status >= 500:
+                raise _as_transient(exc, what) from exc
+            raise
+        except BotoCoreError as exc:
+            raise _as_transient(exc, what) from exc
+
+    @staticmethod
+    def _missing(exc: Exception) -> bool:
+        code = getattr(exc, "response", {}).get("Error", {}).get("Code", "")
+        return code in {"NoSuchKey", "404", "NotFound"}
 
     def get(self, key: str, version: str | None = None) -> bytes | None:
+        from botocore.exceptions import ClientError
+
+        kwargs = {"Bucket": self.bucket, "Key": self._name(key)}
+        if version not in (None, "current"):
+            kwargs["VersionId"] = version
         try:
-            with self.fs.open_input_stream(self._path(key)) as fh:  # type: ignore[attr-defined]
-                return fh.read()
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            if "NoSuchKey" in str(exc) or "not found" in str(exc).lower():
+            body = self._call(f"read s3 {key}", lambda: self.client.get_object(**kwargs))  # type: ignore[attr-defined]
+        except ClientError as exc:
+            if self._missing(exc):
                 return None
-            raise _as_transient(exc, f"read s3 {key}") from exc
+            raise
+        return body["Body"].read()
 
     def put(self, key: str, data: bytes) -> None:
-        try:
-            with self.fs.open_output_stream(self._path(key)) as fh:  # type: ignore[attr-defined]
-                fh.write(data)
-        except OSError as exc:
-            raise _as_transient(exc, f"write s3 {key}") from exc
+        self._call(
+            f"write s3 {key}",
+            lambda: self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data),  # type: ignore[attr-defined]
+        )
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
-        # S3 through pyarrow has no conditional put: a check then a put (documented as best effort).
-        if self.exists(key):
-            return False
-        self.put(key, data)
+        from botocore.exceptions import ClientError
+
+        try:
+            self._call(
+                f"create s3 {key}",
+                lambda: self.client.put_object(  # type: ignore[attr-defined]
+                    Bucket=self.bucket, Key=self._name(key), Body=data, IfNoneMatch="*"
+                ),
+            )
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in {"PreconditionFailed", "ConditionalRequestConflict"}:
+                return False
+            raise
         return True
 
     def delete(self, key: str) -> bool:
         if not self.exists(key):
             return False
-        self.fs.delete_file(self._path(key))  # type: ignore[attr-defined]
+        self._call(
+            f"delete s3 {key}",
+            lambda: self.client.delete_object(Bucket=self.bucket, Key=self._name(key)),  # type: ignore[attr-defined]
+        )
         return True
 
     def list(self, prefix: str) -> list[str]:
-        from pyarrow import fs as pafs
-
-        folder = self._path(prefix).rsplit("/", 1)[0] if "/" in prefix else self.base
-        try:
-            infos = self.fs.get_file_info(pafs.FileSelector(folder, recursive=True, allow_not_found=True))  # type: ignore[attr-defined]
-        except OSError as exc:
-            raise _as_transient(exc, f"list s3 {prefix}") from exc
-        cut = len(self.base) + 1
-        return sorted(
-            i.path[cut:] for i in infos if i.type == pafs.FileType.File and i.path[cut:].startswith(prefix)
-        )
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+        keys = []
+        for page in self._call(f"list s3 {prefix}", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self._name(prefix)))):
+            keys.extend(obj["Key"][cut:] for obj in page.get("Contents", []))
+        return sorted(keys)
 
     def exists(self, key: str) -> bool:
-        from pyarrow import fs as pafs
+        from botocore.exceptions import ClientError
 
-        info = self.fs.get_file_info(self._path(key))  # type: ignore[attr-defined]
-        return info.type == pafs.FileType.File
+        try:
+            self._call(f"stat s3 {key}", lambda: self.client.head_object(Bucket=self.bucket, Key=self._name(key)))  # type: ignore[attr-defined]
+        except ClientError as exc:
+            if self._missing(exc):
+                return False
+            raise
+        return True
 
     def versions(self, key: str) -> list[ObjectVersion]:
-        return []
+        name = self._name(key)
+        page = self._call(
+            f"list versions s3 {key}",
+            lambda: self.client.list_object_versions(Bucket=self.bucket, Prefix=name),  # type: ignore[attr-defined]
+        )
+        found = [
+            ObjectVersion(key, v["VersionId"], v["LastModified"], v.get("Size", 0), bool(v.get("IsLatest")))
+            for v in page.get("Versions", [])
+            if v["Key"] == name and v.get("VersionId") not in (None, "null")
+        ]
+        return sorted(found, key=lambda v: (v.current, v.updated))
 
 
 def open_store(root: str) -> ObjectStore:

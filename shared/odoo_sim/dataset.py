@@ -1,0 +1,213 @@
+"""The simulator's database: static master data, lazily generated days (bounded cache), late edits, deletes."""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections import OrderedDict, defaultdict
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shared.odoo_sim import catalog as C
+from shared.odoo_sim.config import SimConfig
+from shared.odoo_sim.daygen import (
+    DAILY_BASE,
+    DAILY_MODELS,
+    EPOCH,
+    POS_MODELS,
+    DayData,
+    DayGenerator,
+    id_blocks,
+)
+from shared.odoo_sim.schema import build_models
+
+MODEL_LABELS = {
+    "pos.order": "Point of Sale Orders", "pos.order.line": "Point of Sale Order Lines",
+    "pos.payment": "Point of Sale Payments", "pos.payment.method": "Point of Sale Payment Methods",
+    "pos.session": "Point of Sale Session", "pos.config": "Point of Sale Configuration",
+    "account.move": "Journal Entry", "account.move.line": "Journal Item", "stock.picking": "Transfer",
+    "stock.picking.type": "Picking Type", "stock.move": "Stock Move", "stock.move.line": "Product Moves (Stock Move Line)",
+    "stock.location": "Inventory Locations", "stock.quant": "Quants", "stock.lot": "Lot/Serial",
+    "product.product": "Product Variant", "product.category": "Product Category", "product.brand": "Product Brand",
+    "account.tax": "Tax", "res.partner": "Contact", "uom.uom": "Product Unit of Measure",
+    "uom.category": "Product UoM Categories", "res.users": "User", "res.company": "Companies", "ir.model": "Models",
+}
+
+# Children deleted with their parent (ondelete cascade in Odoo).
+CASCADE = {"pos.order": (("pos.order.line", "lines"), ("pos.payment", "payment_ids")),
+           "account.move": (("account.move.line", "line_ids"),)}
+
+
+def default_end_day(tz: str, now: datetime | None = None) -> date:
+    now = now or datetime.now(UTC)
+    return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
+
+
+def now_utc_str() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+
+
+class Dataset:
+    def __init__(self, cfg: SimConfig):
+        self.cfg = cfg
+        self.tz = ZoneInfo(cfg.tz)
+        self.last_day = cfg.end_day or default_end_day(cfg.tz)
+        self.first_day = self.last_day - timedelta(days=cfg.days - 1)
+        self.books_first_day = self.first_day - timedelta(days=cfg.purchase_history_days)
+        self.models = build_models(cfg.version, cfg.with_brand)
+        self.products = C.build_products(cfg.seed)
+        self.static = C.build_static(cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS)
+        for model in self.models:
+            if model not in DAILY_MODELS:
+                self.static.setdefault(model, {})
+        self.blocks = id_blocks(cfg.lines_per_day)
+        self.generator = DayGenerator(cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products)
+        self._cache: OrderedDict[date, DayData] = OrderedDict()
+        self._cache_weight = 0
+        self._stock_delta: dict[date, tuple[dict, dict]] = {}
+        self._quants: dict[int, dict] | None = None
+        self.overrides: dict[str, dict[int, dict]] = defaultdict(dict)
+        self.deleted: dict[str, set[int]] = defaultdict(set)
+        self.lock = threading.RLock()
+
+    # -- days -----------------------------------------------------------------------------------
+    def is_daily(self, model: str) -> bool:
+        return model in DAILY_MODELS
+
+    def day_range(self, model: str) -> tuple[date, date]:
+        start = self.first_day if model in POS_MODELS else self.books_first_day
+        return start, self.last_day
+
+    def all_days(self, model: str) -> list[date]:
+        start, end = self.day_range(model)
+        return [start + timedelta(days=i) for i in range((end - start).days + 1)]
+
+    def day_of_id(self, model: str, rid: int) -> date | None:
+        if rid < DAILY_BASE:
+            return None
+        return EPOCH + timedelta(days=(rid - DAILY_BASE) // self.blocks[model])
+
+    def day(self, day: date) -> DayData:
+        with self.lock:
+            data = self._cache.get(day)
+            if data is not None:
+                self._cache.move_to_end(day)
+                return data
+            with_pos = self.first_day <= day <= self.last_day
+            with_books = self.books_first_day <= day <= self.last_day
+            data = self.generator.generate(day, with_pos, with_books)
+            self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))
+            self._cache[day] = data
+            self._cache_weight += data.weight
+            while len(self._cache) > 2 and self._cache_weight > self.cfg.cache_lines:
+                _, old = self._cache.popitem(last=False)
+                self._cache_weight -= old.weight
+            return data
+
+    def cached_days(self) -> int:
+        return len(self._cache)
+
+    # -- records --------------------------------------------------------------------------------
+    def _apply(self, model: str, rec: dict) -> dict:
+        over = self.overrides.get(model)
+        if over and rec["id"] in over:
+            rec = {**rec, **over[rec["id"]]}
+        return rec
+
+    def get(self, model: str, rid: int) -> dict | None:
+        if not isinstance(rid, int) or isinstance(rid, bool):
+            return None
+        if rid in self.deleted.get(model, ()):
+            return None
+        if model == "stock.quant":
+            rec = self.quants().get(rid)
+        elif self.is_daily(model):
+            day = self.day_of_id(model, rid)
+            start, end = self.day_range(model)
+            if day is None or not start <= day <= end:
+                return None
+            recs = self.day(day).records[model]
+            if not recs:
+                return None
+            k = rid - recs[0]["id"]
+            rec = recs[k] if 0 <= k < len(recs) else None
+        else:
+            rec = self.static.get(model, {}).get(rid)
+        return None if rec is None else self._apply(model, rec)
+
+    def iter_records(self, model: str, days: list[date] | None = None):
+        """Yield the live records of `model` (on the given days for daily models)."""
+        deleted = self.deleted.get(model, set())
+        if model == "stock.quant":
+            source = [self.quants()]
+        elif self.is_daily(model):
+            source = (self.day(d).records[model] for d in (days if days is not None else self.all_days(model)))
+        else:
+            source = [self.static.get(model, {}).values()]
+        for chunk in source:
+            for rec in chunk:
+                if rec["id"] in deleted:
+                    continue
+                yield self._apply(model, rec)
+
+    def edited_days(self, model: str) -> set[date]:
+        return {d for rid in self.overrides.get(model, {}) if (d := self.day_of_id(model, rid)) is not None}
+
+    # -- late edits -----------------------------------------------------------------------------
+    def write(self, model: str, rid: int, vals: dict) -> None:
+        with self.lock:
+            if self.get(model, rid) is None:
+                raise KeyError(f"{model}({rid}) does not exist")
+            unknown = set(vals) - set(self.models[model])
+            if unknown:
+                raise ValueError(f"Invalid field {sorted(unknown)[0]!r} on model {model!r}")
+            self.overrides[model].setdefault(rid, {}).update(vals, write_date=now_utc_str())
+
+    def unlink(self, model: str, ids: list[int]) -> None:
+        with self.lock:
+            for rid in ids:
+                rec = self.get(model, rid)
+                if rec is None:
+                    continue
+                for child_model, field in CASCADE.get(model, ()):
+                    self.deleted[child_model].update(rec.get(field) or [])
+                self.deleted[model].add(rid)
+
+    # -- stock.quant: current on-hand = initial stock + every done move up to the last day ---------
+    def quants(self) -> dict[int, dict]:
+        with self.lock:
+            if self._quants is None:
+                self._quants = self._build_quants()
+            return self._quants
+
+    def _build_quants(self) -> dict[int, dict]:
+        rng = random.Random(f"{self.cfg.seed}:quants")
+        scale = self.cfg.lines_per_day * (self.cfg.days + 30) / 20
+        on_hand: dict[tuple[int, int | None, int], float] = {}
+        lots = C.lot_by_product(self.static)
+        for p in self.products:
+            if p.kind == "product":
+                on_hand[(p.id, lots.get(p.id), C.STOCK_LOC)] = float(round(scale * rng.uniform(0.8, 1.6)))
+                if p.id % 7 == 0:
+                    on_hand[(p.id, lots.get(p.id), C.SHELF_LOC)] = float(rng.randrange(5, 50))
+        last_in: dict[int, str] = {}
+        for day in self.all_days("stock.move.line"):
+            if day not in self._stock_delta:
+                self.day(day)
+            delta, incoming = self._stock_delta[day]
+            for key, qty in delta.items():
+                on_hand[key] = on_hand.get(key, 0.0) + qty
+            for pid, when in incoming.items():
+                last_in[pid] = max(when, last_in.get(pid, ""))
+        products = {p.id: p for p in self.products}
+        quants = {}
+        for qid, (key, qty) in enumerate(sorted(on_hand.items(), key=lambda kv: (kv[0][0], kv[0][2])), start=1):
+            pid, lot, loc = key
+            in_date = last_in.get(pid, C.STATIC_STAMP)
+            reserved = float(rng.randrange(1, 5)) if qid % 10 == 0 and qty > 5 else 0.0
+            quants[qid] = {"id": qid, "display_name": f"{products[pid].name}", "product_id": pid,
+                           "location_id": loc, "lot_id": lot, "quantity": round(qty, 4),
+                           "reserved_quantity": reserved, "product_uom_id": products[pid].uom_id,
+                           "company_id": C.COMPANY_ID, "in_date": in_date, "create_date": C.STATIC_STAMP,
+                           "write_date": max(in_date, C.STATIC_STAMP), "create_uid": 1, "write_uid": 2}
+        return quants

@@ -1,0 +1,69 @@
+"""The `nkpipe` command line: bad input gives one clear line and exit 2, changing nothing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from functions.cli import main
+from functions.pipeline import PIPELINES, STAGES, TARGETS, parse_pipeline, parse_stages, parse_targets
+from shared.errors import InputError
+
+
+def test_contract_names():
+    assert STAGES == ("extract", "transform", "profit", "kpi", "mirror")
+    assert TARGETS == ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
+    assert set(TARGETS) | {"profit", "kpi"} == set(PIPELINES)
+
+
+def test_stage_and_target_parsing_keeps_canonical_order():
+    assert parse_stages("profit,extract") == ("extract", "profit")
+    assert parse_stages(None) == STAGES
+    assert parse_targets("dimensions, pos") == ("pos", "dimensions")
+    with pytest.raises(InputError, match="unknown stage 'load'"):
+        parse_stages("extract,load")
+    with pytest.raises(InputError, match="unknown target 'sales'"):
+        parse_targets("sales")
+    with pytest.raises(InputError, match="no stage given"):
+        parse_stages(" , ")
+    with pytest.raises(InputError, match="unknown pipeline"):
+        parse_pipeline("everything")
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "--date", "2026-13-01"], "error: bad date '2026-13-01': expected YYYY-MM-DD"),
+        (["run", "--date", "2026-11-05", "--to", "2026-11-01"], "error: end 2026-11-01 is before start 2026-11-05"),
+        (["run", "--date", "2999-01-01"], "error: date 2999-01-01 is in the future"),
+        (["run", "--date", "2026-11-01", "--stages", "load"], "error: unknown stage 'load'"),
+        (["run", "--date", "2026-11-01", "--targets", "sales"], "error: unknown target 'sales'"),
+        (["run", "--date", "2026-11-01", "--stages", "extract"], "error: ODOO_HOST is not set"),
+    ],
+)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(argv, message, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("ODOO_HOST", raising=False)
+    code = main([*argv, "--lake", str(tmp_path / "lake")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2
+    assert len(err) == 1 and err[0].startswith(message)
+    assert not (tmp_path / "lake").exists()
+
+
+def test_bad_configuration_is_one_line(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BUSINESS_TZ", "Mars/Base")
+    code = main(["run", "--date", "2026-11-01", "--stages", "profit"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == ["error: bad configuration: BUSINESS_TZ: unknown time zone 'Mars/Base' (got 'Mars/Base')"]
+
+
+def test_installed_command_runs():
+    result = subprocess.run(
+        [sys.executable, "-m", "functions.cli", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0
+    assert "run" in result.stdout
