@@ -35,6 +35,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 STAGE = "extract"
+# every target the pipeline knows (functions.pipeline.TARGETS, not imported here to stay light)
+PIPELINE_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
 
 # CLI target name -> module. Part B adds inventory-moves, stock-quants and dimensions here.
 EXTRACTORS: dict[str, str] = {
@@ -119,14 +121,23 @@ def run_extract(
     Connects to Odoo when `odoo` is None (and closes that connection). Raises the first failure after
     recording it; the targets before it keep their results, its watermark does not move.
     """
-    modules = [(target, module_for(target)) for target in targets]
+    missing = [target for target in targets if target not in EXTRACTORS]
+    unknown = [target for target in missing if target not in PIPELINE_TARGETS]
+    if unknown:
+        module_for(unknown[0])  # raises the InputError naming the known targets
+    modules = [(target, module_for(target)) for target in targets if target in EXTRACTORS]
+    results: list[StageResult] = [
+        StageResult(STAGE, target, day, status=SKIPPED, message="no extractor for this target in this build")
+        for target in missing
+    ]
+    if not modules:
+        return results
     own_client = odoo is None
     if own_client:
         from shared.odoo import connect
 
         odoo = connect(settings)
     metadata = Metadata(lake)
-    results: list[StageResult] = []
     try:
         for target, module in modules:
             results.append(_extract_one(settings, lake, day, target, module, odoo, metadata))

@@ -28,6 +28,14 @@ LINE_REQUIRED = (
 LINE_OPTIONAL = ("name", "display_type", "balance", "partner_id", "company_id", "write_date")
 
 
+def requirements(line_optional: Sequence[str] = ()) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """model -> (required, optional) fields: what `nkpipe odoo-check` reports on."""
+    return {
+        MOVE_MODEL: (MOVE_REQUIRED, MOVE_OPTIONAL),
+        LINE_MODEL: (LINE_REQUIRED, (*LINE_OPTIONAL, *line_optional)),
+    }
+
+
 def move_domain(day: date, move_types: Sequence[str]) -> list:
     return [("move_type", "in", list(move_types)), ("state", "=", "posted"), ("invoice_date", "=", day.isoformat())]
 

@@ -9,6 +9,7 @@ from typing import Any
 from functions.extract import account_moves
 
 DATASET = "invoice_sales"
+REQUIREMENTS = account_moves.requirements()
 MOVE_TYPES = ("out_invoice", "out_refund")
 
 

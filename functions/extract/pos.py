@@ -28,6 +28,13 @@ LINE_OPTIONAL = ("full_product_name", "company_id", "refunded_orderline_id", "wr
 PAYMENT_REQUIRED = ("id", "pos_order_id", "payment_method_id", "amount")
 PAYMENT_OPTIONAL = ("payment_date", "is_change", "session_id", "write_date")
 
+# model -> (required, optional) fields: what `nkpipe odoo-check` reports on
+REQUIREMENTS = {
+    ORDER_MODEL: (ORDER_REQUIRED, ORDER_OPTIONAL),
+    LINE_MODEL: (LINE_REQUIRED, LINE_OPTIONAL),
+    PAYMENT_MODEL: (PAYMENT_REQUIRED, PAYMENT_OPTIONAL),
+}
+
 
 def order_domain(day: date, tz: str) -> list:
     start, end = odoo_window(day, tz)

@@ -9,6 +9,7 @@ from typing import Any
 from functions.extract import account_moves
 
 DATASET = "purchases"
+REQUIREMENTS = account_moves.requirements(("actual_price",))
 MOVE_TYPES = ("in_invoice", "in_refund")
 
 

@@ -44,9 +44,18 @@ def module_for(target: str) -> ModuleType:
 
 def run_transform(settings: Any, lake: Lake, day: date, targets: Sequence[str]) -> list[StageResult]:
     """Transform each target for `day`, one run record per target; raises the first failure."""
-    modules = [(target, module_for(target)) for target in targets]
+    from functions.extract import PIPELINE_TARGETS
+
+    missing = [target for target in targets if target not in TRANSFORMS]
+    unknown = [target for target in missing if target not in PIPELINE_TARGETS]
+    if unknown:
+        module_for(unknown[0])  # raises the InputError naming the known targets
+    modules = [(target, module_for(target)) for target in targets if target in TRANSFORMS]
     metadata = Metadata(lake)
-    results = []
+    results = [
+        StageResult(STAGE, target, day, status=SKIPPED, message="no transform for this target in this build")
+        for target in missing
+    ]
     for target, module in modules:
         rec = metadata.start(STAGE, target, day)
         started = time.monotonic()
