@@ -348,3 +348,60 @@ def merge_dimension(
         .drop("_newer")
     )
     return winners.sort(key)
+
+
+def drop_deleted(frame: pl.DataFrame, key: str, present_ids: Iterable[int], taken_at: datetime) -> pl.DataFrame:
+    """Drop rows whose id was gone at `taken_at`, unless written after it (created since).
+
+    This keeps the result independent of the order raw partitions are transformed in: an old id list
+    never removes a record that a newer extraction brought in.
+    """
+    present = pl.Series(sorted(set(present_ids)), dtype=pl.Int64())
+    keep = pl.col(key).is_in(present.implode()) | (pl.col("write_date") > pl.lit(taken_at))
+    return frame.filter(keep.fill_null(False))
+
+
+# ---------------------------------------------------------------- lake I/O
+
+DATASET = "dimensions"
+REFRESH_MODEL = "_refresh"
+
+
+def dimension_spec(dim: Dimension) -> Any:
+    """The lake table of a dimension: the contract's spec when shared/schemas.py declares one."""
+    from functions.transform.frames import arrow_schema
+    from shared import schemas
+    from shared.lake import TableSpec
+
+    declared = getattr(schemas, dim.table.upper(), None)
+    if declared is not None:
+        return declared
+    return TableSpec("star-schema", dim.table, arrow_schema(frame_schema(dim.columns)), partitioned=False)
+
+
+def apply_refresh(
+    existing: pl.DataFrame | None, dim: Dimension, records: list[dict[str, Any]], refresh: dict[str, Any]
+) -> pl.DataFrame:
+    """One dimension's refresh (changed records + the id list at taken_at) applied to its table."""
+    changed = dimension_frame(dim, records)
+    merged = merge_dimension(existing, changed, dim.key)
+    taken_at = odoo_timestamp(refresh["taken_at"])
+    return drop_deleted(merged, dim.key, refresh["ids"], taken_at)
+
+
+def transform(settings: Any, lake: Any, day: Any) -> dict[str, int] | None:
+    """Merge the dimension refresh of raw/dimensions/date=D into every `dim_*` table it covers."""
+    from functions.transform.frames import read_raw
+
+    raw = read_raw(lake, DATASET, day)
+    if raw is None:
+        return None
+    written: dict[str, int] = {}
+    for refresh in decode_records(raw, REFRESH_MODEL):
+        dim = DIMENSIONS_BY_NAME[refresh["dimension"]]
+        spec = dimension_spec(dim)
+        current = lake.read_table(spec)
+        existing = None if current is None else pl.from_arrow(current)
+        table = apply_refresh(existing, dim, decode_records(raw, refresh["model"]), refresh)
+        written[str(spec)] = lake.write_table(spec, table)
+    return written

@@ -3,16 +3,23 @@
 Raw holds the move lines of business day D as Odoo returned them, plus the `stock.move`,
 `stock.picking.type` and `stock.location` records they point at. Clean is one typed row per move line
 with its picking type code and both location usages; the star table keeps the contract columns and a
-few extras (moved_at, picking_type_id, picking_code, location usages, reference, write_date).
+few extras (date_done = the line's `date`, picking_type_id, picking_code, location usages, reference,
+write_date).
 """
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
 from functions.transform.dimensions import Column, decode_records, typed_frame
+from functions.transform.frames import clean_spec, read_raw
+from shared.schemas import FACT_INVENTORY_MOVES
+
+DATASET = "inventory_moves"
 
 LINE_MODEL = "stock.move.line"
 MOVE_MODEL = "stock.move"
@@ -21,13 +28,14 @@ LOCATION_MODEL = "stock.location"
 
 LINE_COLUMNS: tuple[Column, ...] = (
     Column("move_line_id", "id", "id"),
-    Column("moved_at", "date", "ts"),
+    Column("date_done", "date", "ts"),
     Column("move_id", "move_id", "m2o"),
     Column("picking_id", "picking_id", "m2o"),
     Column("line_picking_type_id", "picking_type_id", "m2o"),
     Column("product_id", "product_id", "m2o"),
     Column("lot_id", "lot_id", "m2o"),
     Column("lot_name", "lot_name", "str"),
+    Column("line_picking_code", "picking_code", "str"),
     Column("quantity", "quantity|qty_done", "float"),  # Odoo 17+ `quantity`, 16 `qty_done`
     Column("uom_id", "product_uom_id", "m2o"),
     Column("quantity_product_uom", "quantity_product_uom", "float"),
@@ -45,7 +53,7 @@ LOCATION_COLUMNS = (Column("location_id", "id", "id"), Column("usage", "usage", 
 CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "date": pl.Date(),
     "move_line_id": pl.Int64(),
-    "moved_at": pl.Datetime("us", "UTC"),
+    "date_done": pl.Datetime("us", "UTC"),
     "move_id": pl.Int64(),
     "picking_id": pl.Int64(),
     "picking_type_id": pl.Int64(),
@@ -66,6 +74,8 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
     "write_date": pl.Datetime("us", "UTC"),
 }
 
+CLEAN_MOVE_LINES = clean_spec("inventory_move_lines", CLEAN_SCHEMA)
+
 STAR_COLUMNS: tuple[str, ...] = (
     # contract
     "date",
@@ -80,7 +90,7 @@ STAR_COLUMNS: tuple[str, ...] = (
     "location_dest_id",
     "company_id",
     # extras
-    "moved_at",
+    "date_done",
     "picking_type_id",
     "picking_code",
     "location_usage",
@@ -107,9 +117,10 @@ def clean_inventory_moves(raw: pl.DataFrame | None, tz: str | ZoneInfo) -> pl.Da
         # the line's own picking type when the version has it, else its move's
         .with_columns(pl.coalesce("line_picking_type_id", "move_picking_type_id").alias("picking_type_id"))
         .join(types, on="picking_type_id", how="left")
+        .with_columns(pl.coalesce("line_picking_code", "picking_code").alias("picking_code"))
         .join(source_usage, on="location_id", how="left")
         .join(dest_usage, on="location_dest_id", how="left")
-        .with_columns(pl.col("moved_at").dt.convert_time_zone(zone).dt.date().alias("date"))
+        .with_columns(pl.col("date_done").dt.convert_time_zone(zone).dt.date().alias("date"))
     )
     return clean.select([pl.col(name).cast(dtype) for name, dtype in CLEAN_SCHEMA.items()]).sort(
         "move_line_id"
@@ -119,3 +130,15 @@ def clean_inventory_moves(raw: pl.DataFrame | None, tz: str | ZoneInfo) -> pl.Da
 def star_inventory_moves(clean: pl.DataFrame) -> pl.DataFrame:
     """Clean move lines → `fact_inventory_moves` (contract columns first, then extras)."""
     return clean.select(STAR_COLUMNS)
+
+
+def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+    raw = read_raw(lake, DATASET, day)
+    if raw is None:
+        return None
+    clean = clean_inventory_moves(raw, settings.business_tz)
+    star = star_inventory_moves(clean)
+    return {
+        str(CLEAN_MOVE_LINES): lake.write_partition(CLEAN_MOVE_LINES, day, clean),
+        str(FACT_INVENTORY_MOVES): lake.write_partition(FACT_INVENTORY_MOVES, day, star),
+    }

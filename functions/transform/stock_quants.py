@@ -16,11 +16,16 @@ quantity converted with the UoM factors (Odoo: qty / line_uom.factor × product_
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, odoo_timestamp, typed_frame
+from functions.transform.dimensions import Column, decode_records, frame_schema, odoo_timestamp, typed_frame
+from functions.transform.frames import clean_spec, read_raw
+from shared.schemas import FACT_STOCK_QUANTS
+
+DATASET = "stock_quants"
 
 QUANT_MODEL = "stock.quant"
 LINE_MODEL = "stock.move.line"
@@ -156,7 +161,7 @@ def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
         rows = undo_later_moves(quants, later_moves_in_product_uom(raw), internal_ids)
     else:
         rows = quants.select("quant_id", *KEY, "quantity", "reserved_quantity")
-    day = pl.Series([info["day"]]).str.to_date().item()
+    day = date.fromisoformat(info["day"])
     star = rows.with_columns(
         pl.lit(day, dtype=pl.Date()).alias("date"),
         pl.lit(info["as_of"], dtype=pl.Datetime("us", "UTC")).alias("as_of"),
@@ -165,3 +170,27 @@ def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
     return star.select([pl.col(n).cast(t) for n, t in STAR_SCHEMA.items()]).sort(
         ["product_id", "location_id", "lot_id", "quant_id"], nulls_last=True
     )
+
+
+def clean_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
+    """The current quants as Odoo returned them, typed, with when they were read."""
+    info = snapshot_info(raw)
+    quants = typed_frame(decode_records(raw, QUANT_MODEL), QUANT_COLUMNS)
+    return quants.with_columns(pl.lit(info["taken_at"], dtype=pl.Datetime("us", "UTC")).alias("taken_at"))
+
+
+CLEAN_SCHEMA: dict[str, pl.DataType] = {
+    **frame_schema(QUANT_COLUMNS),
+    "taken_at": pl.Datetime("us", "UTC"),
+}
+CLEAN_QUANTS = clean_spec("stock_quants_current", CLEAN_SCHEMA)
+
+
+def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+    raw = read_raw(lake, DATASET, day)
+    if raw is None:
+        return None
+    return {
+        str(CLEAN_QUANTS): lake.write_partition(CLEAN_QUANTS, day, clean_quants(raw)),
+        str(FACT_STOCK_QUANTS): lake.write_partition(FACT_STOCK_QUANTS, day, star_stock_quants(raw)),
+    }

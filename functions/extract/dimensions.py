@@ -1,0 +1,101 @@
+"""Dimensions target: products, categories, brands, taxes, partners, locations, UoMs, users, companies
+and lots → `raw/dimensions/date=D` (D only labels when the refresh ran; dimensions are current state).
+
+Incremental by `write_date`: only records written since the newest `write_date` already in the
+`dim_<name>` table (the table itself is the watermark, so an extract whose transform never ran is
+simply fetched again). Archived records are included (`active_test: False`). Each dimension also
+stores the full list of its ids at `taken_at`, so the transform can drop deleted records without a
+full refresh; `DIMENSIONS_FULL_REFRESH=1` (or `full_refresh=True`) fetches every record again.
+Brands are read only when a brand model exists; a model renamed across versions (`stock.lot` /
+`stock.production.lot`) is found by trying its names in order.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from functions.extract import raw_spec, raw_table
+from functions.transform.dimensions import DIMENSIONS, Dimension
+from shared.dates import ODOO_DATETIME_FORMAT
+from shared.errors import SchemaError
+
+DATASET = "dimensions"
+REFRESH_MODEL = "_refresh"  # one record per dimension: model, full, taken_at, every id at taken_at
+ALL_RECORDS = {"active_test": False}
+# Odoo's write_date has second precision and the newest second may still be filling up: look back a bit.
+OVERLAP = timedelta(seconds=1)
+
+
+def resolve_model(odoo: Any, dim: Dimension) -> str | None:
+    """The first of the dimension's model names this database has (None for a missing optional one)."""
+    for model in dim.models:
+        if odoo.has_model(model):
+            return model
+    if dim.optional_model:
+        return None
+    raise SchemaError(f"dimension {dim.name}: none of the models {', '.join(dim.models)} exists in Odoo")
+
+
+def pick_dimension_fields(odoo: Any, dim: Dimension, model: str) -> list[str]:
+    """The fields to ask for: required ones must exist; `a|b` columns take the first present name."""
+    alternatives: dict[str, list[str]] = {}
+    wanted: list[str] = []
+    for column in dim.columns:
+        names = column.field.split("|")
+        wanted.append(names[0])
+        if len(names) > 1:
+            alternatives[names[0]] = names
+    optional = [name for name in wanted if name not in dim.required]
+    return odoo.pick_fields(model, dim.required, optional, alternatives)
+
+
+def since_of(lake: Any, dim: Dimension) -> str | None:
+    """The newest write_date already in the dimension table, less OVERLAP, as an Odoo string."""
+    from functions.transform.dimensions import dimension_spec
+
+    table = lake.read_table(dimension_spec(dim))
+    if table is None or table.num_rows == 0 or "write_date" not in table.column_names:
+        return None
+    newest = max((v for v in table.column("write_date").to_pylist() if v is not None), default=None)
+    if newest is None:
+        return None
+    return (newest.astimezone(UTC) - OVERLAP).strftime(ODOO_DATETIME_FORMAT)
+
+
+def fetch_dimension(odoo: Any, lake: Any, dim: Dimension, full: bool) -> tuple[str, list[dict], dict] | None:
+    model = resolve_model(odoo, dim)
+    if model is None:
+        return None
+    fields = pick_dimension_fields(odoo, dim, model)
+    since = None if full else since_of(lake, dim)
+    taken_at = datetime.now(UTC)
+    ids = odoo.search_ids(model, [], context=ALL_RECORDS)
+    domain = [] if since is None else [("write_date", ">=", since)]
+    records = odoo.search_read_all(model, domain, fields, context=ALL_RECORDS)
+    refresh = {
+        "dimension": dim.name,
+        "model": model,
+        "full": since is None,
+        "since": since,
+        "taken_at": taken_at.strftime(ODOO_DATETIME_FORMAT),
+        "ids": ids,
+    }
+    return model, records, refresh
+
+
+def extract(odoo: Any, settings: Any, lake: Any, day: date, *, full_refresh: bool | None = None) -> dict[str, int]:
+    full = bool(getattr(settings, "dimensions_full_refresh", False)) if full_refresh is None else full_refresh
+    by_model: dict[str, list[dict]] = {}
+    refreshes: list[dict] = []
+    for dim in DIMENSIONS:
+        fetched = fetch_dimension(odoo, lake, dim, full)
+        if fetched is None:
+            continue
+        model, records, refresh = fetched
+        by_model[model] = records
+        refreshes.append({"id": len(refreshes) + 1, **refresh})
+    by_model[REFRESH_MODEL] = refreshes
+    written = lake.write_partition(raw_spec(DATASET), day, raw_table(by_model))
+    counts = {model: len(rows) for model, rows in by_model.items() if model != REFRESH_MODEL}
+    return {f"raw/{DATASET}": written, **counts}

@@ -1,0 +1,100 @@
+"""Stock quants: reconstruction of on-hand at the end of a past day (pure, inline records), and the
+extract → transform path through the real odoorpc client against the simulator."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import polars as pl
+
+from functions.transform.stock_quants import star_stock_quants
+from shared.schemas import FACT_STOCK_QUANTS
+
+
+def raw_frame(records: list[tuple[str, dict]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "model": [m for m, _ in records],
+            "id": [r["id"] for _, r in records],
+            "write_date": [None for _ in records],
+            "record": [json.dumps(r) for _, r in records],
+        }
+    )
+
+
+def snapshot(reconstructed: bool) -> tuple[str, dict]:
+    return "_snapshot", {"id": 1, "day": "2026-01-01", "taken_at": "2026-01-03 05:00:00",
+                         "as_of": "2026-01-01 17:00:00" if reconstructed else "2026-01-03 05:00:00",
+                         "reconstructed": reconstructed}
+
+
+def quant(qid: int, product: int, location: int, qty: float, lot: int | bool = False) -> tuple[str, dict]:
+    return "stock.quant", {"id": qid, "product_id": [product, "P"], "location_id": [location, "L"],
+                           "lot_id": [lot, "Lot"] if lot else False, "quantity": qty,
+                           "reserved_quantity": 1.0, "company_id": [1, "C"]}
+
+
+def later(lid: int, product: int, src: int, dst: int, qty: float, uom: int = 1, **extra) -> tuple[str, dict]:
+    record = {"id": lid, "product_id": [product, "P"], "lot_id": False, "quantity": qty,
+              "product_uom_id": [uom, "U"], "location_id": [src, "S"], "location_dest_id": [dst, "D"],
+              "company_id": [1, "C"]}
+    record.update(extra)
+    return "stock.move.line", record
+
+
+LOCATIONS = [
+    ("stock.location", {"id": 8, "usage": "internal"}),
+    ("stock.location", {"id": 7, "usage": "internal"}),
+]
+UNITS = [("uom.uom", {"id": 1, "factor": 1.0}), ("uom.uom", {"id": 2, "factor": 1 / 12}),
+         ("product.product", {"id": 5, "uom_id": [1, "Units"]}), ("product.product", {"id": 6, "uom_id": [1, "Units"]})]
+
+
+def rows(frame: pl.DataFrame) -> list[tuple]:
+    return frame.select("quant_id", "product_id", "location_id", "quantity").rows()
+
+
+def test_past_day_takes_later_moves_back_out():
+    raw = raw_frame([
+        snapshot(True), *LOCATIONS, *UNITS,
+        quant(1, 5, 8, 10.0),
+        later(100, 5, 8, 9, 1.0, uom=2),  # a dozen sold after D: it was still on hand at the end of D
+        later(101, 6, 99, 8, 3.0),  # received after D: not there yet at the end of D
+        later(102, 5, 8, 7, 4.0),  # internal transfer after D: back from 7 to 8
+    ])
+    result = star_stock_quants(raw)
+    expected = [(1, 5, 8, 10.0 + 12.0 + 4.0), (None, 5, 7, -4.0), (None, 6, 8, -3.0)]
+    assert sorted(rows(result), key=str) == sorted(expected, key=str)
+    assert result["reserved_quantity"].null_count() == result.height
+    assert result["reconstructed"].to_list() == [True] * 3
+    assert result["date"].unique().to_list() == [date(2026, 1, 1)]
+
+
+def test_quantity_product_uom_is_preferred_to_unit_conversion():
+    raw = raw_frame([snapshot(True), *LOCATIONS, quant(1, 5, 8, 10.0),
+                     later(100, 5, 8, 9, 1.0, uom=2, quantity_product_uom=12.0)])
+    assert rows(star_stock_quants(raw)) == [(1, 5, 8, 22.0)]
+
+
+def test_stock_gone_now_is_rebuilt_and_zero_rows_without_quant_are_dropped():
+    raw = raw_frame([snapshot(True), *LOCATIONS, *UNITS,
+                     later(100, 5, 8, 9, 2.0),  # all of it left after D
+                     later(101, 6, 8, 9, 1.0), later(102, 6, 9, 8, 1.0)])  # out and back: nets to 0
+    assert rows(star_stock_quants(raw)) == [(None, 5, 8, 2.0)]
+
+
+def test_lots_are_kept_apart_and_quants_of_one_key_are_summed():
+    raw = raw_frame([snapshot(True), *LOCATIONS, quant(3, 5, 8, 1.0, lot=41), quant(2, 5, 8, 2.0, lot=41),
+                     quant(4, 5, 8, 5.0, lot=42), later(100, 5, 8, 9, 1.0, lot_id=[42, "L42"])])
+    result = star_stock_quants(raw).select("quant_id", "lot_id", "quantity").sort("lot_id").rows()
+    assert result == [(2, 41, 3.0), (4, 42, 6.0)]
+
+
+def test_a_day_not_over_keeps_the_quants_as_read():
+    raw = raw_frame([snapshot(False), *LOCATIONS, quant(1, 5, 8, 10.0), quant(2, 5, 8, 1.0)])
+    result = star_stock_quants(raw)
+    assert rows(result) == [(1, 5, 8, 10.0), (2, 5, 8, 1.0)]
+    assert result["reserved_quantity"].to_list() == [1.0, 1.0]
+    assert result["reconstructed"].to_list() == [False, False]
+    assert set(result.columns) == set(FACT_STOCK_QUANTS.schema.names)
