@@ -1,0 +1,64 @@
+// The reads one dashboard refresh makes for day D. Column names are the mirror contract
+// (contracts/kpi.md); the Python suite runs these same queries against PostgreSQL to make the
+// fixtures of the Node tests.
+
+const SALES_COLUMNS = ['data_date', 'org_id', 'revenue_tax_in', 'cogs_tax_in', 'gross_profit', 'gross_margin_pct',
+  'quantity', 'transactions', 'lines', 'avg_basket_tax_in', 'cost_missing_lines'];
+const PRODUCT_COLUMNS = ['org_id', 'product_id', 'product_name', 'revenue_tax_in', 'gross_profit', 'quantity', 'lines'];
+const INVENTORY_COLUMNS = ['data_date', 'org_id', 'warehouse_id', 'receipts_qty', 'issues_qty', 'adjustments_qty',
+  'net_change_qty', 'closing_qty', 'tx_count', 'active_sku_count', 'stockout_sku_count'];
+const FLEET_COLUMNS = ['data_date', 'org_id', 'vehicle_id', 'shipments_dispatched', 'shipments_delivered',
+  'shipments_failed', 'on_time_delivered', 'on_time_rate', 'avg_delivery_minutes', 'distance_km', 'scan_events'];
+const MIRROR_TABLES = ['sales_kpi_daily', 'sales_kpi_daily_by_product', 'inventory_kpi_daily', 'fleet_kpi_daily'];
+
+/**
+ * @param {string} day 'YYYY-MM-DD'
+ * @returns {RestQuery[]}
+ */
+function dashboardQueries_(day) {
+  const compareFrom = addDays_(day, -COMPARE_DAYS);
+  /** @type {RestQuery[]} */
+  const queries = [
+    {
+      name: 'sales_daily',
+      table: 'sales_kpi_daily',
+      select: SALES_COLUMNS,
+      filters: [['data_date', 'gte', addDays_(day, -(SALES_SERIES_DAYS - 1))], ['data_date', 'lte', day]],
+      order: [['data_date', 'asc'], ['org_id', 'asc']],
+    },
+    {
+      name: 'top_products',
+      table: 'sales_kpi_daily_by_product',
+      select: PRODUCT_COLUMNS,
+      filters: [['data_date', 'eq', day]],
+      order: [['gross_profit', 'desc'], ['org_id', 'asc'], ['product_id', 'asc']],
+      limit: TOP_PRODUCTS,
+    },
+    {
+      name: 'inventory_daily',
+      table: 'inventory_kpi_daily',
+      select: INVENTORY_COLUMNS,
+      filters: [['data_date', 'gte', compareFrom], ['data_date', 'lte', day]],
+      order: [['data_date', 'asc'], ['org_id', 'asc'], ['warehouse_id', 'asc']],
+    },
+    {
+      name: 'fleet_daily',
+      table: 'fleet_kpi_daily',
+      select: FLEET_COLUMNS,
+      filters: [['data_date', 'gte', compareFrom], ['data_date', 'lte', day]],
+      order: [['data_date', 'asc'], ['org_id', 'asc'], ['vehicle_id', 'asc']],
+    },
+  ];
+  MIRROR_TABLES.forEach(function (table) {
+    queries.push({
+      name: 'latest_' + table,
+      table: table,
+      // data_date only: it is the one column every mirror table is sure to have besides the keys.
+      select: ['data_date'],
+      filters: [],
+      order: [['data_date', 'desc']],
+      limit: 1,
+    });
+  });
+  return queries;
+}

@@ -1,0 +1,94 @@
+// Connection settings live in Script Properties; the setup dialog writes them. The password never
+// leaves the server side: the dialog can replace it but never reads it back.
+
+/**
+ * @typedef {Object} Settings
+ * @property {string} url Supabase project URL without a trailing slash
+ * @property {string} anonKey the project's anon (public) key
+ * @property {string} email the Supabase user whose row-level security decides what the sheet shows
+ * @property {string} password
+ */
+
+/**
+ * @returns {Settings}
+ */
+function readSettings_() {
+  const props = PropertiesService.getScriptProperties();
+  const url = (props.getProperty(PROP_SUPABASE_URL) || '').trim().replace(/\/+$/, '');
+  const anonKey = (props.getProperty(PROP_SUPABASE_ANON_KEY) || '').trim();
+  const email = (props.getProperty(PROP_SUPABASE_EMAIL) || '').trim();
+  const password = props.getProperty(PROP_SUPABASE_PASSWORD) || '';
+  /** @type {string[]} */
+  const missing = [];
+  if (!url) missing.push(PROP_SUPABASE_URL);
+  if (!anonKey) missing.push(PROP_SUPABASE_ANON_KEY);
+  if (!email) missing.push(PROP_SUPABASE_EMAIL);
+  if (!password) missing.push(PROP_SUPABASE_PASSWORD);
+  if (missing.length) {
+    throw new Error('Script Properties missing: ' + missing.join(', ') + ' (menu KPI › Atur koneksi Supabase)');
+  }
+  return { url: url, anonKey: anonKey, email: email, password: password };
+}
+
+/**
+ * What the setup dialog may show: everything but the password.
+ * @returns {{url: string, email: string, hasAnonKey: boolean, hasPassword: boolean}}
+ */
+function getSettingsForDialog() {
+  const props = PropertiesService.getScriptProperties();
+  return {
+    url: props.getProperty(PROP_SUPABASE_URL) || '',
+    email: props.getProperty(PROP_SUPABASE_EMAIL) || '',
+    hasAnonKey: Boolean(props.getProperty(PROP_SUPABASE_ANON_KEY)),
+    hasPassword: Boolean(props.getProperty(PROP_SUPABASE_PASSWORD)),
+  };
+}
+
+/**
+ * Called by the setup dialog. Blank anon key or password keeps the stored one. Signs in once to check
+ * the settings and returns a message for the dialog.
+ * @param {{url?: string, anonKey?: string, email?: string, password?: string}} form
+ * @returns {{ok: boolean, message: string}}
+ */
+function saveSettings(form) {
+  const url = String(form.url || '').trim().replace(/\/+$/, '');
+  const email = String(form.email || '').trim();
+  if (!/^https?:\/\/[^\s/]+/.test(url)) {
+    return { ok: false, message: 'URL Supabase harus diawali https:// (contoh https://abcd.supabase.co)' };
+  }
+  if (!email || email.indexOf('@') < 1) {
+    return { ok: false, message: 'Email pengguna Supabase tidak valid' };
+  }
+  const props = PropertiesService.getScriptProperties();
+  /** @type {Object<string, string>} */
+  const updates = {};
+  updates[PROP_SUPABASE_URL] = url;
+  updates[PROP_SUPABASE_EMAIL] = email;
+  if (form.anonKey && String(form.anonKey).trim()) updates[PROP_SUPABASE_ANON_KEY] = String(form.anonKey).trim();
+  if (form.password) updates[PROP_SUPABASE_PASSWORD] = String(form.password);
+  props.setProperties(updates);
+  clearSessionCache_();
+  try {
+    const settings = readSettings_();
+    getAccessToken_(settings);
+    return { ok: true, message: 'Tersambung sebagai ' + email };
+  } catch (err) {
+    return { ok: false, message: 'Tersimpan, tetapi masuk gagal: ' + errorMessage_(err) };
+  }
+}
+
+/** Menu item: the setup dialog. */
+function showSetupDialog() {
+  const html = HtmlService.createHtmlOutputFromFile(SETUP_HTML_FILE).setWidth(460).setHeight(420);
+  SpreadsheetApp.getUi().showModalDialog(html, 'Koneksi Supabase');
+}
+
+/**
+ * @param {unknown} err
+ * @returns {string}
+ */
+function errorMessage_(err) {
+  // Duck-typed: an Error thrown by a built-in service is not always an instance of this realm's Error.
+  if (err && typeof err === 'object' && 'message' in err) return String(/** @type {{message: unknown}} */ (err).message);
+  return String(err);
+}

@@ -1,0 +1,188 @@
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { loadWithSupabase, loadScript, plain } = require('./support/sandbox');
+const { json, SETTINGS } = require('./support/fake_supabase');
+
+// 2026-11-20 23:00 UTC is 2026-11-21 06:00 in Jakarta: "yesterday" there is 2026-11-20.
+const NOW = '2026-11-20T23:00:00Z';
+
+function emptyMirror() {
+  return loadWithSupabase({ now: NOW, rest: () => json(200, []) });
+}
+
+test('onOpen adds the KPI menu whose items call global functions of the script', () => {
+  const s = loadScript();
+
+  s.call('onOpen');
+
+  assert.equal(s.ui.menus.length, 1);
+  const menu = s.ui.menus[0];
+  assert.equal(menu.caption, 'KPI');
+  const items = menu.items.filter((i) => !i.separator);
+  assert.deepEqual(items.map((i) => i.functionName),
+    ['refreshNow', 'chooseDate', 'showYesterday', 'showSetupDialog', 'installDailyTrigger', 'removeDailyTrigger']);
+  for (const item of items) {
+    assert.equal(typeof s.context[item.functionName], 'function', item.functionName);
+    assert.doesNotMatch(item.functionName, /_$/, 'menu items cannot call private (underscore) functions');
+  }
+});
+
+test('installDailyTrigger makes one daily 06:00 Asia/Jakarta trigger, however often it is run', () => {
+  const s = loadScript();
+  s.ScriptApp.newTrigger('someoneElsesHandler').timeBased().everyDays(1).atHour(1).create();
+
+  s.call('installDailyTrigger');
+  s.call('installDailyTrigger');
+
+  const ours = s.ScriptApp.getProjectTriggers().filter((t) => t.getHandlerFunction() === 'scheduledRefresh');
+  assert.equal(ours.length, 1);
+  assert.deepEqual(ours[0].config, { everyDays: 1, hour: 6, minute: 0, timezone: 'Asia/Jakarta' });
+  assert.equal(ours[0].getEventType(), 'CLOCK');
+  assert.equal(s.ScriptApp.getProjectTriggers().length, 2, 'other triggers are left alone');
+  assert.equal(typeof s.context.scheduledRefresh, 'function');
+});
+
+test('removeDailyTrigger removes only the dashboard trigger', () => {
+  const s = loadScript();
+  s.ScriptApp.newTrigger('someoneElsesHandler').timeBased().everyDays(1).atHour(1).create();
+  s.call('installDailyTrigger');
+
+  const removed = s.call('removeDailyTrigger');
+
+  assert.equal(removed, 1);
+  assert.deepEqual(s.ScriptApp.getProjectTriggers().map((t) => t.getHandlerFunction()), ['someoneElsesHandler']);
+});
+
+test('appsscript.json runs the script in Asia/Jakarta on V8', () => {
+  const manifest = require('../appsscript.json');
+
+  assert.equal(manifest.timeZone, 'Asia/Jakarta');
+  assert.equal(manifest.runtimeVersion, 'V8');
+});
+
+test('without a pinned day the dashboard shows yesterday in Jakarta', () => {
+  const s = loadScript({ now: '2026-11-20T16:59:59Z' }); // 23:59:59 on the 20th in Jakarta
+
+  assert.equal(s.call('selectedDay_', new (s.global('Date'))()), '2026-11-19');
+  s.clock.advance(1000); // midnight in Jakarta
+  assert.equal(s.call('selectedDay_', new (s.global('Date'))()), '2026-11-20');
+});
+
+test('chooseDate pins a valid past day and refreshes the dashboard for it', () => {
+  const s = emptyMirror();
+  s.ui.promptAnswers.push({ button: 'OK', text: ' 2026-11-02 ' });
+
+  s.call('chooseDate');
+
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), '2026-11-02');
+  assert.ok(s.supabase.state.restCalls.some((p) => p.includes('data_date=eq.2026-11-02')));
+  assert.equal(s.spreadsheet.toasts.at(-1).msg, 'KPI 2026-11-02 diperbarui');
+  assert.deepEqual(s.ui.alerts, []);
+});
+
+test('chooseDate refuses a malformed day and a day without data yet, and changes nothing', () => {
+  const s = emptyMirror();
+  s.ui.promptAnswers.push({ button: 'OK', text: '2026-02-30' }, { button: 'OK', text: '2026-11-21' });
+
+  s.call('chooseDate');
+  s.call('chooseDate');
+
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.equal(s.UrlFetchApp.requests.length, 0);
+  assert.match(s.ui.alerts[0][0], /Tanggal tidak valid: "2026-02-30"/);
+  assert.match(s.ui.alerts[1][0], /Data tanggal 2026-11-21 belum tersedia: data paling baru adalah kemarin \(2026-11-20\)/);
+});
+
+test('chooseDate cancelled does nothing', () => {
+  const s = emptyMirror();
+  s.ui.promptAnswers.push({ button: 'CANCEL', text: '2026-11-01' });
+
+  s.call('chooseDate');
+
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.equal(s.UrlFetchApp.requests.length, 0);
+});
+
+test('refreshNow uses the pinned day; the daily trigger unpins it and shows yesterday', () => {
+  const s = emptyMirror();
+  s.PropertiesService.getScriptProperties().setProperty('KPI_DATE', '2026-10-01');
+
+  s.call('refreshNow');
+  const manual = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.'));
+  s.call('scheduledRefresh');
+  const scheduled = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.')).slice(manual.length);
+
+  assert.match(manual[0], /data_date=eq\.2026-10-01/);
+  assert.match(scheduled[0], /data_date=eq\.2026-11-20/);
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+});
+
+test('showYesterday unpins the day', () => {
+  const s = emptyMirror();
+  s.PropertiesService.getScriptProperties().setProperty('KPI_DATE', '2026-10-01');
+
+  s.call('showYesterday');
+
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.ok(s.supabase.state.restCalls.some((p) => p.includes('data_date=eq.2026-11-20')));
+});
+
+test('the setup dialog is the project HTML file and calls back saveSettings', () => {
+  const s = loadScript();
+
+  s.call('showSetupDialog');
+
+  assert.equal(s.ui.dialogs.length, 1);
+  assert.equal(s.ui.dialogs[0].title, 'Koneksi Supabase');
+  const html = s.ui.dialogs[0].userInterface.getContent();
+  assert.match(html, /\.saveSettings\(/);
+  assert.match(html, /\.getSettingsForDialog\(\)/);
+  assert.equal(typeof s.context.saveSettings, 'function');
+  assert.equal(typeof s.context.getSettingsForDialog, 'function');
+});
+
+test('saveSettings stores the settings, signs in to check them and drops the old session', () => {
+  const s = loadWithSupabase({ properties: {} });
+  s.CacheService.getScriptCache().put('supabase_session_v1', '{"url":"old"}', 600);
+
+  const result = plain(s.call('saveSettings', {
+    url: SETTINGS.SUPABASE_URL + '/', anonKey: SETTINGS.SUPABASE_ANON_KEY, email: SETTINGS.SUPABASE_EMAIL, password: SETTINGS.SUPABASE_PASSWORD,
+  }));
+
+  assert.deepEqual(result, { ok: true, message: 'Tersambung sebagai viewer@example.com' });
+  assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), SETTINGS);
+  assert.equal(JSON.parse(s.CacheService.getScriptCache().get('supabase_session_v1')).accessToken, 'access-1');
+});
+
+test('saveSettings with blank secret fields keeps the stored ones; the dialog never gets them back', () => {
+  const s = loadWithSupabase();
+
+  const result = plain(s.call('saveSettings', { url: SETTINGS.SUPABASE_URL, anonKey: '', email: SETTINGS.SUPABASE_EMAIL, password: '' }));
+  const shown = plain(s.call('getSettingsForDialog'));
+
+  assert.equal(result.ok, true);
+  assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), SETTINGS);
+  assert.deepEqual(shown, { url: SETTINGS.SUPABASE_URL, email: SETTINGS.SUPABASE_EMAIL, hasAnonKey: true, hasPassword: true });
+});
+
+test('saveSettings rejects a bad URL or email before storing anything', () => {
+  const s = loadWithSupabase({ properties: {} });
+
+  const badUrl = plain(s.call('saveSettings', { url: 'project-ref.supabase.co', email: 'a@b.co', password: 'x' }));
+  const badEmail = plain(s.call('saveSettings', { url: 'https://x.supabase.co', email: 'nobody', password: 'x' }));
+
+  assert.equal(badUrl.ok, false);
+  assert.match(badUrl.message, /https:\/\//);
+  assert.equal(badEmail.ok, false);
+  assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), {});
+});
+
+test('saveSettings with a wrong password keeps the settings and says the sign-in failed', () => {
+  const s = loadWithSupabase({ properties: {} });
+
+  const result = plain(s.call('saveSettings', { ...{ url: SETTINGS.SUPABASE_URL, anonKey: SETTINGS.SUPABASE_ANON_KEY, email: SETTINGS.SUPABASE_EMAIL }, password: 'nope' }));
+
+  assert.equal(result.ok, false);
+  assert.equal(result.message, 'Tersimpan, tetapi masuk gagal: Supabase sign-in failed for viewer@example.com: HTTP 400: Invalid login credentials');
+});
