@@ -43,6 +43,9 @@ EXTRACTORS: dict[str, str] = {
     "pos": "functions.extract.pos",
     "invoice-sales": "functions.extract.invoice_sales",
     "purchases": "functions.extract.purchases",
+    "inventory-moves": "functions.extract.inventory_moves",
+    "stock-quants": "functions.extract.stock_quants",
+    "dimensions": "functions.extract.dimensions",
 }
 
 

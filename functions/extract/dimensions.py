@@ -27,6 +27,20 @@ ALL_RECORDS = {"active_test": False}
 OVERLAP = timedelta(seconds=1)
 
 
+def _requirements() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    needs = {}
+    for dim in DIMENSIONS:
+        if dim.optional_model:
+            continue
+        fields = tuple(c.field for c in dim.columns)
+        needs[dim.models[0]] = (dim.required, tuple(f for f in fields if f not in dim.required))
+    return needs
+
+
+# model -> (required, optional) fields, for `nkpipe odoo-check` ("a|b": either name)
+REQUIREMENTS = _requirements()
+
+
 def resolve_model(odoo: Any, dim: Dimension) -> str | None:
     """The first of the dimension's model names this database has (None for a missing optional one)."""
     for model in dim.models:

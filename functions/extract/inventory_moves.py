@@ -26,6 +26,13 @@ LINE_OPTIONAL = (
     "company_id", "reference", "write_date",
 )
 QUANTITY_FIELDS = {"quantity": ["quantity", "qty_done"]}
+# model -> (required, optional) fields, for `nkpipe odoo-check` ("a|b": either name)
+REQUIREMENTS = {
+    LINE_MODEL: ((*LINE_REQUIRED, "quantity|qty_done"), LINE_OPTIONAL),
+    MOVE_MODEL: (("id", "picking_type_id"), ()),
+    PICKING_TYPE_MODEL: (("id", "code"), ("name",)),
+    LOCATION_MODEL: (("id", "usage"), ("complete_name",)),
+}
 # archived picking types and locations still describe old moves
 ALL_RECORDS = {"active_test": False}
 

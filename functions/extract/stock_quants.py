@@ -33,6 +33,13 @@ QUANT_OPTIONAL = ("lot_id", "company_id", "in_date", "product_uom_id")
 LINE_REQUIRED = ("id", "date", "product_id", "product_uom_id", "location_id", "location_dest_id")
 LINE_OPTIONAL = ("lot_id", "company_id", "quantity_product_uom")
 QUANTITY_FIELDS = {"quantity": ["quantity", "qty_done"]}
+# model -> (required, optional) fields, for `nkpipe odoo-check` ("a|b": either name)
+REQUIREMENTS = {
+    QUANT_MODEL: (QUANT_REQUIRED, QUANT_OPTIONAL),
+    LINE_MODEL: ((*LINE_REQUIRED, "state", "quantity|qty_done"), LINE_OPTIONAL),
+    LOCATION_MODEL: (("id", "usage"), ("complete_name",)),
+    UOM_MODEL: (("id", "factor"), ()),
+}
 
 
 def _ids(records: list[dict], field: str) -> list[int]:

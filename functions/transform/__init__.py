@@ -33,6 +33,9 @@ TRANSFORMS: dict[str, str] = {
     "pos": "functions.transform.pos",
     "invoice-sales": "functions.transform.invoice_sales",
     "purchases": "functions.transform.purchases",
+    "inventory-moves": "functions.transform.inventory_moves",
+    "stock-quants": "functions.transform.stock_quants",
+    "dimensions": "functions.transform.dimensions",
 }
 
 
