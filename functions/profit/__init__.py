@@ -1,0 +1,25 @@
+"""Profit: star facts → cost events → latest cost → sales-line profit → daily aggregates.
+
+Modules: cost_events, latest_cost, sales_profit, aggregates (pure polars transforms); state (when a
+stored latest-cost state may be reused); stage (`run_profit`, the I/O); validate (the checks of
+`nkpipe validate-profit`); summary (`demo_summary`). Heavy imports stay inside those modules.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+
+def run_profit(settings: Any, lake: Any, day: date, dry_run: bool = False) -> Any:
+    """The profit stage for one business day -> StageResult (see functions.profit.stage)."""
+    from functions.profit.stage import run_profit as run
+
+    return run(settings, lake, day, dry_run=dry_run)
+
+
+def demo_summary(lake: Any, days: Any) -> list[dict[str, Any]]:
+    """Revenue, COGS, gross profit, margin and lines without cost per day (see functions.profit.summary)."""
+    from functions.profit.summary import demo_summary as summary
+
+    return summary(lake, days)

@@ -1,0 +1,256 @@
+"""The profit stage for one business day: star facts in, the five profit tables out.
+
+    fact_purchases(D)                       → fact_product_cost_events(D)
+    latest state (S < D) + purchases (S, D] → fact_product_cost_latest_daily(D)
+    fact_sales(D) ∪ fact_invoice_sales(D)   → fact_sales_lines_profit(D) → agg_profit_daily(D),
+                                                                          agg_profit_daily_by_product(D)
+
+The latest-cost state is reused from the newest earlier day whose record still matches the purchase
+partitions in the lake (see state.py); otherwise it is rebuilt from every purchase partition ≤ D.
+Either way the result is the same function of the lake's current contents, so the order in which
+days are run, and whether earlier days were run at all, never changes it.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TextIO
+
+import polars as pl
+
+from functions.profit.aggregates import daily_aggregate, daily_by_product
+from functions.profit.cost_events import build_cost_events, cost_event_candidates, price_cost_events
+from functions.profit.latest_cost import latest_cost_asof, roll_latest, unpriced
+from functions.profit.sales_profit import line_profit, sales_lines
+from functions.profit.state import (
+    earlier_states,
+    make_record,
+    partition_stamps,
+    record_key,
+    record_matches,
+    state_matches,
+)
+from shared.lake import Lake, TableSpec
+from shared.log import get_logger
+from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
+from shared.schemas import (
+    AGG_PROFIT_DAILY,
+    AGG_PROFIT_DAILY_BY_PRODUCT,
+    DIM_PRODUCTS,
+    DIM_UOMS,
+    FACT_INVOICE_SALES,
+    FACT_PRODUCT_COST_EVENTS,
+    FACT_PRODUCT_COST_LATEST_DAILY,
+    FACT_PURCHASES,
+    FACT_SALES,
+    FACT_SALES_LINES_PROFIT,
+)
+
+log = get_logger(__name__)
+
+STAGE = DATASET = "profit"
+# How many earlier states to try before rebuilding from all history.
+STATE_CANDIDATES = 3
+READ_THREADS = 8
+OUTPUTS = (
+    FACT_PRODUCT_COST_EVENTS,
+    FACT_PRODUCT_COST_LATEST_DAILY,
+    FACT_SALES_LINES_PROFIT,
+    AGG_PROFIT_DAILY,
+    AGG_PROFIT_DAILY_BY_PRODUCT,
+)
+
+
+@dataclass
+class StatePlan:
+    """Where day D's latest-cost state starts from and which purchase partitions it still needs."""
+
+    day: date
+    base_day: date | None  # None: build from all history
+    base_state: pl.DataFrame | None
+    purchase_days: list[date]  # partitions to read, D included when it exists
+    reason: str
+    stamps: dict[date, str] = field(default_factory=dict)
+
+    def describe(self) -> str:
+        if self.base_day is None:
+            return f"rebuild from {len(self.purchase_days)} purchase partition(s) ({self.reason})"
+        return f"reuse state of {self.base_day} + {len(self.purchase_days)} purchase partition(s)"
+
+
+def _frame(table: Any) -> pl.DataFrame | None:
+    return None if table is None else pl.from_arrow(table)
+
+
+def read_partition(lake: Lake, spec: TableSpec, day: date) -> pl.DataFrame | None:
+    return _frame(lake.read_partition(spec, day))
+
+
+def read_partitions(lake: Lake, spec: TableSpec, days: Iterable[date]) -> list[pl.DataFrame]:
+    """Several partitions, read in parallel (object stores answer one request at a time)."""
+    days = list(days)
+    if len(days) <= 1:
+        found = [read_partition(lake, spec, d) for d in days]
+    else:
+        with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
+            found = list(pool.map(lambda d: read_partition(lake, spec, d), days))
+    return [f for f in found if f is not None]
+
+
+def plan_state(lake: Lake, day: date) -> StatePlan:
+    """Find the newest earlier state that is still current, or plan a rebuild from all history."""
+    stamps = partition_stamps(lake, FACT_PURCHASES)
+    reason = "no earlier state"
+    candidates = earlier_states(lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY), day, STATE_CANDIDATES)
+    for base_day in candidates:
+        record = lake.read_json(record_key(base_day))
+        why = record_matches(record, base_day, stamps)
+        if why is None:
+            state = read_partition(lake, FACT_PRODUCT_COST_LATEST_DAILY, base_day)
+            if state is not None and state_matches(record, state):
+                needed = [d for d in stamps if base_day < d <= day]
+                return StatePlan(day, base_day, state, needed, "state is current", stamps)
+            why = "state does not match its record"
+        reason = f"state of {base_day}: {why}"
+        log.info("profit %s: cannot reuse %s", day, reason)
+    return StatePlan(day, None, None, [d for d in stamps if d <= day], reason, stamps)
+
+
+def _no_purchases() -> pl.DataFrame:
+    return pl.from_arrow(FACT_PURCHASES.schema.empty_table())
+
+
+def _read_dimension(lake: Lake, spec: TableSpec) -> pl.DataFrame | None:
+    return _frame(lake.read_table(spec))
+
+
+@dataclass
+class DayOutputs:
+    events: pl.DataFrame
+    latest: pl.DataFrame
+    lines: pl.DataFrame
+    daily: pl.DataFrame
+    by_product: pl.DataFrame
+
+    def tables(self) -> list[tuple[TableSpec, pl.DataFrame]]:
+        return list(
+            zip(OUTPUTS, (self.events, self.latest, self.lines, self.daily, self.by_product), strict=True)
+        )
+
+
+def compute_day(
+    day: date,
+    plan: StatePlan,
+    purchases: list[pl.DataFrame],
+    pos: pl.DataFrame | None,
+    invoices: pl.DataFrame | None,
+    multipliers: dict[int, float],
+    products: pl.DataFrame | None,
+    uoms: pl.DataFrame | None,
+) -> DayOutputs:
+    """Pure: the five outputs of `day` from its inputs (purchases = the plan's partitions)."""
+    candidates = pl.concat(
+        [cost_event_candidates(p) for p in purchases] or [cost_event_candidates(_no_purchases())]
+    )
+    events = build_cost_events(candidates.filter(pl.col("date") == day), multipliers, products, uoms)
+    if plan.base_state is None:
+        latest = latest_cost_asof(candidates, day)
+    else:
+        latest = roll_latest(unpriced(plan.base_state), candidates, day)
+    latest = price_cost_events(latest, multipliers, products, uoms).select(
+        FACT_PRODUCT_COST_LATEST_DAILY.schema.names
+    )
+    latest = latest.sort("product_id")
+    lines = line_profit(sales_lines(pos, invoices), latest)
+    return DayOutputs(events, latest, lines, daily_aggregate(lines, day), daily_by_product(lines, day))
+
+
+def _dry_run(settings: Any, lake: Lake, day: date, out: TextIO) -> StageResult:
+    started = time.monotonic()
+    plan = plan_state(lake, day)
+    reads = [
+        (FACT_SALES, lake.partition_key(FACT_SALES, day), lake.has_partition(FACT_SALES, day)),
+        (
+            FACT_INVOICE_SALES,
+            lake.partition_key(FACT_INVOICE_SALES, day),
+            lake.has_partition(FACT_INVOICE_SALES, day),
+        ),
+        (DIM_PRODUCTS, lake.table_key(DIM_PRODUCTS), lake.store.exists(lake.table_key(DIM_PRODUCTS))),
+        (DIM_UOMS, lake.table_key(DIM_UOMS), lake.store.exists(lake.table_key(DIM_UOMS))),
+    ]
+    out.write(f"profit {day} (dry run, nothing is written)\n")
+    for _spec, key, exists in reads:
+        out.write(f"  read   {key}{'' if exists else '  (missing)'}\n")
+    if plan.base_day is not None:
+        out.write(
+            f"  read   {lake.partition_key(FACT_PRODUCT_COST_LATEST_DAILY, plan.base_day)}  (state to reuse)\n"
+        )
+    days = plan.purchase_days
+    span = f"{days[0]} .. {days[-1]}" if days else "none"
+    out.write(f"  read   {FACT_PURCHASES} partitions: {len(days)} ({span})\n")
+    out.write(f"  latest cost: {plan.describe()}\n")
+    for spec in OUTPUTS:
+        out.write(f"  write  {lake.partition_key(spec, day)}\n")
+    out.write(f"  write  {record_key(day)}\n")
+    if not reads[0][2] and not reads[1][2]:
+        out.write("  (no sales partitions for this day: the real run would skip it)\n")
+    return StageResult(
+        STAGE,
+        DATASET,
+        day,
+        status=SKIPPED,
+        duration_s=round(time.monotonic() - started, 3),
+        message=f"dry run: {plan.describe()}",
+    )
+
+
+def run_profit(
+    settings: Any, lake: Lake, day: date, dry_run: bool = False, out: TextIO | None = None
+) -> StageResult:
+    """Compute and write the five profit tables of `day`. A dry run prints the plan and writes nothing."""
+    if dry_run:
+        return _dry_run(settings, lake, day, out or sys.stdout)
+    metadata = Metadata(lake)
+    started = time.monotonic()
+    run_id = new_run_id()
+    # The lock first: a second run of the same day fails with "already running" and records nothing.
+    with lake.lock(f"profit-{day.isoformat()}", run_id), metadata.track(STAGE, DATASET, day, run_id) as rec:
+        pos = read_partition(lake, FACT_SALES, day)
+        invoices = read_partition(lake, FACT_INVOICE_SALES, day)
+        if pos is None and invoices is None:
+            message = f"no fact_sales or fact_invoice_sales partition for {day}: run transform first"
+            rec.status = SKIPPED
+            rec.extra["reason"] = message
+        else:
+            plan = plan_state(lake, day)
+            purchases = read_partitions(lake, FACT_PURCHASES, plan.purchase_days)
+            outputs = compute_day(
+                day,
+                plan,
+                purchases,
+                pos,
+                invoices,
+                dict(settings.tax_multipliers),
+                _read_dimension(lake, DIM_PRODUCTS),
+                _read_dimension(lake, DIM_UOMS),
+            )
+            for spec, frame in outputs.tables():
+                rec.rows[spec.name] = lake.write_partition(spec, day, frame)
+                if spec is FACT_PRODUCT_COST_LATEST_DAILY:
+                    # The record goes after the state it describes: a crash in between leaves an
+                    # old record that no longer matches, never a record vouching for the wrong rows.
+                    lake.write_json(record_key(day), make_record(day, plan.stamps, outputs.latest))
+            rec.calls["purchase_partitions_read"] = len(plan.purchase_days)
+            rec.extra["latest_cost"] = plan.describe()
+            message = plan.describe()
+            rec.status = SUCCESS
+    if rec.status == SUCCESS:
+        metadata.set_watermark(STAGE, DATASET, day)
+    result = StageResult.from_record(rec, message=message)
+    result.duration_s = round(time.monotonic() - started, 3)
+    return result

@@ -1,0 +1,169 @@
+"""When may day D reuse the latest-cost state an earlier day S built?
+
+State S is a correct starting point only if the purchase partitions it was built from (every date
+≤ S) are still exactly the ones in the lake: a rerun of day S-3 that brought a late bill changes
+partition S-3 and makes state S (and every state after it) stale. So each state is written with a
+small record under `metadata/profit/latest_cost/`: the stamp of every purchase partition ≤ S (the
+object's generation on GCS, ETag on S3, inode + mtime + size on disk) and a digest of the state's
+own rows. A state is reused only when the record matches the stamps listed now and the state read
+back matches its digest; otherwise an older state is tried, and in the end the state is rebuilt
+from every purchase partition. Prices are not part of the state's identity: they are recomputed
+from the current tax map and dimensions on every run.
+
+Stamps come from one listing call per run, so checking a year of history costs one request.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from shared.lake import PARTITION_FILE, Lake, TableSpec
+
+# Bumped when the selection rule or the state layout changes: older records are then never trusted.
+STATE_FORMAT = 1
+RECORD_PREFIX = "metadata/profit/latest_cost/"
+
+
+def record_key(day: date) -> str:
+    return f"{RECORD_PREFIX}{day.isoformat()}.json"
+
+
+def _date_of(key: str, prefix: str) -> date | None:
+    rest = key[len(prefix) :] if key.startswith(prefix) else None
+    if not rest or not rest.startswith("date=") or not rest.endswith("/" + PARTITION_FILE):
+        return None
+    try:
+        return date.fromisoformat(rest[len("date=") : len("date=") + 10])
+    except ValueError:
+        return None
+
+
+def _local_stamps(store: Any, prefix: str) -> dict[str, str]:
+    root = Path(store.root)
+    base = root / prefix
+    stamps: dict[str, str] = {}
+    if not base.is_dir():
+        return stamps
+    with os.scandir(base) as entries:
+        for entry in entries:
+            if not entry.is_dir() or not entry.name.startswith("date="):
+                continue
+            path = Path(entry.path) / PARTITION_FILE
+            try:
+                st = path.stat()
+            except FileNotFoundError:
+                continue
+            stamps[f"{prefix}{entry.name}/{PARTITION_FILE}"] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+    return stamps
+
+
+def _gcs_stamps(store: Any, prefix: str) -> dict[str, str]:
+    full = f"{store.prefix}/{prefix}" if store.prefix else prefix
+    cut = len(store.prefix) + 1 if store.prefix else 0
+
+    def listing() -> list:
+        return list(store.client.list_blobs(store.bucket, prefix=full))
+
+    # The store's own wrapper maps client errors to Transient/Terminal errors.
+    call = getattr(store, "_call", None)
+    blobs = call(f"list gs {prefix}", listing) if call else listing()
+    return {b.name[cut:]: f"{b.generation}:{b.size}" for b in blobs}
+
+
+def _s3_stamps(store: Any, prefix: str) -> dict[str, str]:
+    full = f"{store.prefix}/{prefix}" if store.prefix else prefix
+    cut = len(store.prefix) + 1 if store.prefix else 0
+    stamps: dict[str, str] = {}
+    paginator = store.client.get_paginator("list_objects_v2")
+    for page in paginator.paginate(Bucket=store.bucket, Prefix=full):
+        for obj in page.get("Contents", []):
+            stamps[obj["Key"][cut:]] = f"{obj.get('ETag')}:{obj.get('LastModified')}:{obj.get('Size')}"
+    return stamps
+
+
+def _content_stamps(store: Any, prefix: str) -> dict[str, str]:
+    # A store that cannot list versions: hash the bytes (correct, but reads every partition).
+    return {key: hashlib.sha256(store.get(key) or b"").hexdigest() for key in store.list(prefix)}
+
+
+def partition_stamps(lake: Lake, spec: TableSpec) -> dict[date, str]:
+    """A stamp per partition of `spec` that changes whenever the partition is rewritten or removed."""
+    store = lake.store
+    kind = type(store).__name__
+    if hasattr(store, "stamps"):
+        raw = store.stamps(spec.prefix)
+    elif kind == "LocalStore":
+        raw = _local_stamps(store, spec.prefix)
+    elif kind == "GcsStore":
+        raw = _gcs_stamps(store, spec.prefix)
+    elif kind == "S3Store" and hasattr(store, "client"):
+        raw = _s3_stamps(store, spec.prefix)
+    else:
+        raw = _content_stamps(store, spec.prefix)
+    stamps = {}
+    for key, stamp in raw.items():
+        day = _date_of(key, spec.prefix)
+        if day is not None:
+            stamps[day] = stamp
+    return dict(sorted(stamps.items()))
+
+
+def stamps_upto(stamps: Mapping[date, str], day: date) -> dict[str, str]:
+    return {d.isoformat(): s for d, s in stamps.items() if d <= day}
+
+
+def state_digest(state: pl.DataFrame) -> str:
+    """A digest of which event each product's state points at (independent of storage and prices)."""
+    identity = state.select(
+        pl.col("product_id").cast(pl.Int64),
+        pl.col("cost_date").cast(pl.Date).cast(pl.Int32),
+        pl.col("move_id").cast(pl.Int64),
+        pl.col("line_id").cast(pl.Int64),
+    ).sort("product_id")
+    digest = hashlib.sha256()
+    for column in identity.columns:
+        series = identity[column]
+        digest.update(series.is_null().to_numpy().tobytes())
+        digest.update(series.fill_null(0).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def make_record(day: date, stamps: Mapping[date, str], state: pl.DataFrame) -> dict[str, Any]:
+    return {
+        "format": STATE_FORMAT,
+        "date": day.isoformat(),
+        "purchase_partitions": stamps_upto(stamps, day),
+        "rows": state.height,
+        "state_digest": state_digest(state),
+    }
+
+
+def record_matches(record: Mapping[str, Any] | None, day: date, stamps: Mapping[date, str]) -> str | None:
+    """None when the record says state `day` is current; otherwise why it is not."""
+    if not record:
+        return "no state record"
+    if record.get("format") != STATE_FORMAT or record.get("date") != day.isoformat():
+        return "state record of another format"
+    if record.get("purchase_partitions") != stamps_upto(stamps, day):
+        recorded = record.get("purchase_partitions") or {}
+        current = stamps_upto(stamps, day)
+        changed = sorted(set(recorded.items()) ^ set(current.items()))
+        first = changed[0][0] if changed else "?"
+        return f"purchases changed since it was built (first changed day {first})"
+    return None
+
+
+def state_matches(record: Mapping[str, Any], state: pl.DataFrame) -> bool:
+    return record.get("rows") == state.height and record.get("state_digest") == state_digest(state)
+
+
+def earlier_states(state_dates: Iterable[date], day: date, limit: int) -> list[date]:
+    """The newest `limit` state dates before `day`, newest first."""
+    return sorted((d for d in state_dates if d < day), reverse=True)[:limit]
