@@ -139,6 +139,27 @@ def test_uom_conversion_to_product_unit():
     assert result["product_uom_id"].to_list() == [1, 1, 2, 2, 1, 4, 1, 1, None]
 
 
+def test_uom_conversion_with_odoo_19_factors():
+    # Odoo 19: no uom_type, no categories, factor = reference units per unit (Dozens = 12).
+    uoms_19 = pl.DataFrame(
+        {
+            "uom_id": [1, 2, 3],
+            "category_id": [None, None, None],
+            "factor": [1.0, 12.0, 6.0],
+            "uom_type": [None, None, None],
+        },
+        schema={"uom_id": pl.Int64, "category_id": pl.Int64, "factor": pl.Float64, "uom_type": pl.String},
+    )
+    frame = purchases(
+        [
+            {"line_id": 1, "product_id": 10, "uom_id": 2, "actual_price": 120_000.0, "tax_id": 7},
+            {"line_id": 2, "product_id": 11, "uom_id": 3, "actual_price": 12_000.0},
+        ]
+    )
+    result = build_cost_events(frame, DEFAULT_MAP, PRODUCTS, uoms_19).sort("line_id")
+    assert result["unit_cost_tax_in"].to_list() == pytest.approx([11_100.0, 24_000.0], rel=1e-12)
+
+
 def test_missing_uom_column_means_product_unit():
     frame = purchases([{"line_id": 1, "product_id": 11, "actual_price": 24_000.0}]).drop("uom_id")
     result = build_cost_events(frame, DEFAULT_MAP, PRODUCTS, UOMS)

@@ -6,11 +6,16 @@ A cost event is a `fact_purchases` line with `actual_price > 0` and `quantity > 
     unit_cost_tax_in = actual_price × tax_multiplier(tax_id) × uom_ratio
 
 `tax_multiplier` comes from the configured map (any other or no tax → 1.0). `uom_ratio` converts a
-price per bill-line unit into a price per product unit with Odoo's `uom.uom` factors (Odoo ≤ 17:
-`factor` = how many of this unit make one reference unit, so Dozen has 1/12 and
-`uom._compute_price(price, to_unit) = price × self.factor / to_unit.factor`). The ratio is 1.0 when
-the units are the same, unknown, of different categories, or have no positive factor — the same
-fall-backs Odoo uses.
+price per bill-line unit into a price per product unit with Odoo's `uom.uom` factors, as Odoo's own
+`uom._compute_price(price, to_unit)` does. The meaning of `factor` changed in Odoo 19:
+
+- Odoo ≤ 18 (units have `uom_type` and a category): factor = how many of this unit make one
+  reference unit (Dozens: 1/12), so ratio = line.factor / product.factor;
+- Odoo 19 (no `uom_type`, no categories): factor = how many reference units one of this unit holds
+  (Dozens: 12), so ratio = product.factor / line.factor.
+
+The ratio is 1.0 when the units are the same, unknown, of different categories, or have no positive
+factor — the same fall-backs Odoo uses.
 
 Pricing is kept apart from selection (`price_cost_events`) so the latest-cost state can be repriced
 with today's settings and dimensions instead of carrying yesterday's.
@@ -108,6 +113,14 @@ def _dimension_lookups(products: pl.DataFrame | None, uoms: pl.DataFrame | None)
     return product_uoms, uom_factors
 
 
+def uom_factors_are_reference_per_unit(uoms: pl.DataFrame | None) -> bool:
+    """True for Odoo 19 units (factor = reference units per unit): they carry no `uom_type` at all."""
+    if uoms is None or uoms.height == 0:
+        return False
+    # A frame without the column at all is taken as the classic layout.
+    return "uom_type" in uoms.columns and uoms["uom_type"].null_count() == uoms.height
+
+
 def price_cost_events(
     events: pl.DataFrame,
     multipliers: Mapping[int, float],
@@ -126,6 +139,7 @@ def price_cost_events(
     product_uom = uom_factors.rename(
         {"uom_id": "product_uom_id", "factor": "_product_factor", "category_id": "_product_category"}
     )
+    inverted = uom_factors_are_reference_per_unit(uoms)
     converts = (
         pl.col("line_uom_id").is_not_null()
         & pl.col("product_uom_id").is_not_null()
@@ -146,7 +160,11 @@ def price_cost_events(
         .with_columns(
             tax_multiplier_expr(multipliers).alias("tax_multiplier"),
             pl.when(converts)
-            .then(pl.col("_line_factor") / pl.col("_product_factor"))
+            .then(
+                pl.col("_product_factor") / pl.col("_line_factor")
+                if inverted
+                else pl.col("_line_factor") / pl.col("_product_factor")
+            )
             .otherwise(1.0)
             .alias("uom_ratio"),
         )
