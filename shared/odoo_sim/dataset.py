@@ -85,7 +85,8 @@ class Dataset:
     def day_of_id(self, model: str, rid: int) -> date | None:
         if rid < DAILY_BASE:
             return None
-        return EPOCH + timedelta(days=(rid - DAILY_BASE) // self.blocks[model])
+        offset = (rid - DAILY_BASE) // self.blocks[model]
+        return EPOCH + timedelta(days=offset) if offset < 3_000_000 else None
 
     def day(self, day: date) -> DayData:
         with self.lock:

@@ -191,7 +191,7 @@ class DayGenerator:
                      "write_uid": spec["user"]}
             line_ids, excl, incl = [], 0.0, 0.0
             spec["line_ids"] = []
-            for k, (pid, qty, price, disc) in enumerate(spec["lines"]):
+            for pid, qty, price, disc in spec["lines"]:
                 lid = ids.take("pos.order.line")
                 p = self.products[pid]
                 sub = round(qty * price * (1 - disc / 100), 2)
@@ -239,7 +239,7 @@ class DayGenerator:
                            "pos_reference": f"Order {sessions[cfg_id][0] % 100000:05d}-{cfg_id:03d}-{seq[cfg_id]:04d}",
                            "account_move": None, "is_refund": bool(spec["refund_of"]), **stamp})
         # Stock: one delivery per session for what left the shop, one return picking for what came back.
-        for cfg_id, (sid, stop) in sessions.items():
+        for cfg_id, (_sid, stop) in sessions.items():
             out = [(pid, q) for (c, pid), q in sorted(sold.items()) if c == cfg_id and q > 0]
             back = [(pid, -q) for (c, pid), q in sorted(sold.items()) if c == cfg_id and q < 0]
             when = self._utc(day, stop)

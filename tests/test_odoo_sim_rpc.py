@@ -1,0 +1,147 @@
+"""The simulator through the real odoorpc client and raw JSON-RPC: login, read formats, errors, domains."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import odoorpc
+import pytest
+import requests
+
+from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+from shared.odoo_sim.config import DEMO_PASSWORD
+
+END_DAY = date(2026, 11, 20)
+# Business day END_DAY in Asia/Jakarta = [2026-11-19 17:00, 2026-11-20 17:00) UTC.
+DAY_START, DAY_END = "2026-11-19 17:00:00", "2026-11-20 17:00:00"
+
+
+@pytest.fixture(scope="module")
+def sim():
+    with OdooSimulator(SimConfig(seed=7, lines_per_day=120, days=5, end_day=END_DAY)) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def odoo(sim):
+    client = odoorpc.ODOO(sim.host, port=sim.port, protocol="jsonrpc")
+    client.login(DEMO_DB, DEMO_LOGIN, DEMO_API_KEY)
+    return client
+
+
+def rpc(sim, path, params, request_id=17):
+    response = requests.post(f"{sim.url}{path}", json={"jsonrpc": "2.0", "method": "call", "params": params,
+                                                        "id": request_id}, timeout=10)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["id"] == request_id
+    return body
+
+
+def execute_kw(sim, model, method, args, kwargs=None, key=DEMO_API_KEY):
+    return rpc(sim, "/jsonrpc", {"service": "object", "method": "execute_kw",
+                                 "args": [DEMO_DB, 2, key, model, method, args, kwargs or {}]})
+
+
+def test_odoorpc_logs_in_with_the_api_key_through_jsonrpc(sim, odoo):
+    assert odoo.version == "17.0"
+    assert odoo.env.uid == 2
+    assert odoo.env.context["tz"] == "Asia/Jakarta"
+    assert sim.calls[("common", "login")] >= 1
+    assert sim.calls[("res.users", "context_get")] >= 1
+
+
+def test_version_info_and_common_login(sim):
+    result = rpc(sim, "/web/webclient/version_info", {})["result"]
+    assert result["server_version"] == "17.0"
+    assert result["server_version_info"][:2] == [17, 0]
+    assert rpc(sim, "/jsonrpc", {"service": "common", "method": "login",
+                                 "args": [DEMO_DB, DEMO_LOGIN, DEMO_API_KEY]})["result"] == 2
+    wrong = rpc(sim, "/jsonrpc", {"service": "common", "method": "login", "args": [DEMO_DB, DEMO_LOGIN, "nope"]})
+    assert wrong == {"jsonrpc": "2.0", "id": 17, "result": False}
+    assert rpc(sim, "/jsonrpc", {"service": "common", "method": "authenticate",
+                                 "args": [DEMO_DB, "someone", DEMO_API_KEY, {}]})["result"] is False
+
+
+def test_get_is_refused(sim):
+    assert requests.get(f"{sim.url}/jsonrpc", timeout=5).status_code == 405
+
+
+def test_bad_key_on_object_call_is_access_denied(sim):
+    body = execute_kw(sim, "pos.order", "search", [[]], key="wrong-key")
+    error = body["error"]
+    assert error["code"] == 200 and error["message"] == "Odoo Server Error"
+    assert set(error["data"]) == {"name", "message", "debug", "arguments", "context"}
+    assert error["data"]["name"] == "odoo.exceptions.AccessDenied"
+    assert error["data"]["message"] == "Access Denied"
+
+
+def test_api_key_is_refused_on_session_authenticate(sim):
+    body = rpc(sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_API_KEY})
+    assert body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+    ok = rpc(sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_PASSWORD})
+    assert ok["result"]["uid"] == 2
+
+
+def test_unknown_model_and_field_errors(sim, odoo):
+    error = execute_kw(sim, "no.such.model", "search", [[]])["error"]
+    assert error["data"]["name"] == "builtins.KeyError"
+    error = execute_kw(sim, "pos.order", "search_read", [[]], {"fields": ["nope"], "limit": 1})["error"]
+    assert error["data"]["name"] == "builtins.ValueError"
+    assert error["data"]["message"] == "Invalid field 'nope' on model 'pos.order'"
+    with pytest.raises(odoorpc.error.RPCError, match="Invalid field 'qty_done' on model 'stock.move.line'"):
+        odoo.execute_kw("stock.move.line", "search_read", [[]], {"fields": ["qty_done"], "limit": 1})
+
+
+def test_read_formats(sim, odoo):
+    orders = odoo.execute_kw("pos.order", "search_read",
+                             [[["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]],
+                             {"fields": ["name", "partner_id", "session_id", "lines", "date_order", "amount_total",
+                                         "account_move"], "order": "id"})
+    assert orders, "a business day has orders"
+    without_partner = [o for o in orders if o["partner_id"] is False]
+    with_partner = [o for o in orders if o["partner_id"]]
+    assert without_partner and with_partner
+    partner = with_partner[0]["partner_id"]
+    assert isinstance(partner, list) and isinstance(partner[0], int) and isinstance(partner[1], str)
+    assert all(isinstance(o["lines"], list) and o["lines"] for o in orders)
+    assert all(len(o["date_order"]) == 19 and DAY_START <= o["date_order"] < DAY_END for o in orders)
+    assert all(o["account_move"] is False for o in orders)
+    lines = odoo.execute_kw("pos.order.line", "read", [orders[0]["lines"]],
+                            {"fields": ["qty", "discount", "tax_ids", "refunded_orderline_id"]})
+    assert all(isinstance(ln["discount"], float) and ln["refunded_orderline_id"] is False for ln in lines)
+    moves = odoo.execute_kw("account.move", "search_read", [[["invoice_date", "=", END_DAY.isoformat()]]],
+                            {"fields": ["invoice_date", "ref"]})
+    assert moves and all(m["invoice_date"] == "2026-11-20" and m["ref"] is False for m in moves)
+
+
+def test_read_drops_missing_ids_silently(odoo):
+    ids = odoo.execute_kw("pos.order", "search", [[["date_order", ">=", DAY_START]]], {"limit": 2, "order": "id"})
+    result = odoo.execute_kw("pos.order", "read", [[ids[1], 999_999_999, 3, ids[0]]], {"fields": ["name"]})
+    assert [r["id"] for r in result] == [ids[1], ids[0]]
+
+
+def test_fields_get(odoo):
+    fields = odoo.execute_kw("stock.move.line", "fields_get", [], {"attributes": ["type", "relation"]})
+    assert fields["quantity"] == {"type": "float"}
+    assert "qty_done" not in fields
+    assert fields["product_id"] == {"type": "many2one", "relation": "product.product"}
+    aml = odoo.execute_kw("account.move.line", "fields_get", [["actual_price", "display_type"]], {})
+    assert set(aml) == {"actual_price", "display_type"}
+    assert ["product", "Product"] in aml["display_type"]["selection"]
+    assert "product.brand" not in odoo.env
+
+
+def test_archived_products_hidden_unless_active_test_false(odoo):
+    active = odoo.execute_kw("product.product", "search", [[]])
+    every = odoo.execute_kw("product.product", "search", [[]], {"context": {"active_test": False}})
+    archived = sorted(set(every) - set(active))
+    assert archived
+    explicit = odoo.execute_kw("product.product", "search", [[["active", "=", False]]])
+    assert sorted(explicit) == archived
+
+
+def test_archived_products_still_sell(sim, odoo):
+    archived = odoo.execute_kw("product.product", "search", [[["active", "=", False]]])
+    sold = odoo.execute_kw("pos.order.line", "search_count", [[["product_id", "in", archived]]])
+    assert sold > 0
