@@ -219,6 +219,10 @@ class Lake:
                 self.store.delete(key)
 
 
-def open_lake(root: str) -> Lake:
-    """Open the lake at a local path, gs://bucket/prefix or s3://bucket/prefix."""
-    return Lake(open_store(root))
+def open_lake(root: str, keep_versions_days: float = 7) -> Lake:
+    """Open the lake at a local path, gs://bucket/prefix or s3://bucket/prefix.
+
+    `keep_versions_days`: how long a local lake keeps replaced copies for `nkpipe restore` (a bucket
+    keeps noncurrent generations by its own lifecycle rule instead).
+    """
+    return Lake(open_store(root, keep_versions_days))

@@ -54,10 +54,11 @@ def _as_transient(exc: BaseException, what: str) -> NkpipeError:
 class LocalStore:
     """A folder on disk. Replaced objects are kept under `.versions/` for `nkpipe restore`."""
 
-    def __init__(self, root: str | os.PathLike[str], keep_versions: bool = True) -> None:
+    def __init__(self, root: str | os.PathLike[str], keep_versions_days: float = 7) -> None:
         self.root = Path(root).expanduser().resolve()
         self.url = str(self.root)
-        self.keep_versions = keep_versions
+        # 0 keeps no copies; copies older than this are pruned whenever that object is replaced.
+        self.keep_versions_days = keep_versions_days
 
     def _path(self, key: str) -> Path:
         path = (self.root / key).resolve()
@@ -131,14 +132,18 @@ class LocalStore:
 
     def _versioned(self, key: str) -> bool:
         # Data files only: metadata and locks change too often to be worth a copy.
-        return self.keep_versions and not key.startswith("metadata/")
+        return self.keep_versions_days > 0 and not key.startswith("metadata/")
 
     # Kept copies: .versions/<key>/<UTC timestamp>-<id>; the newest is the "previous" generation.
     def _keep_copy(self, key: str, path: Path) -> None:
         folder = self.root / LOCAL_VERSIONS_DIR / key
         folder.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-        shutil.copy2(path, folder / f"{stamp}-{uuid.uuid4().hex[:6]}")
+        now = datetime.now(UTC)
+        shutil.copy2(path, folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:6]}")
+        cutoff = now.timestamp() - self.keep_versions_days * 86400
+        for old in folder.iterdir():
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
 
     def _version_path(self, key: str, version: str) -> Path:
         if version == "current":
@@ -263,7 +268,8 @@ class GcsStore:
         name = self._name(key)
         blobs = self._call(
             f"list versions gs {key}",
-            lambda: list(self.client.list_blobs(self.bucket, prefix=name, versions=True)),
+            # "true", not True: the client would send "True", which fake-gcs-server ignores; GCS takes both.
+            lambda: list(self.client.list_blobs(self.bucket, prefix=name, versions="true")),
         )
         found = [
             ObjectVersion(
@@ -399,7 +405,7 @@ class S3Store:
         return sorted(found, key=lambda v: (v.current, v.updated))
 
 
-def open_store(root: str) -> ObjectStore:
+def open_store(root: str, keep_versions_days: float = 7) -> ObjectStore:
     """Choose the store by the root URL: gs://bucket/prefix, s3://bucket/prefix, or a local path."""
     root = str(root).strip()
     if not root:
@@ -412,7 +418,7 @@ def open_store(root: str) -> ObjectStore:
             return cls(bucket, prefix)
     if "://" in root and not root.startswith("file://"):
         raise ConfigError(f"DATA_LAKE_ROOT {root!r}: unsupported scheme (use a path, gs:// or s3://)")
-    return LocalStore(root.removeprefix("file://"))
+    return LocalStore(root.removeprefix("file://"), keep_versions_days)
 
 
 def iter_chunks(items: list, size: int) -> Iterator[list]:

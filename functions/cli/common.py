@@ -20,7 +20,7 @@ def settings_from(args: argparse.Namespace, **overrides: Any) -> Settings:
 
 
 def lake_from(settings: Settings) -> Lake:
-    return open_lake(settings.data_lake_root)
+    return open_lake(settings.data_lake_root, settings.local_versions_days)
 
 
 def add_date_range(parser: argparse.ArgumentParser, required: bool = True) -> None:

@@ -1,0 +1,300 @@
+"""Operator recovery tools made safe: purge, reset, rebuild, restore.
+
+The old guide deleted folders by hand, overwrote `etl_status.json` and ran `find … -delete`. Here every
+destructive step names exactly what it touches, shows it first (nothing is deleted without `yes`),
+refuses an empty target list, and never deletes a day it does not replace.
+"""
+
+from __future__ import annotations
+
+import getpass
+import hashlib
+import importlib
+import json
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from shared.errors import InputError, NotFoundError
+from shared.lake import Lake, TableSpec
+from shared.metadata import Metadata, StageResult
+
+LAYER_NAMES = {"raw": "raw", "clean": "clean", "star": "star-schema", "star-schema": "star-schema"}
+# Raw retention ("--older-than 90d") is the one purge allowed without naming targets.
+RETENTION_LAYER = "raw"
+
+
+def operator() -> str:
+    """Who is acting, for the run records (CLI user, or the Cloud Run service)."""
+    for name in ("NKPIPE_OPERATOR", "K_SERVICE"):
+        if os.environ.get(name):
+            return os.environ[name]
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
+# --- which tables a target owns ---------------------------------------------------------------------
+def _module_specs(module_name: str) -> list[TableSpec]:
+    module = importlib.import_module(module_name)
+    found = [v for v in vars(module).values() if isinstance(v, TableSpec)]
+    specs_fn = getattr(module, "table_specs", None)
+    if callable(specs_fn):
+        found.extend(specs_fn())
+    return found
+
+
+def target_tables(target: str) -> list[TableSpec]:
+    """Every lake table the extract and transform modules of `target` write (raw, clean, star)."""
+    from functions.extract import EXTRACTORS, raw_spec
+    from functions.transform import TRANSFORMS
+
+    specs: dict[str, TableSpec] = {}
+    if target in EXTRACTORS:
+        extract_module = importlib.import_module(EXTRACTORS[target])
+        dataset = getattr(extract_module, "DATASET", target)
+        for name in dataset if isinstance(dataset, (tuple, list)) else (dataset,):
+            spec = raw_spec(name)
+            specs[str(spec)] = spec
+        for spec in _module_specs(EXTRACTORS[target]):
+            specs[str(spec)] = spec
+    if target in TRANSFORMS:
+        for spec in _module_specs(TRANSFORMS[target]):
+            specs[str(spec)] = spec
+    if not specs:
+        raise InputError(f"unknown target {target!r}")
+    return sorted(specs.values(), key=lambda s: (s.layer, s.name))
+
+
+def downstream_tables() -> list[TableSpec]:
+    from shared.schemas import PROFIT_OUTPUTS
+
+    return list(PROFIT_OUTPUTS)
+
+
+def all_known_tables() -> list[TableSpec]:
+    from functions.pipeline import TARGETS
+
+    specs: dict[str, TableSpec] = {}
+    for target in TARGETS:
+        for spec in target_tables(target):
+            specs[str(spec)] = spec
+    for spec in downstream_tables():
+        specs[str(spec)] = spec
+    return list(specs.values())
+
+
+def find_table(name: str) -> TableSpec:
+    """A table by `name` or `layer/name` (e.g. `fact_sales`, `raw/pos`)."""
+    matches = [s for s in all_known_tables() if name in (s.name, str(s))]
+    if not matches:
+        raise InputError(f"unknown table {name!r}: see `nkpipe sql` for the table names")
+    if len(matches) > 1:
+        raise InputError(f"table name {name!r} is ambiguous: use one of {', '.join(map(str, matches))}")
+    return matches[0]
+
+
+def parse_layers(text: str | None) -> tuple[str, ...]:
+    items = [s.strip() for s in (text or "").split(",") if s.strip()]
+    if not items:
+        raise InputError("--layers is required: any of raw, clean, star")
+    unknown = [s for s in items if s not in LAYER_NAMES]
+    if unknown:
+        raise InputError(f"unknown layer {', '.join(map(repr, unknown))}: choose from raw, clean, star")
+    return tuple(dict.fromkeys(LAYER_NAMES[s] for s in items))
+
+
+def parse_age(text: str) -> timedelta:
+    """`90d` (days) or `12w` (weeks)."""
+    raw = text.strip().lower()
+    units = {"d": 1, "w": 7}
+    if len(raw) < 2 or raw[-1] not in units or not raw[:-1].isdigit() or int(raw[:-1]) <= 0:
+        raise InputError(f"bad age {text!r}: use a number of days like 90d (or weeks like 12w)")
+    return timedelta(days=int(raw[:-1]) * units[raw[-1]])
+
+
+# --- purge ------------------------------------------------------------------------------------------
+@dataclass
+class PurgePlan:
+    keys: list[str] = field(default_factory=list)
+    tables: dict[str, int] = field(default_factory=dict)  # table -> partitions
+
+    def add(self, spec: TableSpec, key: str) -> None:
+        self.keys.append(key)
+        self.tables[str(spec)] = self.tables.get(str(spec), 0) + 1
+
+
+def plan_purge(
+    lake: Lake,
+    targets: Sequence[str],
+    layers: Sequence[str],
+    start: date | None = None,
+    end: date | None = None,
+    older_than: date | None = None,
+    with_downstream: bool = False,
+) -> PurgePlan:
+    """Exactly the partitions to delete. Dimensions (one file, not partitioned) only without dates."""
+    if not targets:
+        raise InputError("no targets given: name them with --targets (the whole lake is never one flag away)")
+    if start and end and end < start:
+        raise InputError(f"--to {end} is before --from {start}")
+    specs: dict[str, TableSpec] = {}
+    for target in targets:
+        for spec in target_tables(target):
+            if spec.layer in layers:
+                specs[str(spec)] = spec
+    if with_downstream:
+        for spec in downstream_tables():
+            specs[str(spec)] = spec
+    dated = start is not None or end is not None or older_than is not None
+    plan = PurgePlan()
+    for spec in sorted(specs.values(), key=lambda s: (s.layer, s.name)):
+        if not spec.partitioned:
+            if not dated and lake.store.exists(lake.table_key(spec)):
+                plan.add(spec, lake.table_key(spec))
+            continue
+        for day in lake.list_dates(spec):
+            if (start and day < start) or (end and day > end) or (older_than and day >= older_than):
+                continue
+            plan.add(spec, lake.partition_key(spec, day))
+    return plan
+
+
+def execute_purge(lake: Lake, plan: PurgePlan, reason: str) -> int:
+    """Delete the planned keys and leave a run record saying who did it and why."""
+    deleted = sum(1 for key in plan.keys if lake.store.delete(key))
+    meta = Metadata(lake)
+    rec = meta.start("ops", "purge", datetime.now(UTC).date())
+    meta.finish(rec, rows={"deleted": deleted}, extra={"by": operator(), "reason": reason, "tables": plan.tables})
+    return deleted
+
+
+# --- reset ------------------------------------------------------------------------------------------
+def reset_watermarks(lake: Lake, to_day: date, targets: Iterable[str] | None = None, apply: bool = True) -> dict[str, tuple[date, date]]:
+    """Move every watermark at or after `to_day` back to the day before it, so catch-up redoes from
+    `to_day`. Returns {"stage/dataset": (old, new)}; recorded as an `ops/reset` run with who and when."""
+    wanted = set(targets) if targets else None
+    new = to_day - timedelta(days=1)
+    meta = Metadata(lake)
+    changes = {}
+    for (stage, dataset), current in sorted(meta.watermarks().items()):
+        if wanted is not None and dataset not in wanted:
+            continue
+        if current >= to_day:
+            changes[f"{stage}/{dataset}"] = (current, new)
+    if apply and changes:
+        for name in changes:
+            stage, dataset = name.split("/", 1)
+            meta.set_watermark(stage, dataset, new, by=f"reset by {operator()}", force=True)
+        rec = meta.start("ops", "reset", to_day)
+        meta.finish(
+            rec,
+            rows={"watermarks": len(changes)},
+            extra={"by": operator(), "to": to_day.isoformat(), "moved": {k: [a.isoformat(), b.isoformat()] for k, (a, b) in changes.items()}},
+        )
+    return changes
+
+
+# --- rebuild ----------------------------------------------------------------------------------------
+def _rebuild_key(targets: Sequence[str], start: date, end: date, stages: Sequence[str]) -> str:
+    ident = json.dumps([sorted(targets), start.isoformat(), end.isoformat(), list(stages)])
+    return f"metadata/rebuilds/{hashlib.sha256(ident.encode()).hexdigest()[:16]}.json"
+
+
+def rebuild(
+    settings,
+    lake: Lake,
+    targets: Sequence[str],
+    days: Sequence[date],
+    with_downstream: bool = False,
+    progress: Callable[[StageResult], None] | None = None,
+    on_day: Callable[[date, int, int], None] | None = None,
+) -> dict:
+    """Reset the watermarks to the first day, then rerun day by day, oldest first.
+
+    Each day is replaced atomically by its rerun (never deleted first), and recorded as done in a
+    state file, so an interrupted rebuild called again with the same arguments continues where it
+    stopped. Returns the state document.
+    """
+    from functions.pipeline import run_days
+
+    if not targets:
+        raise InputError("no targets given: name them with --targets")
+    stages = ("extract", "transform") + (("profit", "kpi", "mirror") if with_downstream else ())
+    key = _rebuild_key(targets, days[0], days[-1], stages)
+    state = lake.read_json(key)
+    if not state or state.get("status") == "finished":
+        state = {
+            "targets": list(targets),
+            "from": days[0].isoformat(),
+            "to": days[-1].isoformat(),
+            "stages": list(stages),
+            "done": [],
+            "status": "running",
+            "started_at": datetime.now(UTC).isoformat(),
+            "by": operator(),
+        }
+        reset_watermarks(lake, days[0], targets)
+        lake.write_json(key, state)
+    state["resumed"] = bool(state["done"])
+    done = set(state["done"])
+    for index, day in enumerate(days, 1):
+        if day.isoformat() in done:
+            continue
+        run_days(settings, lake, [day], stages, targets, progress=progress)
+        state["done"].append(day.isoformat())
+        lake.write_json(key, state)
+        if on_day:
+            on_day(day, index, len(days))
+    state["status"] = "finished"
+    state["finished_at"] = datetime.now(UTC).isoformat()
+    lake.write_json(key, state)
+    meta = Metadata(lake)
+    rec = meta.start("ops", "rebuild", days[0])
+    meta.finish(rec, rows={"days": len(days)}, extra={k: state[k] for k in ("targets", "from", "to", "by")})
+    return state
+
+
+# --- restore ----------------------------------------------------------------------------------------
+def restore_partition(lake: Lake, spec: TableSpec, day: date | None, version: str | None = None, apply: bool = True) -> dict:
+    """Bring back the previous stored version of one partition (or of a dimension file).
+
+    On gs:// this is the previous object generation (bucket versioning); on a local lake the copy the
+    atomic writer kept. The replaced current copy is itself kept, so a restore can be undone.
+    """
+    if spec.partitioned and day is None:
+        raise InputError(f"{spec} is partitioned: give --date")
+    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
+    versions = lake.store.versions(key)
+    older = [v for v in versions if not v.current]
+    if version:
+        chosen = next((v for v in versions if v.version == version), None)
+        if chosen is None:
+            raise NotFoundError(f"{key}: no version {version!r} (see --list)")
+    elif not older:
+        raise NotFoundError(
+            f"{key}: no previous version kept"
+            + (" (is object versioning on for the bucket?)" if lake.url.startswith("gs://") else "")
+        )
+    else:
+        chosen = max(older, key=lambda v: v.updated)
+    info = {"key": key, "version": chosen.version, "updated": chosen.updated.isoformat(), "size": chosen.size}
+    if apply:
+        data = lake.store.get(key, chosen.version)
+        if data is None:
+            raise NotFoundError(f"{key}: version {chosen.version} could not be read")
+        from shared.lake import from_parquet_bytes
+
+        from_parquet_bytes(data)  # never put back something that is not a readable Parquet file
+        lake.store.put(key, data)
+        meta = Metadata(lake)
+        rec = meta.start("ops", "restore", day or datetime.now(UTC).date())
+        meta.finish(rec, extra={"by": operator(), **info})
+    return info
+
+
+def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list:
+    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
+    return lake.store.versions(key)
