@@ -78,8 +78,9 @@ function refreshDashboard_(day) {
   let settings = null;
   let setupError = '';
   try {
-    settings = readSettings_();
-    getAccessToken_(settings); // one sign-in up front: a bad password is one error, not eight
+    const candidate = readSettings_();
+    getAccessToken_(candidate); // one sign-in up front: a bad password is one error, not eight
+    settings = candidate;
   } catch (err) {
     setupError = errorMessage_(err);
     logError_('KPI refresh for ' + day + ': ' + setupError);
