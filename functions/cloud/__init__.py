@@ -1,0 +1,1 @@
+"""What main.py's Cloud Function entry points delegate to: request parsing, Cloud Tasks, responses."""

@@ -1,0 +1,129 @@
+"""The four Cloud Function handlers: request -> (JSON payload, HTTP status).
+
+They parse and validate, then call the same functions the CLI uses (functions.pipeline.run_days,
+functions.catchup.run_catch_up, functions.health.freshness). Errors propagate to
+functions.cloud.http, which maps them to a status.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from functions.cloud.http import Answer, failure
+from functions.cloud.params import Work, flag, parse_rerun, parse_scheduled, request_params, task_id
+from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
+from shared.errors import TransientError
+
+
+def _context(request: Any) -> tuple[Any, Any, dict[str, Any]]:
+    from shared.config import load_settings
+    from shared.lake import open_lake
+
+    params = request_params(request.get_data(cache=True), request.args)
+    settings = load_settings()
+    return settings, open_lake(settings.data_lake_root), params
+
+
+def _summary(results: Sequence[Any]) -> dict[str, Any]:
+    return {
+        "results": [r.to_dict() for r in results],
+        "rows": sum(sum(r.rows.values()) for r in results),
+    }
+
+
+def run_work(settings: Any, lake: Any, work: Work, entry: str) -> Answer:
+    """Run the work inline; 200 only when every stage of every day is done."""
+    from functions.pipeline import run_days
+
+    results: list[Any] = []
+    started = time.monotonic()
+    try:
+        run_days(settings, lake, list(work.days), work.stages, work.targets, progress=results.append)
+        failed = [r for r in results if not r.ok]
+        if failed:
+            first = failed[0]
+            raise TransientError(f"{first.stage} {first.dataset} {first.day} failed: {first.message}")
+    except Exception as exc:  # noqa: BLE001 - answered with what ran before the failure
+        payload, status = failure(exc, entry, {**work.describe(), **_summary(results)})
+        payload["duration_s"] = round(time.monotonic() - started, 3)
+        return payload, status
+    return {
+        "status": "done",
+        **work.describe(),
+        **_summary(results),
+        "duration_s": round(time.monotonic() - started, 3),
+    }, 200
+
+
+def scheduled_pipeline(request: Any) -> Answer:
+    from shared.dates import yesterday
+
+    settings, lake, params = _context(request)
+    work = parse_scheduled(params, settings.business_tz, yesterday(settings.business_tz))
+    return run_work(settings, lake, work, "scheduled_pipeline")
+
+
+def rerun(request: Any, queue: TaskQueue | None = None) -> Answer:
+    settings, lake, params = _context(request)
+    work = parse_rerun(params, settings.business_tz, settings.max_range_days)
+    if len(work.days) == 1:
+        return run_work(settings, lake, work, "rerun")
+    return fan_out(work, request, queue)
+
+
+def fan_out(work: Work, request: Any, queue: TaskQueue | None = None) -> Answer:
+    """One task per day, to the rerun function; a task that exists already is reported, not redone."""
+    config = tasks_config()
+    queue = queue or open_queue(config)
+    url = (config.rerun_url if config else None) or request.base_url
+    tasks = []
+    for day in work.days:
+        payload: dict[str, Any] = {"date": day.isoformat()}
+        if work.pipeline:
+            payload["pipeline"] = work.pipeline
+        else:
+            payload.update(stages=list(work.stages), targets=list(work.targets))
+        name = task_id(work, day)
+        tasks.append({"date": day.isoformat(), "task": name, "state": queue.enqueue(name, url, payload)})
+    return {"status": "queued", **work.describe(), "tasks": tasks}, 202
+
+
+def catch_up(request: Any) -> Answer:
+    from functions.catchup import run_catch_up
+
+    settings, lake, _params = _context(request)
+    started = time.monotonic()
+    results = run_catch_up(settings, lake)
+    failed = [r for r in results if not r.ok]
+    if failed:
+        first = failed[0]
+        raise TransientError(f"catch-up: {first.stage} {first.dataset} {first.day} failed: {first.message}")
+    return {"status": "done", **_summary(results), "duration_s": round(time.monotonic() - started, 3)}, 200
+
+
+def health(request: Any) -> Answer:
+    from functions.health import freshness
+
+    settings, lake, params = _context(request)
+    report = dict(freshness(settings, lake))
+    fresh = bool(report.get("fresh"))
+    if flag(params, "catch_up") and not fresh:
+        report["catch_up"] = start_catch_up(settings, lake)
+    return {"status": "fresh" if fresh else "behind", **report}, 200 if fresh else 503
+
+
+def start_catch_up(settings: Any, lake: Any) -> dict[str, Any]:
+    """Queue one catch-up task per day (deduplicated by name); run it inline when no queue is set."""
+    from shared.dates import today
+
+    config = tasks_config()
+    if config is None or not config.catch_up_url:
+        from functions.catchup import run_catch_up
+
+        results = run_catch_up(settings, lake)
+        return {"state": "done", **_summary(results)}
+    name = f"catch-up-{today(settings.business_tz):%Y%m%d}"
+    state = open_queue(config).enqueue(name, config.catch_up_url, {})
+    return {"state": state, "task": name}

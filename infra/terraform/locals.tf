@@ -1,0 +1,131 @@
+locals {
+  # The nightly schedule: ONE table, in business time (var.business_tz, Asia/Jakarta by default).
+  # Order matters: profit needs pos, invoice-sales and purchases; dimensions run before
+  # inventory-moves; stock-quants is a snapshot; kpi (+ mirror) reads profit's aggregates.
+  # `pipeline` is a key of functions.pipeline.PIPELINES; tests/test_terraform.py checks both columns.
+  schedule = {
+    pos             = { at = "02:00", function = "scheduled_pipeline", pipeline = "pos" }
+    invoice-sales   = { at = "02:05", function = "scheduled_pipeline", pipeline = "invoice-sales" }
+    purchases       = { at = "02:10", function = "scheduled_pipeline", pipeline = "purchases" }
+    dimensions      = { at = "02:12", function = "scheduled_pipeline", pipeline = "dimensions" }
+    inventory-moves = { at = "02:15", function = "scheduled_pipeline", pipeline = "inventory-moves" }
+    profit          = { at = "02:20", function = "scheduled_pipeline", pipeline = "profit" }
+    stock-quants    = { at = "02:25", function = "scheduled_pipeline", pipeline = "stock-quants" }
+    kpi             = { at = "02:40", function = "scheduled_pipeline", pipeline = "kpi" }
+    # Safety net: reruns every stage of any day in the look-back window that is missing or failed.
+    catch-up = { at = "04:30", function = "catch_up", pipeline = null }
+  }
+
+  # One Cloud Function per entry point of main.py (keys are the entry point names).
+  function_defaults = {
+    scheduled_pipeline = {
+      description   = "Runs one nightly pipeline for yesterday (or a given date)."
+      memory        = "2Gi"
+      cpu           = "1"
+      timeout_s     = 1800
+      max_instances = 4
+      concurrency   = 1
+      ingress       = "ALLOW_INTERNAL_ONLY" # only Cloud Scheduler calls it
+    }
+    rerun = {
+      description   = "Reruns a date inline, or fans a range out as one Cloud Task per date."
+      memory        = "2Gi"
+      cpu           = "1"
+      timeout_s     = 1800
+      max_instances = 3
+      concurrency   = 1
+      ingress       = "ALLOW_ALL" # operators call it from their machines; Cloud Tasks too
+    }
+    health = {
+      description   = "Freshness of every dataset and KPI table; 503 when behind."
+      memory        = "512Mi"
+      cpu           = "1"
+      timeout_s     = 60
+      max_instances = 2
+      concurrency   = 4
+      ingress       = "ALLOW_ALL" # operators and outside monitors call it
+    }
+    catch_up = {
+      description   = "Reruns the days that are missing or failed within the look-back window."
+      memory        = "2Gi"
+      cpu           = "1"
+      timeout_s     = 1800
+      max_instances = 1
+      concurrency   = 1
+      ingress       = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler, and Cloud Tasks from health?catch_up=1
+    }
+  }
+  functions = {
+    for entry, spec in local.function_defaults : entry => merge(
+      spec, { for field, value in lookup(var.function_sizes, entry, {}) : field => value if value != null }
+    )
+  }
+  function_names = { for entry in keys(local.functions) : entry => "${var.name_prefix}-${replace(entry, "_", "-")}" }
+
+  # The cloudfunctions.net address is known before the function exists, which breaks the cycle
+  # "rerun must know its own URL to enqueue tasks to itself".
+  function_urls = {
+    for entry, name in local.function_names : entry => "https://${var.region}-${var.project_id}.cloudfunctions.net/${name}"
+  }
+
+  lake_bucket_name = var.lake_bucket_name != "" ? var.lake_bucket_name : "${var.project_id}-${var.name_prefix}-lake"
+  lake_root        = "gs://${local.lake_bucket_name}/${var.lake_prefix}"
+
+  queue_name = "${var.name_prefix}-rerun"
+  queue_path = "projects/${var.project_id}/locations/${var.region}/queues/${local.queue_name}"
+
+  # Plain configuration of every function. Secret values never appear here: see secrets.tf.
+  runtime_env = merge(
+    {
+      DATA_LAKE_ROOT               = local.lake_root
+      BUSINESS_TZ                  = var.business_tz
+      ODOO_HOST                    = var.odoo.host
+      ODOO_PORT                    = tostring(var.odoo.port)
+      ODOO_PROTOCOL                = var.odoo.protocol
+      ODOO_DB                      = var.odoo.db
+      ODOO_USERNAME                = var.odoo.username
+      TIDB_HOST                    = var.tidb.host
+      TIDB_PORT                    = tostring(var.tidb.port)
+      TIDB_USER                    = var.tidb.user
+      TIDB_DATABASE                = var.tidb.database
+      NK_ORG_ID                    = tostring(var.nk_org_id)
+      MAX_RANGE_DAYS               = tostring(var.max_range_days)
+      NKPIPE_TASKS_QUEUE           = local.queue_path
+      NKPIPE_TASKS_SERVICE_ACCOUNT = google_service_account.invoker.email
+      NKPIPE_RERUN_URL             = local.function_urls.rerun
+      NKPIPE_CATCH_UP_URL          = local.function_urls.catch_up
+    },
+    var.extra_env,
+  )
+
+  # env name -> secret id (Secret Manager), mounted as environment variables at the latest version.
+  secret_env = {
+    ODOO_API_KEY         = var.secret_ids.odoo_api_key
+    TIDB_PASSWORD        = var.secret_ids.tidb_password
+    SUPABASE_DB_URL      = var.secret_ids.supabase_db_url
+    SUPABASE_URL         = var.secret_ids.supabase_url
+    SUPABASE_SERVICE_KEY = var.secret_ids.supabase_service_key
+  }
+
+  # Star-schema tables exposed in BigQuery (partitioned as <table>/date=YYYY-MM-DD/part-0.parquet).
+  star_tables = [
+    "fact_sales",
+    "fact_pos_payments",
+    "fact_invoice_sales",
+    "fact_purchases",
+    "fact_inventory_moves",
+    "fact_stock_quants",
+    "fact_product_cost_events",
+    "fact_product_cost_latest_daily",
+    "fact_sales_lines_profit",
+    "agg_profit_daily",
+    "agg_profit_daily_by_product",
+  ]
+
+  # Everything under these paths stays out of the function source archive.
+  source_excludes = [
+    ".git", ".github", ".ci", ".venv", ".venv-checkov", ".env", ".pytest_cache", ".ruff_cache", ".services",
+    "tests", "bench", "apps_script", "docs", "infra", "scripts", "data-lake", "node_modules",
+    "nkpipe.egg-info", "build", "dist", "**/__pycache__", "**/*.pyc", "*.duckdb", "*.duckdb.wal",
+  ]
+}

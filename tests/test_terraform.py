@@ -1,0 +1,375 @@
+"""Offline checks of infra/terraform: it parses, is formatted, passes checkov, and agrees with the code.
+
+No provider is downloaded (no `terraform init`): the checks read the HCL with python-hcl2 8 and
+cross-check it against main.py and functions.pipeline.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import hcl2
+import pytest
+from hcl2 import SerializationOptions
+
+REPO = Path(__file__).resolve().parents[1]
+TF_DIR = REPO / "infra" / "terraform"
+TF_FILES = sorted(TF_DIR.glob("*.tf"))
+HCL_OPTIONS = SerializationOptions(strip_string_quotes=True, explicit_blocks=False)
+SECRET_ENV_NAMES = {
+    "ODOO_API_KEY",
+    "TIDB_PASSWORD",
+    "SUPABASE_DB_URL",
+    "SUPABASE_URL",
+    "SUPABASE_SERVICE_KEY",
+}
+
+
+def load_hcl(path: Path) -> dict:
+    with path.open() as handle:
+        return hcl2.load(handle, serialization_options=HCL_OPTIONS)
+
+
+@pytest.fixture(scope="module")
+def config() -> dict[str, dict]:
+    """file name -> parsed HCL."""
+    return {path.name: load_hcl(path) for path in TF_FILES}
+
+
+def blocks(config: dict[str, dict], kind: str) -> list[dict]:
+    return [block for parsed in config.values() for block in parsed.get(kind, [])]
+
+
+def resources(config: dict[str, dict], rtype: str) -> dict[str, dict]:
+    found: dict[str, dict] = {}
+    for block in blocks(config, "resource"):
+        for name, body in block.get(rtype, {}).items():
+            found[name] = body
+    return found
+
+
+def locals_(config: dict[str, dict]) -> dict:
+    merged: dict = {}
+    for block in blocks(config, "locals"):
+        merged.update(block)
+    return merged
+
+
+def variables(config: dict[str, dict]) -> dict[str, dict]:
+    merged: dict = {}
+    for block in blocks(config, "variable"):
+        merged.update(block)
+    return merged
+
+
+def entry_points_of_main() -> set[str]:
+    """Names of the functions in main.py decorated with functions_framework.http."""
+    tree = ast.parse((REPO / "main.py").read_text())
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef):
+            for deco in node.decorator_list:
+                text = ast.unparse(deco)
+                if text in {"functions_framework.http", "http"}:
+                    found.add(node.name)
+    return found
+
+
+def test_layout_has_a_file_per_concern():
+    expected = {
+        "versions.tf",
+        "variables.tf",
+        "outputs.tf",
+        "locals.tf",
+        "main.tf",
+        "storage.tf",
+        "functions.tf",
+        "scheduler.tf",
+        "tasks.tf",
+        "secrets.tf",
+        "iam.tf",
+        "bigquery.tf",
+        "monitoring.tf",
+    }
+    result = {path.name for path in TF_FILES}
+    assert expected <= result, f"missing: {expected - result}"
+    assert (TF_DIR / "terraform.tfvars.example").is_file()
+
+
+@pytest.mark.parametrize("path", TF_FILES + [TF_DIR / "terraform.tfvars.example"], ids=lambda p: p.name)
+def test_every_file_parses_with_python_hcl2(path):
+    result = load_hcl(path)
+    assert isinstance(result, dict) and result
+
+
+def test_provider_versions_are_pinned_to_a_range(config):
+    providers = {}
+    for block in blocks(config, "terraform"):
+        for required in block.get("required_providers", []):
+            providers.update(required)
+    assert set(providers) == {"google", "google-beta", "archive"}
+    for name, spec in providers.items():
+        version = spec["version"]
+        assert re.search(r">=\s*\d", version) and re.search(r"<\s*\d", version), (
+            f"{name}: {version!r} is not a range"
+        )
+
+
+def test_every_variable_is_typed_and_described(config):
+    for name, body in variables(config).items():
+        assert body.get("type"), f"variable {name} has no type"
+        assert str(body.get("description", "")).strip(), f"variable {name} has no description"
+
+
+def test_every_output_is_described(config):
+    outputs = {name: body for block in blocks(config, "output") for name, body in block.items()}
+    assert outputs
+    for name, body in outputs.items():
+        assert str(body.get("description", "")).strip(), f"output {name} has no description"
+
+
+def test_lake_bucket_is_private_versioned_and_expires_raw_and_old_versions(config):
+    lake = resources(config, "google_storage_bucket")["lake"]
+    assert lake["uniform_bucket_level_access"] is True
+    assert lake["public_access_prevention"] == "enforced"
+    assert lake["versioning"][0]["enabled"] is True
+    rules = [(rule["condition"][0], rule["action"][0]) for rule in lake["lifecycle_rule"]]
+    raw_rules = [c for c, a in rules if a["type"] == "Delete" and c.get("matches_prefix")]
+    assert raw_rules == [{"age": "${var.raw_retention_days}", "matches_prefix": ["${var.lake_prefix}/raw/"]}]
+    noncurrent = [c for c, a in rules if a["type"] == "Delete" and "days_since_noncurrent_time" in c]
+    assert noncurrent[0]["days_since_noncurrent_time"] == "${var.noncurrent_version_retention_days}"
+    assert variables(config)["raw_retention_days"]["default"] == 90
+
+
+def test_every_entry_point_of_main_has_a_function_resource(config):
+    entry_points = entry_points_of_main()
+    assert entry_points == {"scheduled_pipeline", "rerun", "health", "catch_up"}
+    function_table = locals_(config)["function_defaults"]
+    assert set(function_table) == entry_points
+    function = resources(config, "google_cloudfunctions2_function")["entry"]
+    assert function["for_each"] == "${local.functions}"
+    assert function["build_config"][0]["entry_point"] == "${each.key}"
+
+
+def test_functions_are_gen2_python312_with_explicit_sizes_and_secret_references(config):
+    function = resources(config, "google_cloudfunctions2_function")["entry"]
+    assert function["build_config"][0]["runtime"] == "python312"
+    for entry, spec in locals_(config)["function_defaults"].items():
+        for field in ("memory", "timeout_s", "max_instances"):
+            assert spec.get(field), f"{entry}: no explicit {field}"
+        assert spec["timeout_s"] <= 3600
+    service = function["service_config"][0]
+    assert service["service_account_email"] == "${google_service_account.runtime.email}"
+    secret_block = service["dynamic"][0]["secret_environment_variables"]
+    assert secret_block["for_each"] == "${local.secret_env}"
+    content = secret_block["content"][0]
+    assert set(content) == {"key", "project_id", "secret", "version"}, "secrets are references, never values"
+    assert set(locals_(config)["secret_env"]) == SECRET_ENV_NAMES
+
+
+def test_plain_environment_carries_no_secret(config):
+    runtime_env = locals_(config)["runtime_env"]
+    # merge({...}, var.extra_env) parses as an expression string: check the names it lists.
+    text = json.dumps(runtime_env)
+    for name in SECRET_ENV_NAMES:
+        assert not re.search(rf"\b{name}\b", text), f"{name} must come from Secret Manager"
+    assert "DATA_LAKE_ROOT" in text and "BUSINESS_TZ" in text
+
+
+def test_source_archive_is_the_repo_without_tests_and_tools(config):
+    archive = [b["archive_file"]["source"] for b in blocks(config, "data") if "archive_file" in b][0]
+    assert archive["source_dir"] == "${path.module}/../.."
+    excludes = set(locals_(config)["source_excludes"])
+    assert {
+        ".git",
+        "tests",
+        "bench",
+        "apps_script",
+        "infra",
+        "docs",
+        ".venv",
+        ".env",
+        "data-lake",
+    } <= excludes
+    # The Python buildpack installs requirements.txt; it must install this package (and so its deps).
+    requirements = [
+        line.strip()
+        for line in (REPO / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    assert requirements == ["."]
+
+
+def test_scheduler_jobs_target_known_functions_and_pipelines_in_order(config):
+    from functions.pipeline import PIPELINES
+
+    schedule = locals_(config)["schedule"]
+    functions = locals_(config)["function_defaults"]
+    times = {}
+    for job, row in schedule.items():
+        assert row["function"] in functions, f"{job}: unknown function {row['function']}"
+        if row["function"] == "scheduled_pipeline":
+            assert row["pipeline"] in PIPELINES, f"{job}: unknown pipeline {row['pipeline']}"
+        else:
+            assert row["pipeline"] is None
+        hour, minute = (int(part) for part in row["at"].split(":"))
+        assert 0 <= hour < 24 and 0 <= minute < 60
+        times[job] = (hour, minute)
+    assert set(PIPELINES) <= {row["pipeline"] for row in schedule.values()}, "every pipeline is scheduled"
+    expected_fixed = {
+        "pos": (2, 0),
+        "invoice-sales": (2, 5),
+        "purchases": (2, 10),
+        "inventory-moves": (2, 15),
+        "profit": (2, 20),
+    }
+    assert {job: times[job] for job in expected_fixed} == expected_fixed
+    assert times["dimensions"] < times["inventory-moves"]
+    assert times["profit"] > max(times["pos"], times["invoice-sales"], times["purchases"])
+    assert times["kpi"] > max(times["profit"], times["inventory-moves"], times["stock-quants"])
+
+
+def test_scheduler_jobs_use_oidc_deadline_retry_and_business_time_zone(config):
+    job = resources(config, "google_cloud_scheduler_job")["nightly"]
+    assert job["for_each"] == "${local.schedule}"
+    assert job["time_zone"] == "${var.business_tz}"
+    assert variables(config)["business_tz"]["default"] == "Asia/Jakarta"
+    assert job["attempt_deadline"]
+    assert job["retry_config"][0]["retry_count"]
+    target = job["http_target"][0]
+    assert target["oidc_token"][0]["service_account_email"] == "${google_service_account.invoker.email}"
+    assert target["uri"] == "${google_cloudfunctions2_function.entry[each.value.function].url}"
+
+
+def test_tasks_queue_has_rate_and_retry_limits(config):
+    queue = resources(config, "google_cloud_tasks_queue")["rerun"]
+    assert queue["rate_limits"][0]["max_concurrent_dispatches"] == "${var.tasks_max_concurrent_dispatches}"
+    assert queue["rate_limits"][0]["max_dispatches_per_second"]
+    assert queue["retry_config"][0]["max_attempts"] == "${var.tasks_max_attempts}"
+
+
+def test_bigquery_external_tables_are_hive_partitioned_on_date(config):
+    table = resources(config, "google_bigquery_table")["star"]
+    external = table["external_data_configuration"][0]
+    assert external["source_format"] == "PARQUET"
+    hive = external["hive_partitioning_options"][0]
+    assert hive["source_uri_prefix"].endswith("/{date:DATE}")
+    star_tables = set(locals_(config)["star_tables"])
+    assert {"fact_sales", "fact_invoice_sales", "fact_purchases", "agg_profit_daily"} <= star_tables
+
+
+def test_failed_runs_raise_an_email_alert(config):
+    metric = resources(config, "google_logging_metric")["failed_runs"]
+    assert "severity>=ERROR" in metric["filter"]
+    policy = resources(config, "google_monitoring_alert_policy")["failed_runs"]
+    assert "failed_runs.name" in policy["conditions"][0]["condition_threshold"][0]["filter"]
+    channel = resources(config, "google_monitoring_notification_channel")["email"]
+    assert channel["labels"]["email_address"] == "${var.alert_email}"
+
+
+def test_no_public_invoker_anywhere(config):
+    members = []
+    for block in blocks(config, "resource"):
+        for rtype, named in block.items():
+            for name, body in named.items():
+                for key in ("member", "members"):
+                    if key in body:
+                        members.append((f"{rtype}.{name}", json.dumps(body[key])))
+    assert members, "no IAM binding found at all"
+    for where, member in members:
+        assert "allUsers" not in member and "allAuthenticatedUsers" not in member, where
+    # The only mentions of allUsers are comments and the validations that refuse it.
+    for path in TF_FILES + [TF_DIR / "terraform.tfvars.example"]:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            code = line.strip()
+            if "allUsers" in code and not code.startswith(("#", "error_message")):
+                assert code.startswith("condition") and "!contains([" in code, f"{path.name}:{number}: {code}"
+
+
+SECRET_PATTERNS = [
+    re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----"),
+    re.compile(r"\beyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}"),  # a JWT (Supabase keys are JWTs)
+    re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s/:@\"']+:[^\s/@\"']+@"),  # user:password@ in a URL
+    re.compile(r"(?i)\b(password|api_key|service_key|secret_data|token)\s*=\s*\"[^\"$]+\""),
+    re.compile(r"\bAIza[0-9A-Za-z_-]{20,}"),  # a Google API key
+]
+
+
+@pytest.mark.parametrize("path", TF_FILES + [TF_DIR / "terraform.tfvars.example"], ids=lambda p: p.name)
+def test_no_secret_value_in_terraform_files(path):
+    text = path.read_text()
+    for pattern in SECRET_PATTERNS:
+        assert not pattern.search(text), f"{path.name}: looks like a secret value ({pattern.pattern})"
+    assert "google_secret_manager_secret_version" not in text, "secret values are added out of band"
+
+
+def test_secret_detector_catches_a_planted_value():
+    planted = (
+        'supabase = "postgresql://postgres:hunter2@db.example.supabase.co:5432/postgres"\npassword = "x1"\n'
+    )
+    assert sum(bool(p.search(planted)) for p in SECRET_PATTERNS) == 2
+
+
+def test_terraform_fmt_is_clean():
+    terraform = shutil.which("terraform")
+    assert terraform, "terraform (>= 1.5) must be on PATH for `terraform fmt -check`"
+    result = subprocess.run(
+        [terraform, "fmt", "-check", "-recursive", "-diff", str(TF_DIR)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def checkov() -> str:
+    """checkov from its own virtualenv (installed once per machine by install-checkov.sh)."""
+    result = subprocess.run(
+        ["bash", str(TF_DIR / "install-checkov.sh")], capture_output=True, text=True, timeout=900
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout.strip().splitlines()[-1]
+
+
+def test_checkov_reports_no_failed_check_and_every_skip_has_a_reason(checkov):
+    result = subprocess.run(
+        [
+            checkov,
+            "-d",
+            str(TF_DIR),
+            "--framework",
+            "terraform",
+            "--skip-download",
+            "--output",
+            "json",
+            "--quiet",
+            "--compact",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    report = json.loads(result.stdout)
+    reports = report if isinstance(report, list) else [report]
+    failed = [
+        f"{check['check_id']} {check['resource']} ({check['file_path']})"
+        for rep in reports
+        for check in rep.get("results", {}).get("failed_checks", [])
+    ]
+    assert failed == []
+    passed = sum(rep.get("summary", {}).get("passed", 0) for rep in reports)
+    assert passed >= 20, "checkov scanned next to nothing: is the directory right?"
+    skip_pattern = re.compile(r"#\s*checkov:skip=(CKV_[A-Z0-9_]+)(:?)(.*)")
+    for path in TF_FILES:
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            match = skip_pattern.search(line)
+            if match:
+                assert match.group(2) == ":" and len(match.group(3).strip()) > 10, (
+                    f"{path.name}:{number}: skip of {match.group(1)} without a reason"
+                )
