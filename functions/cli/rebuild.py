@@ -25,7 +25,10 @@ def run(args: argparse.Namespace) -> int:
     from functions.pipeline import parse_targets
     from functions.recovery import rebuild
     from shared.dates import parse_range
+    from shared.errors import InputError
 
+    if not args.targets.strip(" ,"):
+        raise InputError("no targets given: name them with --targets")
     settings = settings_from(args)
     targets = parse_targets(args.targets)
     days = parse_range(args.start, args.end, settings.business_tz, settings.max_range_days)
