@@ -1,0 +1,50 @@
+"""KPI tables in TiDB (or the embedded DuckDB store), the Supabase mirror, and the demo operations.
+
+Thin entry points only: the modules behind them import their drivers when called.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def run_kpi(settings: Any, lake: Any, day: Any) -> Any:
+    from functions.kpi.stage import run_kpi as _run
+
+    return _run(settings, lake, day)
+
+
+def run_mirror(settings: Any, lake: Any, day: Any) -> Any:
+    from functions.kpi.stage import run_mirror as _run
+
+    return _run(settings, lake, day)
+
+
+def migrate(settings: Any, target: str = "all") -> dict[str, list[str]]:
+    from functions.kpi.stage import migrate as _migrate
+
+    return _migrate(settings, target=target)
+
+
+def rollback_day(settings: Any, day: Any) -> dict[str, dict[str, int]]:
+    from functions.kpi.stage import rollback_day as _rollback
+
+    return _rollback(settings, day)
+
+
+def drop_kpi_tables(settings: Any, confirm: bool = False) -> dict[str, list[str]]:
+    from functions.kpi.stage import drop_kpi_tables as _drop
+
+    return _drop(settings, confirm=confirm)
+
+
+def demo_summary(settings: Any, day: Any) -> list[dict[str, Any]]:
+    from functions.kpi.stage import demo_summary as _summary
+
+    return _summary(settings, day)
+
+
+def load_ops_into(settings: Any, days: Any, **options: Any) -> dict[str, int]:
+    from functions.kpi.ops_data import load_ops_into as _load
+
+    return _load(settings, days, **options)

@@ -1,0 +1,82 @@
+"""Write one business day of every KPI table in one transaction: delete the day, insert the day.
+
+A rerun of a day leaves exactly one copy; a failure anywhere rolls the whole day back, so the
+previous copy stays. The same statements run on TiDB/MariaDB and on the embedded DuckDB store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+
+from functions.kpi import sqlfile
+from functions.kpi.store import KpiStore
+from shared.dates import business_day_window
+
+KPI_TABLES: tuple[str, ...] = (
+    "inventory_kpi_daily",
+    "fleet_kpi_daily",
+    "sales_kpi_daily",
+    "sales_kpi_daily_by_product",
+)
+
+# Start of history for a day that has no trusted balance day before it (MySQL DATETIME's minimum).
+BEGINNING_OF_HISTORY = datetime(1000, 1, 1)
+
+_COUNT_DAY = {table: f"SELECT COUNT(*) FROM {table} WHERE data_date = :day" for table in KPI_TABLES}
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """Operational timestamps are naive UTC DATETIME; parameters are passed the same way."""
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
+
+
+def day_parameters(day: date, tz: Any, now: datetime) -> dict[str, Any]:
+    start, end = business_day_window(day, tz)
+    return {
+        "day": day,
+        "day_start": utc_naive(start),
+        "day_end": utc_naive(end),
+        "now": utc_naive(now).replace(microsecond=0),
+        # A balance computed before its day ended must never be the start of a later day.
+        "is_final": utc_naive(now) >= utc_naive(end),
+    }
+
+
+def base_parameters(store: KpiStore, day: date, tz: Any) -> dict[str, Any]:
+    (base_day,) = store.query(sqlfile.statements("sql/base_balance_day.sql")[0], {"day": day})[0]
+    if base_day is None:
+        return {"base_day": None, "base_end": BEGINNING_OF_HISTORY}
+    if isinstance(base_day, datetime):
+        base_day = base_day.date()
+    return {"base_day": base_day, "base_end": utc_naive(business_day_window(base_day, tz)[1])}
+
+
+def write_day(
+    store: KpiStore,
+    day: date,
+    tz: Any,
+    sales_daily: Sequence[dict[str, Any]] = (),
+    sales_by_product: Sequence[dict[str, Any]] = (),
+    now: datetime | None = None,
+) -> dict[str, int]:
+    """Replace day `day` of the four KPI tables; returns the rows now stored per table."""
+    now = now or datetime.now(UTC)
+    params = day_parameters(day, tz, now)
+    with store.transaction():
+        params.update(base_parameters(store, day, tz))
+        store.run_file("sql/inventory_day.sql", params)
+        store.run_file("sql/fleet_day.sql", params)
+        store.run_file("sql/sales_day.sql", params)
+        store.executemany(sqlfile.statements("sql/sales_insert_daily.sql")[0], list(sales_daily))
+        store.executemany(sqlfile.statements("sql/sales_insert_by_product.sql")[0], list(sales_by_product))
+        return {table: int(store.query(_COUNT_DAY[table], {"day": day})[0][0]) for table in KPI_TABLES}
+
+
+def rollback_store_day(store: KpiStore, day: date) -> None:
+    """Delete one data_date from every KPI table of the store (and its stock balance)."""
+    with store.transaction():
+        store.run_file("sql/rollback_day.sql", {"day": day})

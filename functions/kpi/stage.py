@@ -1,0 +1,205 @@
+"""The kpi and mirror stages, migrate, rollback and drop: the functions the CLI and functions call."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from functions.kpi import compute, mirror, schema, sqlfile
+from functions.kpi.store import open_store
+from shared.config import Settings
+from shared.errors import ConfigError, InputError
+from shared.lake import Lake
+from shared.log import get_logger
+from shared.metadata import SKIPPED, Metadata, StageResult
+
+log = get_logger(__name__)
+
+STORE_TARGETS = ("store", "supabase")
+
+
+# ---------------------------------------------------------------- settings helpers
+
+
+def mirror_transport(settings: Settings) -> str | None:
+    """'direct' (SUPABASE_DB_URL), 'rest' (SUPABASE_URL + SUPABASE_SERVICE_KEY) or None (no mirror)."""
+    if settings.supabase_db_url:
+        return "direct"
+    if settings.supabase_url and settings.supabase_service_key:
+        return "rest"
+    if settings.supabase_url or settings.supabase_service_key:
+        raise ConfigError("SUPABASE_URL and SUPABASE_SERVICE_KEY go together (or set SUPABASE_DB_URL)")
+    return None
+
+
+# ---------------------------------------------------------------- kpi stage
+
+
+def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) -> tuple[list, list, str]:
+    """Sales KPI rows of `day` from the lake's profit outputs, and a note when there are none."""
+    from functions.kpi.sales import sales_kpi_rows
+    from shared.schemas import (
+        AGG_PROFIT_DAILY,
+        AGG_PROFIT_DAILY_BY_PRODUCT,
+        DIM_PRODUCTS,
+        FACT_SALES_LINES_PROFIT,
+    )
+
+    daily = lake.read_partition(AGG_PROFIT_DAILY, day)
+    if daily is None:
+        return [], [], f"no agg_profit_daily for {day}: sales KPIs of the day are empty"
+    rows = sales_kpi_rows(
+        day,
+        settings.nk_org_id,
+        daily,
+        lake.read_partition(AGG_PROFIT_DAILY_BY_PRODUCT, day),
+        lake.read_partition(FACT_SALES_LINES_PROFIT, day),
+        lake.read_table(DIM_PRODUCTS),
+        compute.utc_naive(now).replace(microsecond=0),
+    )
+    return rows[0], rows[1], ""
+
+
+def run_kpi(settings: Settings, lake: Lake, day: date) -> StageResult:
+    """Compute and store day `day` of every KPI table (TiDB, or the embedded store) in one transaction."""
+    with Metadata(lake).track("kpi", "kpi", day) as rec:
+        now = datetime.now(UTC)
+        sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
+        with open_store(settings) as store:
+            applied = schema.migrate_store(store)
+            rows = compute.write_day(store, day, settings.tz, sales_daily, sales_by_product, now=now)
+            rec.extra.update(store=store.description, migrations=applied, note=note)
+        rec.rows.update(rows)
+    return StageResult.from_record(rec, message=note)
+
+
+# ---------------------------------------------------------------- mirror stage
+
+
+def run_mirror(settings: Settings, lake: Lake, day: date) -> StageResult:
+    """Copy day `day` of the KPI tables to Supabase and check it; skipped when Supabase is not set."""
+    with Metadata(lake).track("mirror", "mirror", day) as rec:
+        transport = mirror_transport(settings)
+        if transport is None:
+            log.info(
+                "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped"
+            )
+            rec.status = SKIPPED
+            message = "no Supabase setting: mirror skipped"
+        else:
+            with open_store(settings) as store:
+                if schema.pending_store_migrations(store):
+                    schema.migrate_store(store)
+                source = mirror.read_source_day(store, day)
+            if transport == "direct":
+                checks = mirror.mirror_direct(settings.supabase_db_url.reveal(), day, source)
+            else:
+                checks = mirror.mirror_rest(
+                    settings.supabase_url, settings.supabase_service_key.reveal(), day, source
+                )
+            rec.rows.update({c.table: c.target_rows for c in checks})
+            rec.extra.update(transport=transport, checksums={c.table: c.target_checksum for c in checks})
+            message = f"mirrored via {transport}, count and checksum match"
+    return StageResult.from_record(rec, message=message)
+
+
+# ---------------------------------------------------------------- migrate, rollback, drop
+
+
+def migrate(settings: Settings, target: str = "all") -> dict[str, list[str]]:
+    """Create or update the KPI tables in TiDB/the embedded store ('store') and in Supabase ('supabase').
+
+    Returns the applied migration labels per target ([] when already up to date).
+    """
+    if target not in ("all", *STORE_TARGETS):
+        raise InputError(f"unknown migrate target {target!r}: choose from all, {', '.join(STORE_TARGETS)}")
+    applied: dict[str, list[str]] = {}
+    if target in ("all", "store"):
+        with open_store(settings) as store:
+            applied[schema.store_target(store)] = schema.migrate_store(store)
+    if target in ("all", "supabase"):
+        transport = mirror_transport(settings)
+        if transport == "direct":
+            connection = mirror.connect_pg(settings.supabase_db_url.reveal())
+            try:
+                applied["supabase"] = _pg_guarded(
+                    lambda: schema.migrate_supabase(connection), "migrate Supabase"
+                )
+            finally:
+                connection.close()
+        elif transport == "rest":
+            # REST cannot run DDL: the files are applied once in Supabase's SQL editor.
+            log.warning(
+                "SUPABASE_DB_URL not set: apply functions/kpi/migrations/supabase/*.sql in the Supabase SQL editor"
+            )
+        elif target == "supabase":
+            raise ConfigError("no Supabase setting: set SUPABASE_DB_URL to migrate Supabase")
+    return applied
+
+
+def _pg_guarded(call: Any, what: str) -> Any:
+    import psycopg
+
+    try:
+        return call()
+    except psycopg.Error as exc:
+        raise mirror.pg_error(exc, what) from exc
+
+
+def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
+    """Delete one data_date from every KPI table, in TiDB/the embedded store and in Supabase."""
+    done: dict[str, dict[str, int]] = {}
+    with open_store(settings) as store:
+        if schema.pending_store_migrations(store):
+            schema.migrate_store(store)
+        before = {
+            t: len(store.query(f"SELECT 1 FROM {t} WHERE data_date = :day", {"day": day}))
+            for t in compute.KPI_TABLES
+        }
+        compute.rollback_store_day(store, day)
+        done[schema.store_target(store)] = before
+    transport = mirror_transport(settings)
+    if transport == "direct":
+        done["supabase"] = mirror.delete_day_direct(settings.supabase_db_url.reveal(), day)
+    elif transport == "rest":
+        done["supabase"] = mirror.delete_day_rest(
+            settings.supabase_url, settings.supabase_service_key.reveal(), day
+        )
+    return done
+
+
+def drop_kpi_tables(settings: Settings, confirm: bool = False) -> dict[str, list[str]]:
+    """Drop the KPI tables on both sides. Refuses unless `confirm` (the CLI's --yes-drop-kpi-tables)."""
+    if not confirm:
+        raise InputError("refusing to drop the KPI tables without --yes-drop-kpi-tables")
+    dropped: dict[str, list[str]] = {}
+    with open_store(settings) as store:
+        present = [
+            t
+            for t in (*compute.KPI_TABLES, "kpi_inventory_balance", "kpi_inventory_balance_day")
+            if store.table_exists(t)
+        ]
+        store.run_file("sql/drop_tables.sql")
+        dropped[schema.store_target(store)] = present
+    transport = mirror_transport(settings)
+    if transport == "direct":
+        dropped["supabase"] = mirror.drop_tables_direct(settings.supabase_db_url.reveal())
+    elif transport == "rest":
+        log.warning("SUPABASE_DB_URL not set: drop the Supabase mirror tables in the Supabase SQL editor")
+    return dropped
+
+
+# ---------------------------------------------------------------- demo
+
+
+def demo_summary(settings: Settings, day: date) -> list[dict[str, Any]]:
+    """A few lines per KPI table for `nkpipe demo` to print (from TiDB or the embedded store)."""
+    with open_store(settings) as store:
+        if schema.pending_store_migrations(store):
+            schema.migrate_store(store)
+        rows = store.query_dicts(
+            sqlfile.statements("sql/demo_summary.sql")[0], {"day": day}, what="demo summary"
+        )
+    # Plain numbers for printing (drivers return Decimal for DECIMAL sums).
+    return [{k: float(v) if isinstance(v, Decimal) else v for k, v in row.items()} for row in rows]

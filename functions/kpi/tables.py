@@ -1,0 +1,112 @@
+"""The four KPI tables as data: columns, key and kind of every column (contract: contracts/kpi.md).
+
+The mirror, the checksum and rollback use this one description; the SQL texts built from it below are
+named constants (identifiers come from here, never from input; values are always parameters).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Column kinds: how a value is normalised for the checksum and sent over REST.
+DATE, INT, DEC, TEXT, TS = "date", "int", "dec", "text", "ts"
+
+
+@dataclass(frozen=True)
+class KpiTable:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[tuple[str, str], ...]  # (name, kind), in table order
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.columns)
+
+    @property
+    def kinds(self) -> dict[str, str]:
+        return dict(self.columns)
+
+    @property
+    def store_select_day(self) -> str:
+        """SELECT of one data_date from TiDB / the embedded store (`lines` is quoted for MySQL)."""
+        cols = ", ".join(f"`{c}`" if c == "lines" else c for c in self.column_names)
+        return f"SELECT {cols} FROM {self.name} WHERE data_date = :day ORDER BY {', '.join(self.key)}"
+
+
+_COMMON_TAIL = (("updated_at", TS),)
+
+INVENTORY = KpiTable(
+    "inventory_kpi_daily",
+    ("data_date", "org_id", "warehouse_id"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("warehouse_id", INT),
+        ("receipts_qty", DEC),
+        ("issues_qty", DEC),
+        ("adjustments_qty", DEC),
+        ("net_change_qty", DEC),
+        ("closing_qty", DEC),
+        ("tx_count", INT),
+        ("active_sku_count", INT),
+        ("stockout_sku_count", INT),
+        *_COMMON_TAIL,
+    ),
+)
+
+FLEET = KpiTable(
+    "fleet_kpi_daily",
+    ("data_date", "org_id", "vehicle_id"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("vehicle_id", INT),
+        ("shipments_dispatched", INT),
+        ("shipments_delivered", INT),
+        ("shipments_failed", INT),
+        ("on_time_delivered", INT),
+        ("on_time_rate", DEC),
+        ("avg_delivery_minutes", DEC),
+        ("distance_km", DEC),
+        ("scan_events", INT),
+        *_COMMON_TAIL,
+    ),
+)
+
+SALES = KpiTable(
+    "sales_kpi_daily",
+    ("data_date", "org_id"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("revenue_tax_in", DEC),
+        ("cogs_tax_in", DEC),
+        ("gross_profit", DEC),
+        ("quantity", DEC),
+        ("transactions", INT),
+        ("lines", INT),
+        ("gross_margin_pct", DEC),
+        ("avg_basket_tax_in", DEC),
+        ("cost_missing_lines", INT),
+        *_COMMON_TAIL,
+    ),
+)
+
+SALES_BY_PRODUCT = KpiTable(
+    "sales_kpi_daily_by_product",
+    ("data_date", "org_id", "product_id"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("product_id", INT),
+        ("product_name", TEXT),
+        ("revenue_tax_in", DEC),
+        ("gross_profit", DEC),
+        ("quantity", DEC),
+        ("lines", INT),
+        *_COMMON_TAIL,
+    ),
+)
+
+KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, FLEET, SALES, SALES_BY_PRODUCT)
+BY_NAME = {t.name: t for t in KPI_TABLES}
