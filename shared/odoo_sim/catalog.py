@@ -15,6 +15,8 @@ COMPANY_ID = 1
 STOCK_LOC, SHELF_LOC, OLD_LOC = 8, 9, 11
 VENDOR_LOC, CUSTOMER_LOC, INVENTORY_LOC, TRANSIT_LOC = 4, 5, 14, 10
 UNITS, DOZENS, KG, GRAM, PACK6 = 1, 2, 3, 4, 5
+# How many reference units (Units or kg) one unit of each UoM holds.
+UOM_RATIO = {UNITS: 1.0, DOZENS: 12.0, KG: 1.0, GRAM: 0.001, PACK6: 6.0}
 RECEIPT_TYPE, DELIVERY_TYPE, POS_TYPE, INTERNAL_TYPE = 1, 2, 3, 4
 CASHIERS = (6, 7, 8)
 CUSTOMERS = tuple(range(10, 50))
@@ -144,14 +146,21 @@ def build_static(seed: int, version: str, with_brand: bool, tz: str, model_names
                                      (8, "Kasir Citra", "citra", True)):
         add("res.users", uid, name, name=name, login=login, active=active, partner_id=3 if uid == 2 else None,
             company_id=1, company_ids=[1], tz=tz)
-    add("uom.category", 1, "Unit", name="Unit")
-    add("uom.category", 2, "Weight", name="Weight")
-    for uid, name, cat, factor, utype in ((UNITS, "Units", 1, 1.0, "reference"),
-                                          (DOZENS, "Dozens", 1, 1 / 12, "bigger"),
-                                          (KG, "kg", 2, 1.0, "reference"), (GRAM, "g", 2, 1000.0, "smaller"),
-                                          (PACK6, "Pack of 6", 1, 1 / 6, "bigger")):
-        add("uom.uom", uid, name, name=name, category_id=cat, factor=factor, factor_inv=round(1 / factor, 6),
-            uom_type=utype, rounding=0.01 if cat == 1 else 0.001, active=True)
+    uoms = ((UNITS, "Units", 1, "reference", None), (DOZENS, "Dozens", 1, "bigger", UNITS),
+            (KG, "kg", 2, "reference", None), (GRAM, "g", 2, "smaller", KG),
+            (PACK6, "Pack of 6", 1, "bigger", UNITS))
+    if major >= 19:
+        # Odoo 19: no categories nor uom_type; factor = reference units per unit (Dozens 12).
+        for uid, name, _cat, _utype, relative in uoms:
+            add("uom.uom", uid, name, name=name, relative_factor=UOM_RATIO[uid], relative_uom_id=relative,
+                factor=UOM_RATIO[uid], rounding=0.01, active=True)
+    else:
+        add("uom.category", 1, "Unit", name="Unit")
+        add("uom.category", 2, "Weight", name="Weight")
+        for uid, name, cat, utype, _relative in uoms:
+            # Odoo <= 18: factor = units of this UoM per reference unit (Dozens 1/12), factor_inv its inverse.
+            add("uom.uom", uid, name, name=name, category_id=cat, factor=1 / UOM_RATIO[uid],
+                factor_inv=UOM_RATIO[uid], uom_type=utype, rounding=0.01 if cat == 1 else 0.001, active=True)
     for tid, (name, amount, use, incl, active) in TAXES.items():
         add("account.tax", tid, name, name=name, amount=amount, amount_type="percent", type_tax_use=use,
             price_include=incl, active=active, company_id=1)

@@ -88,7 +88,6 @@ class DayGenerator:
         self.buy_ids = [p.id for p in buyable]
         self.buy_weights = _cumulative([p.purchase_weight for p in buyable])
         self.lots = C.lot_by_product(static)
-        self.uom_factor = {rid: rec["factor"] for rid, rec in static["uom.uom"].items()}
 
     # -- helpers ---------------------------------------------------------------------------------
     def _utc(self, day: date, seconds: float) -> str:
@@ -449,7 +448,7 @@ class DayGenerator:
 
     def _apply_stock(self, data: DayData, pid: int, lot: int | None, uom: int, qty: float, src: int, dst: int,
                      when: str) -> None:
-        base_qty = qty / self.uom_factor[uom] * self.uom_factor[self.products[pid].uom_id]
+        base_qty = qty * C.UOM_RATIO[uom] / C.UOM_RATIO[self.products[pid].uom_id]
         if src in (C.STOCK_LOC, C.SHELF_LOC):
             data.stock_delta[(pid, lot, src)] -= base_qty
         if dst in (C.STOCK_LOC, C.SHELF_LOC):

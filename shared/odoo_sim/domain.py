@@ -85,72 +85,101 @@ def _is_empty(value) -> bool:
     return value is None or value is False or value == [] or value == ""
 
 
-def compare(field_type: str, value, op: str, operand, name_of: Callable[[object], str] | None = None) -> bool:
-    """One leaf against one raw value (m2o = id or None, x2many = list of ids)."""
+def make_comparator(field_type: str, op: str, operand, name_of: Callable[[object], str] | None = None
+                    ) -> Callable[[object], bool]:
+    """One leaf, prepared once: returns value -> bool for raw values (m2o = id or None, x2many = id list)."""
     if op == "=?":
-        return True if operand in (None, False) else compare(field_type, value, "=", operand, name_of)
+        if operand in (None, False):
+            return lambda value: True
+        op = "="
     if field_type in ("one2many", "many2many"):
-        ids = value or []
-        if op in ("=", "in"):
-            wanted = operand if isinstance(operand, list | tuple) else [operand]
-            if wanted in ([False], [None]) or (op == "=" and operand is False):
-                return not ids
-            return any(i in ids for i in wanted)
-        if op in ("!=", "not in"):
-            return not compare(field_type, value, "in", operand, name_of)
+        if op in ("=", "in", "!=", "not in"):
+            wanted = operand if isinstance(operand, list | tuple | set) else [operand]
+            if list(wanted) in ([False], [None]) or (op in ("=", "!=") and operand is False):
+                empty = op in ("=", "in")
+                return lambda value: (not value) == empty
+            wanted_set = frozenset(w for w in wanted if w is not False and w is not None)
+            positive = op in ("=", "in")
+            return lambda value: bool(value and not wanted_set.isdisjoint(value)) == positive
         raise DomainError(f"Operator {op!r} not supported on {field_type} in this simulator")
     if field_type == "many2one" and isinstance(operand, str) and op not in ("in", "not in"):
         # Odoo resolves a string against the related display name (name_search).
-        text = name_of(value) if (value is not None and name_of) else None
-        return compare("char", text, "ilike" if op == "=" else op, operand)
+        text_cmp = make_comparator("char", "ilike" if op == "=" else op, operand)
+        return lambda value: text_cmp(name_of(value) if (value is not None and name_of) else None)
     if field_type == "datetime" and isinstance(operand, str) and len(operand) == 10:
         operand = operand + (" 23:59:59" if op in (">", "<=") else " 00:00:00")
     if op in ("=", "!="):
+        positive = op == "="  # Odoo's "!=" also matches NULLs: it is the exact negation here
         if operand is False or operand is None:
-            hit = value is False if field_type == "boolean" else _is_empty(value)
-        elif field_type == "boolean":
-            hit = bool(value) == bool(operand)
-        else:
-            hit = value == operand
-        # Odoo's "!=" also matches NULLs.
-        return hit if op == "=" else not hit
+            if field_type == "boolean":
+                return lambda value: (value is False or value is None) == positive
+            return lambda value: _is_empty(value) == positive
+        if field_type == "boolean":
+            target = bool(operand)
+            return lambda value: (bool(value) == target) == positive
+        return lambda value: (value == operand) == positive
     if op in ("in", "not in"):
         wanted = list(operand) if isinstance(operand, list | tuple | set) else [operand]
-        hit = value in wanted or (_is_empty(value) and field_type != "boolean" and False in wanted)
+        positive = op == "in"
         if field_type == "boolean":
-            hit = bool(value) in [bool(w) for w in wanted]
-        return hit if op == "in" else not hit
+            bools = {bool(w) for w in wanted}
+            return lambda value: (bool(value) in bools) == positive
+        with_empty = False in wanted or None in wanted
+        try:
+            wanted_set = frozenset(w for w in wanted if w is not False and w is not None)
+        except TypeError:
+            raise DomainError(f"Invalid value {operand!r} for operator {op!r}") from None
+        return lambda value: ((value in wanted_set) or (with_empty and _is_empty(value))) == positive
     if op in ("<", "<=", ">", ">="):
-        if value is None or value is False or operand is None or operand is False:
-            return False
-        if field_type in ("integer", "float", "monetary", "many2one"):
-            value, operand = float(value), float(operand)
+        if operand is None or operand is False:
+            return lambda value: False
+        numeric = field_type in ("integer", "float", "monetary", "many2one")
+        if numeric:
+            operand = float(operand)
         elif not isinstance(operand, str):
             operand = str(operand)
-        return {"<": value < operand, "<=": value <= operand, ">": value > operand, ">=": value >= operand}[op]
+        check = {"<": lambda v: v < operand, "<=": lambda v: v <= operand, ">": lambda v: v > operand,
+                 ">=": lambda v: v >= operand}[op]
+
+        def ordered(value) -> bool:
+            if value is None or value is False:
+                return False
+            return check(float(value) if numeric else value)
+
+        return ordered
     if op in ("like", "not like", "ilike", "not ilike", "=like", "=ilike"):
         negative = op.startswith("not")
-        if _is_empty(value):
-            return negative
-        if operand is False or operand is None:
-            operand = ""
-        rx = _like_regex(str(operand), exact=op.startswith("="), ignore_case="ilike" in op)
-        hit = bool(rx.match(str(value)))
-        return not hit if negative else hit
+        rx = _like_regex("" if operand in (None, False) else str(operand), exact=op.startswith("="),
+                         ignore_case="ilike" in op)
+
+        def like(value) -> bool:
+            if _is_empty(value):
+                return negative
+            return bool(rx.match(str(value))) != negative
+
+        return like
     raise DomainError(f"Operator {op!r} is not supported by the simulator")
 
 
-def evaluate(node, rec: dict, leaf_fn: Callable[[dict, str, str, object], bool]) -> bool:
+def compare(field_type: str, value, op: str, operand, name_of=None) -> bool:
+    return make_comparator(field_type, op, operand, name_of)(value)
+
+
+def compile_tree(node, make_leaf: Callable[[str, str, object], Callable[[dict], bool]]) -> Callable[[dict], bool]:
+    """Tree -> predicate(record); leaves are prepared once by make_leaf(path, op, value)."""
     kind = node[0]
     if kind == "leaf":
-        return leaf_fn(rec, node[1], node[2], node[3])
-    if kind == "&":
-        return all(evaluate(child, rec, leaf_fn) for child in node[1])
-    if kind == "|":
-        return any(evaluate(child, rec, leaf_fn) for child in node[1])
+        return make_leaf(node[1], node[2], node[3])
+    if kind in ("&", "|"):
+        preds = [compile_tree(child, make_leaf) for child in node[1]]
+        if kind == "&":
+            return lambda rec: all(p(rec) for p in preds)
+        return lambda rec: any(p(rec) for p in preds)
     if kind == "!":
-        return not evaluate(node[1], rec, leaf_fn)
-    return kind == "true"
+        pred = compile_tree(node[1], make_leaf)
+        return lambda rec: not pred(rec)
+    result = kind == "true"
+    return lambda rec: result
 
 
 def to_prefix(node) -> list:

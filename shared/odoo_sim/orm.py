@@ -108,36 +108,44 @@ class ModelMethods:
                 model = spec.relation or model
         return tree
 
-    def _leaf_fn(self, model: str):
+    def _make_leaf(self, path: str, op: str, value):
+        """Prepare one leaf: returns record -> bool. Dotted paths follow many2one/x2many (any)."""
         models = self.ds.models
+        parts = path.split(".")
+        hops = []
+        cur_model = self.model
+        for part in parts[:-1]:
+            spec = models[cur_model][part]
+            hops.append((part, spec.relation))
+            cur_model = spec.relation
+        last = parts[-1]
+        spec = models[cur_model][last]
+        rel = spec.relation
+        try:
+            cmp = D.make_comparator(spec.type, op, value, lambda rid: self._display_name(rel, rid))
+        except D.DomainError as exc:
+            raise value_error(str(exc)) from None
+        except (TypeError, ValueError):
+            raise value_error(f"Invalid value {value!r} in leaf ({path!r}, {op!r})") from None
+        get = self.ds.get
 
-        def leaf(rec: dict, path: str, op: str, value) -> bool:
-            parts = path.split(".")
-            cur_model, cur = model, [rec]
-            for part in parts[:-1]:
-                spec = models[cur_model][part]
+        if not hops:
+            return lambda rec: cmp(rec.get(last))
+
+        def follow(rec: dict) -> bool:
+            current = [rec]
+            for field, relation in hops:
                 nxt = []
-                for r in cur:
-                    raw = r.get(part)
+                for r in current:
+                    raw = r.get(field)
                     ids = raw if isinstance(raw, list) else ([raw] if raw else [])
-                    nxt += [x for x in (self.ds.get(spec.relation, i) for i in ids) if x is not None]
-                cur_model, cur = spec.relation, nxt
-                if not cur:
+                    nxt += [x for x in (get(relation, i) for i in ids) if x is not None]
+                if not nxt:
                     return False
-            spec = models[cur_model][parts[-1]]
-            rel = spec.relation
+                current = nxt
+            return any(cmp(r.get(last)) for r in current)
 
-            def name_of(rid):
-                return self._display_name(rel, rid)
-
-            try:
-                return any(D.compare(spec.type, r.get(parts[-1]), op, value, name_of) for r in cur)
-            except D.DomainError as exc:
-                raise value_error(str(exc)) from None
-            except TypeError:
-                raise value_error(f"Invalid value {value!r} for leaf ({path!r}, {op!r})") from None
-
-        return leaf
+        return follow
 
     # -- day pruning ----------------------------------------------------------------------------
     def _local_day(self, text: str) -> date:
@@ -238,10 +246,10 @@ class ModelMethods:
         tree = self._parse_domain(domain)
         if "active" in self.fields and self.context.get("active_test", True) and not D.uses_field(tree, "active"):
             tree = ("&", [tree, ("leaf", "active", "=", True)])
-        leaf = self._leaf_fn(self.model)
+        predicate = D.compile_tree(tree, self._make_leaf)
         days = self._candidate_days(tree)
         with self.ds.lock:
-            records = [rec for rec in self.ds.iter_records(self.model, days) if D.evaluate(tree, rec, leaf)]
+            records = [rec for rec in self.ds.iter_records(self.model, days) if predicate(rec)]
         keys = self._order_keys(order)
         if keys != [("id", False)]:
             for name, desc in reversed(keys):

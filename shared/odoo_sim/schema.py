@@ -392,6 +392,17 @@ def build_models(version: str, with_brand: bool) -> dict[str, dict[str, Field]]:
         pp["type"] = sel("Product Type", "consu", "service", "combo",
                          labels={"consu": "Goods", "combo": "Combo"})
         pp["is_storable"] = _f(BOOL, "Track Inventory")
+    if major >= 19:
+        # Odoo 19: units of measure lost their categories; products lost the purchase UoM.
+        del models["uom.category"], models["product.product"]["uom_po_id"]
+        models["uom.uom"] = {
+            "name": _f(CHAR, "Unit Name"),
+            "relative_factor": _f(FLOAT, "Contains"),
+            "relative_uom_id": m2o("uom.uom", "Reference Unit"),
+            "factor": _f(FLOAT, "Absolute Quantity"),
+            "rounding": _f(FLOAT, "Rounding Precision", store=False),
+            "active": _f(BOOL, "Active"),
+        }
     if with_brand:
         models["product.brand"] = dict(BRAND_MODEL)
         models["product.product"]["product_brand_id"] = m2o("product.brand", "Brand")
