@@ -109,7 +109,6 @@ class FakeRange {
   getFontWeight() { return this._sheet._peek(this._row, this._column).fontWeight; }
   getFontWeights() { return this._grid('fontWeight'); }
   setFontColor(color) { this._each((cell) => { cell.fontColor = color; }); return this; }
-  getFontColor() { return this._sheet._peek(this._row, this._column).fontColor; }
 }
 
 const EMPTY_CELL = Object.freeze({ value: '', numberFormat: 'General', background: '#ffffff', fontWeight: 'normal', fontColor: '#000000' });
