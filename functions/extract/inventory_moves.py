@@ -58,17 +58,29 @@ def _ids(records: list[dict], field: str) -> list[int]:
     return sorted(found)
 
 
+def read_by_ids(odoo: Any, model: str, ids: list[int], fields: list[str], *, context: dict | None = None) -> list[dict]:
+    """Records by id in batches, one call per batch (concurrently): a page one larger than its batch
+    of ids never asks for an empty second page."""
+    size = odoo.batch_size
+    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+
+    def read(chunk: list[int]) -> list[dict]:
+        domain = [("id", "in", chunk)]
+        return odoo.search_read_all(model, domain, fields, context=context, batch_size=len(chunk) + 1)
+
+    records = [record for part in odoo.map_concurrently(read, chunks) for record in part]
+    return sorted(records, key=lambda r: r["id"])
+
+
 def fetch_move_lines(odoo: Any, domain: list) -> dict[str, list[dict]]:
     """Done move lines matching `domain` with their moves, picking types and locations."""
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL, QUANTITY_FIELDS)
     lines = odoo.search_read_all(LINE_MODEL, domain, line_fields)
-    moves = odoo.read_children(MOVE_MODEL, "id", _ids(lines, "move_id"), ["id", "picking_type_id"])
+    moves = read_by_ids(odoo, MOVE_MODEL, _ids(lines, "move_id"), ["id", "picking_type_id"])
     type_ids = sorted(set(_ids(lines, "picking_type_id")) | set(_ids(moves, "picking_type_id")))
-    types = odoo.read_children(PICKING_TYPE_MODEL, "id", type_ids, ["id", "code", "name"], context=ALL_RECORDS)
+    types = read_by_ids(odoo, PICKING_TYPE_MODEL, type_ids, ["id", "code", "name"], context=ALL_RECORDS)
     location_ids = sorted(set(_ids(lines, "location_id")) | set(_ids(lines, "location_dest_id")))
-    locations = odoo.read_children(
-        LOCATION_MODEL, "id", location_ids, ["id", "usage", "complete_name"], context=ALL_RECORDS
-    )
+    locations = read_by_ids(odoo, LOCATION_MODEL, location_ids, ["id", "usage", "complete_name"], context=ALL_RECORDS)
     return {LINE_MODEL: lines, MOVE_MODEL: moves, PICKING_TYPE_MODEL: types, LOCATION_MODEL: locations}
 
 

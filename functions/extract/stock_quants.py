@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from functions.extract import raw_spec, raw_table
+from functions.extract.inventory_moves import read_by_ids
 from shared.dates import ODOO_DATETIME_FORMAT, business_day_of, business_day_window
 from shared.errors import InputError
 
@@ -70,11 +71,11 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
         records[LINE_MODEL] = lines
         if "quantity_product_uom" not in line_fields and lines:
             # the transform converts line units to product units with Odoo's factors
-            records[PRODUCT_MODEL] = odoo.read_children(
-                PRODUCT_MODEL, "id", _ids(lines, "product_id"), ["id", "uom_id"], context=ALL_RECORDS
+            records[PRODUCT_MODEL] = read_by_ids(
+                odoo, PRODUCT_MODEL, _ids(lines, "product_id"), ["id", "uom_id"], context=ALL_RECORDS
             )
             uom_ids = sorted(set(_ids(lines, "product_uom_id")) | set(_ids(records[PRODUCT_MODEL], "uom_id")))
-            records[UOM_MODEL] = odoo.read_children(UOM_MODEL, "id", uom_ids, ["id", "factor"], context=ALL_RECORDS)
+            records[UOM_MODEL] = read_by_ids(odoo, UOM_MODEL, uom_ids, ["id", "factor"], context=ALL_RECORDS)
     as_of = end_of_day if reconstructed else taken_at
     records[SNAPSHOT_MODEL] = [
         {
