@@ -104,3 +104,87 @@ def test_apply_refresh_merges_and_drops_deleted_ids():
     refresh = {"taken_at": "2026-01-04 00:00:00", "ids": [1]}
     result = apply_refresh(existing, PRODUCTS, changed, refresh)
     assert result.select("product_id", "name").rows() == [(1, "A2")]
+
+
+# ---------------------------------------------------------------- through odoorpc against the simulator
+
+import pytest  # noqa: E402
+
+from functions.extract import dimensions as extract_dimensions  # noqa: E402
+from functions.transform.dimensions import dimension_spec  # noqa: E402
+from functions.transform.dimensions import transform as transform_dimensions  # noqa: E402
+from shared.lake import open_lake  # noqa: E402
+from shared.odoo import connect  # noqa: E402
+from shared.odoo_sim import OdooSimulator, SimConfig  # noqa: E402
+from tests.odoo_helpers import sim_settings  # noqa: E402
+
+ALL = {"active_test": False}
+
+
+def dim(lake, name: str) -> pl.DataFrame | None:
+    table = lake.read_table(dimension_spec(DIMENSIONS_BY_NAME[name]))
+    return None if table is None else pl.from_arrow(table)
+
+
+def refresh(odoo, settings, lake, day, **kwargs) -> dict:
+    rows = extract_dimensions.extract(odoo, settings, lake, day, **kwargs)
+    transform_dimensions(settings, lake, day)
+    return rows
+
+
+@pytest.fixture()
+def sim():
+    with OdooSimulator(SimConfig(seed=3, lines_per_day=20, days=2)).start() as server:
+        yield server
+
+
+def test_archived_products_included_and_no_brand_model(sim, tmp_path):
+    settings = sim_settings(sim, str(tmp_path))
+    lake = open_lake(str(tmp_path))
+    with connect(settings) as odoo:
+        assert not odoo.has_model("product.brand")
+        refresh(odoo, settings, lake, sim.last_day)
+        every_product = odoo.search_ids("product.product", [], context=ALL)
+        archived = odoo.search_ids("product.product", [("active", "=", False)], context=ALL)
+        taxes = odoo.search_count("account.tax", [], context=ALL)
+    products = dim(lake, "products")
+    assert sorted(products["product_id"].to_list()) == every_product
+    assert archived and sorted(products.filter(~pl.col("active"))["product_id"].to_list()) == archived
+    assert products["brand_id"].null_count() == products.height
+    assert dim(lake, "brands") is None  # no brand model: no brand table, and no error
+    assert dim(lake, "taxes").height == taxes
+    uoms = dim(lake, "uoms")
+    assert uoms["factor"].null_count() == 0 and uoms["category_id"].null_count() == 0
+
+
+def test_brands_when_the_brand_module_is_installed(tmp_path):
+    with OdooSimulator(SimConfig(seed=3, lines_per_day=20, days=1, with_brand=True)).start() as branded:
+        settings = sim_settings(branded, str(tmp_path))
+        lake = open_lake(str(tmp_path))
+        with connect(settings) as odoo:
+            refresh(odoo, settings, lake, branded.last_day)
+    brands = dim(lake, "brands")
+    products = dim(lake, "products")
+    assert brands.height > 0
+    assert products["brand_id"].drop_nulls().is_in(brands["brand_id"].implode()).all()
+    assert products["brand_id"].null_count() < products.height
+
+
+def test_incremental_refresh_picks_up_edits_and_deletes(sim, tmp_path):
+    settings = sim_settings(sim, str(tmp_path))
+    lake = open_lake(str(tmp_path))
+    day = sim.last_day
+    with connect(settings) as odoo:
+        first = refresh(odoo, settings, lake, day)
+        partners = dim(lake, "partners")
+        edited, deleted = partners["partner_id"].to_list()[:2]
+        sim.write("res.partner", edited, {"name": "Renamed Late"})
+        sim.unlink("res.partner", [deleted])
+        second = refresh(odoo, settings, lake, day)
+        full = refresh(odoo, settings, lake, day, full_refresh=True)
+    assert second["res.partner"] < first["res.partner"]  # only what changed since the last refresh
+    result = dim(lake, "partners")
+    assert result.filter(pl.col("partner_id") == edited)["name"].to_list() == ["Renamed Late"]
+    assert deleted not in result["partner_id"].to_list()
+    assert result.height == partners.height - 1
+    assert full["res.partner"] == result.height
