@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import inspect
 import time
@@ -121,6 +122,11 @@ def run_days(
     return results
 
 
+def lock_names(stage: str, targets: Sequence[str], day: date) -> list[str]:
+    datasets = sorted(targets) if stage in TARGETED_STAGES else [stage]
+    return [f"{stage}.{dataset}.{day.isoformat()}" for dataset in datasets]
+
+
 def _run_stage(
     settings: Settings,
     lake: Lake,
@@ -147,7 +153,13 @@ def _run_stage(
             kwargs["dry_run"] = True
         args = (settings, lake, day, tuple(targets)) if stage in TARGETED_STAGES else (settings, lake, day)
         try:
-            stage_results = _as_list(fn(*args, **kwargs))
+            with contextlib.ExitStack() as locks:
+                if not dry_run:
+                    # Two runs of the same stage, dataset and day never overlap: the second stops at
+                    # once with "already running" (a lock of a killed run is taken over).
+                    for name in lock_names(stage, targets, day):
+                        locks.enter_context(lake.lock(name, owner=run_id))
+                stage_results = _as_list(fn(*args, **kwargs))
         except Exception as exc:
             failed = StageResult(stage, ",".join(targets) if stage in TARGETED_STAGES else stage, day,
                                  status=FAILED, duration_s=round(time.monotonic() - started, 3),

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -192,31 +194,54 @@ class Lake:
         self.store.put(key, json.dumps(obj, indent=1, sort_keys=True, default=str).encode())
 
     @contextmanager
-    def lock(self, name: str, owner: str, ttl: timedelta = timedelta(hours=2)) -> Iterator[None]:
-        """An exclusive lock object under metadata/locks/; an expired lock (a killed run) is taken over.
+    def lock(self, name: str, owner: str, ttl: timedelta = timedelta(hours=1)) -> Iterator[None]:
+        """An exclusive lock object under metadata/locks/, created only if absent (a GCS generation
+        precondition, O_EXCL locally). A lock left by a dead run is taken over: one past its expiry,
+        or one whose process on this same host no longer exists (a killed CLI run).
 
         Raises LockedError when another live run holds it.
         """
         key = f"metadata/locks/{name}.lock"
         now = datetime.now(UTC)
-        body = json.dumps({"owner": owner, "acquired_at": now.isoformat(), "expires_at": (now + ttl).isoformat()})
-        if not self.store.put_if_absent(key, body.encode()):
+        body = json.dumps(
+            {
+                "owner": owner,
+                "host": socket.gethostname(),
+                "pid": os.getpid(),
+                "acquired_at": now.isoformat(),
+                "expires_at": (now + ttl).isoformat(),
+            }
+        ).encode()
+        if not self.store.put_if_absent(key, body):
             held = self.read_json(key) or {}
-            expires = held.get("expires_at")
-            if expires and datetime.fromisoformat(expires) < now:
-                self.store.delete(key)
-                if not self.store.put_if_absent(key, body.encode()):
-                    raise LockedError(f"already running: {name} (lock taken by another run)")
-            else:
+            if not _lock_is_stale(held, now):
                 raise LockedError(
-                    f"already running: {name} (since {held.get('acquired_at', '?')}, run {held.get('owner', '?')})"
+                    f"already running: {name} (since {held.get('acquired_at', '?')}, run {held.get('owner', '?')}); "
+                    "wait for it to finish, then rerun"
                 )
+            self.store.delete(key)
+            if not self.store.put_if_absent(key, body):
+                raise LockedError(f"already running: {name} (lock taken by another run just now)")
         try:
             yield
         finally:
             held = self.read_json(key) or {}
             if held.get("owner") == owner:
                 self.store.delete(key)
+
+
+def _lock_is_stale(held: dict, now: datetime) -> bool:
+    expires = held.get("expires_at")
+    if expires and datetime.fromisoformat(expires) < now:
+        return True
+    if held.get("host") == socket.gethostname() and isinstance(held.get("pid"), int):
+        try:
+            os.kill(held["pid"], 0)
+        except ProcessLookupError:
+            return True
+        except PermissionError:
+            return False
+    return False
 
 
 def open_lake(root: str, keep_versions_days: float = 7) -> Lake:

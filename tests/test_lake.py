@@ -186,3 +186,23 @@ def test_local_keys_cannot_escape_root(tmp_path):
     store = LocalStore(tmp_path / "lake")
     with pytest.raises(ConfigError, match="escapes"):
         store.put("../outside", b"x")
+
+
+def test_lock_of_a_dead_process_on_this_host_is_taken_over(tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    lake = open_lake(str(tmp_path))
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = {"owner": "killed-run", "host": socket.gethostname(), "pid": int(dead.stdout), "acquired_at": "x",
+             "expires_at": "2999-01-01T00:00:00+00:00"}
+    lake.store.put("metadata/locks/pos.lock", json.dumps(stale).encode())
+    with lake.lock("pos", owner="new-run"):
+        assert lake.read_json("metadata/locks/pos.lock")["owner"] == "new-run"
+    live = {**stale, "pid": os.getpid()}
+    lake.store.put("metadata/locks/pos.lock", json.dumps(live).encode())
+    with pytest.raises(LockedError, match="already running: pos .*run killed-run"):
+        with lake.lock("pos", owner="third-run"):
+            pass
