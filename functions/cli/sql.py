@@ -1,0 +1,48 @@
+"""`nkpipe sql "select …"`: run one query over the lake's DuckDB views and print a table.
+
+Views: every star-schema table (`fact_*`, `dim_*`, profit outputs) and `fact_sales_all`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from functions.cli.common import lake_from, print_table, settings_from
+
+DEFAULT_MAX_ROWS = 1000
+
+
+def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
+    parser = sub.add_parser("sql", help="query the lake's star schema with DuckDB and print a table")
+    parser.add_argument("query", help='one SQL statement, e.g. "select count(*) from fact_sales_all"')
+    parser.add_argument(
+        "--max-rows", type=int, default=DEFAULT_MAX_ROWS, metavar="N",
+        help=f"print at most N rows (default {DEFAULT_MAX_ROWS})",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from functions.views import open_views
+    from shared.errors import InputError
+
+    if args.max_rows < 1:
+        raise InputError("--max-rows must be at least 1")
+    settings = settings_from(args)
+    con = open_views(lake_from(settings))
+    try:
+        cursor = con.execute(args.query)
+        columns = [d[0] for d in cursor.description or ()]
+        rows = cursor.fetchmany(args.max_rows + 1) if columns else []
+    except duckdb.Error as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise InputError(f"sql: {first_line}") from None
+    shown = rows[: args.max_rows]
+    print_table([dict(zip(columns, row, strict=True)) for row in shown], columns)
+    if len(rows) > args.max_rows:
+        print(f"(first {args.max_rows} rows shown; use --max-rows for more)", file=sys.stderr)
+    con.close()
+    return 0
