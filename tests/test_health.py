@@ -1,0 +1,78 @@
+"""Freshness from run records: last processed day, last success, last error, fresh/behind/never."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from functions.cli import main
+from functions.health import freshness
+from shared.config import Settings
+from shared.lake import open_lake
+from shared.metadata import Metadata
+
+NOW = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta: the nightly run's day is 2026-03-09
+EXPECTED = date(2026, 3, 9)
+
+
+def record(metadata: Metadata, stage: str, dataset: str, day: date, error: str | None = None) -> None:
+    rec = metadata.start(stage, dataset, day)
+    if error:
+        metadata.fail(rec, error)
+    else:
+        metadata.finish(rec, rows={"x": 1})
+
+
+def processed(metadata: Metadata, target: str, day: date) -> None:
+    record(metadata, "extract", target, day)
+    record(metadata, "transform", target, day)
+
+
+def test_fresh_behind_and_never(tmp_path):
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    processed(metadata, "pos", date(2026, 3, 8))
+    processed(metadata, "pos", EXPECTED)
+    processed(metadata, "purchases", date(2026, 3, 6))
+    record(metadata, "extract", "inventory-moves", EXPECTED)  # transform never ran: not processed
+    record(metadata, "kpi", "kpi", EXPECTED)
+    report = freshness(Settings(data_lake_root=str(tmp_path)), lake, now=NOW)
+    datasets = report["datasets"]
+    assert report["expected_day"] == "2026-03-09"
+    assert (datasets["pos"]["last_processed"], datasets["pos"]["status"]) == ("2026-03-09", "fresh")
+    assert (datasets["purchases"]["status"], datasets["purchases"]["days_behind"]) == ("behind", 3)
+    assert datasets["inventory-moves"]["status"] == "never"
+    assert datasets["inventory-moves"]["last_success"] is not None
+    assert datasets["dimensions"]["last_processed"] is None
+    assert report["kpi_tables"]["sales_kpi_daily"]["status"] == "fresh"
+    assert report["kpi_tables"]["inventory_kpi_daily"]["mirror"] is None
+    assert report["ok"] is False
+
+
+def test_last_error_and_whether_a_later_run_resolved_it(tmp_path):
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    processed(metadata, "pos", date(2026, 3, 8))
+    record(metadata, "extract", "pos", EXPECTED, error="OdooError: HTTP 502")
+    record(metadata, "extract", "invoice-sales", date(2026, 3, 8), error="TransientError: timeout")
+    processed(metadata, "invoice-sales", date(2026, 3, 8))
+    report = freshness(Settings(data_lake_root=str(tmp_path)), lake, now=NOW)
+    pos_error = report["datasets"]["pos"]["last_error"]
+    assert (pos_error["date"], pos_error["stage"], pos_error["resolved"]) == ("2026-03-09", "extract", False)
+    assert "502" in pos_error["message"]
+    assert report["datasets"]["pos"]["status"] == "behind"
+    assert report["datasets"]["invoice-sales"]["last_error"]["resolved"] is True
+
+
+def test_nkpipe_health_prints_each_dataset(tmp_path, capsys):
+    lake = open_lake(str(tmp_path))
+    processed(Metadata(lake), "pos", date(2026, 3, 8))
+    code = main(["health", "--lake", str(tmp_path), "--env-file", "/nonexistent"])
+    out = capsys.readouterr().out
+    assert code == 0
+    lines = {line.split()[0]: line for line in out.splitlines()[3:]}
+    assert "2026-03-08" in lines["pos"]
+    assert "never" in lines["stock-quants"]
+    assert set(lines) >= {"pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions",
+                          "profit", "inventory_kpi_daily", "fleet_kpi_daily", "sales_kpi_daily"}
+    strict = main(["health", "--strict", "--lake", str(tmp_path), "--env-file", "/nonexistent"])
+    assert strict == 1
