@@ -49,7 +49,8 @@ OPERATORS = {"eq": "=", "neq": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "
 DIRECTIONS = {"asc": "ASC", "desc": "DESC"}
 RESERVED = {"select", "order", "limit", "offset"}
 
-ORG_WIDE, ONE_WAREHOUSE, HIDDEN = 1, 2, 3  # the viewer's grants: all of org 1, warehouse 21 of org 2, nothing of org 3
+# The viewer's grants: all of org 1, warehouse 21 of org 2, nothing of org 3.
+ORG_WIDE, ONE_WAREHOUSE, HIDDEN = 1, 2, 3
 OTHER_USER = "0b9d6c55-3f0e-4f4b-8d1e-2c8a4e7b9f20"
 
 
@@ -81,7 +82,9 @@ def postgrest_query(path: str) -> tuple[Any, list[Any]]:
         if key == "order":
             for term in value.split(","):
                 column, _, direction = term.partition(".")
-                order.append(sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(DIRECTIONS[direction or "asc"])))
+                order.append(
+                    sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(DIRECTIONS[direction or "asc"]))
+                )
     single = dict(params)
     inner = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(columns), sql.Identifier("public", table))
     if where:
@@ -138,7 +141,9 @@ def sales_rows(day: date) -> list[tuple]:
             margin = (100 * profit / revenue).quantize(Decimal("0.0001"))
             basket = (revenue / transactions).quantize(Decimal("0.01"))
             missing = back % 3
-            rows.append((on, org, revenue, cogs, profit, quantity, transactions, lines, margin, basket, missing))
+            rows.append(
+                (on, org, revenue, cogs, profit, quantity, transactions, lines, margin, basket, missing)
+            )
     return rows
 
 
@@ -158,9 +163,31 @@ def product_rows(day: date) -> list[tuple]:
             rows.append((on, 1, 1000 + product, name, revenue, profit, Decimal(product * 3), product * 2))
         for product in range(1, 6):
             profit = Decimal(1_500_000 - 210_000 * product)
-            rows.append((on, 2, 2000 + product, f"Barang Org2 {product}", profit * 3, profit, Decimal(product), product))
+            rows.append(
+                (
+                    on,
+                    2,
+                    2000 + product,
+                    f"Barang Org2 {product}",
+                    profit * 3,
+                    profit,
+                    Decimal(product),
+                    product,
+                )
+            )
         for product in range(1, 11):
-            rows.append((on, 3, 3000 + product, f"Rahasia {product}", Decimal(90_000_000), Decimal(50_000_000), Decimal(1), 1))
+            rows.append(
+                (
+                    on,
+                    3,
+                    3000 + product,
+                    f"Rahasia {product}",
+                    Decimal(90_000_000),
+                    Decimal(50_000_000),
+                    Decimal(1),
+                    1,
+                )
+            )
     return rows
 
 
@@ -177,8 +204,21 @@ def inventory_rows(day: date) -> list[tuple]:
             net = receipts - issues + adjustments
             closing = Decimal(10_000 + 100 * warehouse) - Decimal(25 * back) + net
             stockouts = 0 if warehouse == 12 else (back % 4) + (1 if warehouse == 11 else 0)
-            rows.append((on, org, warehouse, receipts, issues, adjustments, net, closing,
-                         40 + back, 25 + warehouse % 10, stockouts))
+            rows.append(
+                (
+                    on,
+                    org,
+                    warehouse,
+                    receipts,
+                    issues,
+                    adjustments,
+                    net,
+                    closing,
+                    40 + back,
+                    25 + warehouse % 10,
+                    stockouts,
+                )
+            )
     return rows
 
 
@@ -196,8 +236,21 @@ def fleet_rows(day: date) -> list[tuple]:
             on_time = delivered - (back % 2) - (1 if vehicle == 201 else 0)
             rate = (Decimal(on_time) / Decimal(delivered)).quantize(Decimal("0.000001"))
             minutes = Decimal(95 + 4 * back + vehicle % 7) + Decimal("0.5")
-            rows.append((on, org, vehicle, delivered + 1, delivered, back % 2, on_time, rate, minutes,
-                         Decimal(120 + 3 * back) + Decimal("0.75"), 4 * delivered + 2))
+            rows.append(
+                (
+                    on,
+                    org,
+                    vehicle,
+                    delivered + 1,
+                    delivered,
+                    back % 2,
+                    on_time,
+                    rate,
+                    minutes,
+                    Decimal(120 + 3 * back) + Decimal("0.75"),
+                    4 * delivered + 2,
+                )
+            )
     return rows
 
 
@@ -205,13 +258,19 @@ def seed_mirror(connection: Any, viewer: str, day: date) -> None:
     """Organisations, warehouses, the viewer's grants and the KPI rows, written as the table owner."""
     updated = "2026-11-20 22:30:00+00"
     with connection.transaction():
-        connection.execute("INSERT INTO auth.users (id, email) VALUES (%s, %s), (%s, %s)",
-                           (viewer, "viewer@example.com", OTHER_USER, "other@example.com"))
-        connection.execute("INSERT INTO public.organization (id, name) VALUES (1, 'New Khatulistiwa'), "
-                           "(2, 'PT Mitra'), (3, 'Organisasi Lain')")
-        connection.execute("INSERT INTO public.warehouse (id, org_id, code, name) VALUES "
-                           "(11, 1, 'JKT', 'Jakarta'), (12, 1, 'BDG', 'Bandung'), (21, 2, 'SBY', 'Surabaya'), "
-                           "(22, 2, 'MLG', 'Malang'), (31, 3, 'DPS', 'Denpasar')")
+        connection.execute(
+            "INSERT INTO auth.users (id, email) VALUES (%s, %s), (%s, %s)",
+            (viewer, "viewer@example.com", OTHER_USER, "other@example.com"),
+        )
+        connection.execute(
+            "INSERT INTO public.organization (id, name) VALUES (1, 'New Khatulistiwa'), "
+            "(2, 'PT Mitra'), (3, 'Organisasi Lain')"
+        )
+        connection.execute(
+            "INSERT INTO public.warehouse (id, org_id, code, name) VALUES "
+            "(11, 1, 'JKT', 'Jakarta'), (12, 1, 'BDG', 'Bandung'), (21, 2, 'SBY', 'Surabaya'), "
+            "(22, 2, 'MLG', 'Malang'), (31, 3, 'DPS', 'Denpasar')"
+        )
         connection.execute(
             "INSERT INTO public.user_org_role (user_id, org_id, warehouse_id, role) VALUES "
             "(%s, 1, NULL, 'viewer'), (%s, 2, 21, 'viewer'), (%s, 3, NULL, 'owner')",
@@ -262,7 +321,11 @@ def mirror(pg_database: str) -> Any:
 def regenerate(connection: Any) -> dict[str, dict[str, Any]]:
     manifest = json.loads(MANIFEST.read_text())
     return {
-        q["name"]: {"name": q["name"], "path": q["path"], "rows": run_as_user(connection, manifest["viewer_user_id"], q["path"])}
+        q["name"]: {
+            "name": q["name"],
+            "path": q["path"],
+            "rows": run_as_user(connection, manifest["viewer_user_id"], q["path"]),
+        }
         for q in manifest["queries"]
     }
 
@@ -278,7 +341,9 @@ def test_committed_fixtures_equal_what_the_postgres_mirror_returns(mirror: Any) 
         for name, fixture in expected.items():
             (FIXTURES / f"{name}.json").write_text(fixture_text(fixture))
     result = {
-        name: json.loads((FIXTURES / f"{name}.json").read_text()) if (FIXTURES / f"{name}.json").exists() else None
+        name: json.loads((FIXTURES / f"{name}.json").read_text())
+        if (FIXTURES / f"{name}.json").exists()
+        else None
         for name in expected
     }
 
