@@ -53,7 +53,7 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = 
     if not rows:
         stream.write("(no rows)\n")
         return
-    columns = list(columns or rows[0].keys())
+    columns = list(columns or dict.fromkeys(key for row in rows for key in row))
 
     def cell(value: Any) -> str:
         if value is None:

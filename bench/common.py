@@ -1,0 +1,56 @@
+"""Small helpers the benchmarks share: machine description, peak memory, results files, tables."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import resource
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+RESULTS = Path(__file__).parent / "results"
+
+
+def machine() -> dict[str, Any]:
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1),
+    }
+
+
+def peak_rss_mib(children: bool = False) -> float:
+    """Peak resident memory of this process (or of its finished children), in MiB (Linux: KiB units)."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
+
+
+@contextmanager
+def stopwatch() -> Any:
+    box = {"seconds": 0.0}
+    started = time.perf_counter()
+    try:
+        yield box
+    finally:
+        box["seconds"] = round(time.perf_counter() - started, 3)
+
+
+def write_result(name: str, data: dict[str, Any], out: str | Path | None = None) -> Path:
+    folder = Path(out) if out else RESULTS
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.json"
+    body = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(), "machine": machine(), **data}
+    path.write_text(json.dumps(body, indent=1, default=str))
+    return path
+
+
+def print_rows(title: str, rows: list[dict[str, Any]]) -> None:
+    from functions.cli.common import print_table
+
+    print(f"\n{title}")
+    print_table(rows)
