@@ -129,7 +129,7 @@ def price_cost_events(
 ) -> pl.DataFrame:
     """Add tax_multiplier, product_uom_id, uom_ratio and unit_cost_tax_in to raw cost events.
 
-    Keeps every input row and column (pricing columns already present are recomputed).
+    Keeps every input row, in order, and column (pricing columns already present are recomputed).
     """
     product_uoms, uom_factors = _dimension_lookups(products, uoms)
     base = events.drop([c for c in PRICED_COLUMNS if c in events.columns])
@@ -154,9 +154,9 @@ def price_cost_events(
         )
     )
     return (
-        base.join(product_uoms, on="product_id", how="left")
-        .join(line_uom, on="line_uom_id", how="left")
-        .join(product_uom, on="product_uom_id", how="left")
+        base.join(product_uoms, on="product_id", how="left", maintain_order="left")
+        .join(line_uom, on="line_uom_id", how="left", maintain_order="left")
+        .join(product_uom, on="product_uom_id", how="left", maintain_order="left")
         .with_columns(
             tax_multiplier_expr(multipliers).alias("tax_multiplier"),
             pl.when(converts)
