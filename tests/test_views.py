@@ -83,3 +83,14 @@ def test_nkpipe_sql_bad_query_is_one_line_and_exit_2(lake_root, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2
     assert len(err) == 1 and err[0].startswith("error: sql: ") and "nope" in err[0]
+
+
+def test_nkpipe_sql_prints_timestamps_and_caps_rows(lake_root, capsys):
+    code = main(["sql", "select move_line_id, date_done from fact_inventory_moves order by move_line_id",
+                 "--max-rows", "2", "--lake", str(lake_root), "--env-file", "/nonexistent"])
+    captured = capsys.readouterr()
+    out = captured.out.splitlines()
+    assert code == 0
+    assert len(out) == 4  # header, rule, two rows
+    assert "+00:00" in out[2]
+    assert "first 2 rows shown" in captured.err

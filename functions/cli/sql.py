@@ -34,14 +34,22 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     con = open_views(lake_from(settings))
     try:
-        cursor = con.execute(args.query)
-        columns = [d[0] for d in cursor.description or ()]
-        rows = cursor.fetchmany(args.max_rows + 1) if columns else []
+        relation = con.sql(args.query)  # None for a statement that returns nothing
+        columns, rows = [], []
+        if relation is not None:
+            # through Arrow: timezone-aware timestamps need no pytz, and only the rows shown are read
+            reader = relation.to_arrow_reader(min(args.max_rows + 1, 10_000))
+            columns = reader.schema.names
+            while len(rows) <= args.max_rows:
+                try:
+                    rows.extend(reader.read_next_batch().to_pylist())
+                except StopIteration:
+                    break
     except duckdb.Error as exc:
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise InputError(f"sql: {first_line}") from None
     shown = rows[: args.max_rows]
-    print_table([dict(zip(columns, row, strict=True)) for row in shown], columns)
+    print_table(shown, columns)
     if len(rows) > args.max_rows:
         print(f"(first {args.max_rows} rows shown; use --max-rows for more)", file=sys.stderr)
     con.close()
