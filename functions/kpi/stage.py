@@ -61,8 +61,11 @@ def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) ->
     return rows[0], rows[1], ""
 
 
-def run_kpi(settings: Settings, lake: Lake, day: date) -> StageResult:
+def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
     """Compute and store day `day` of every KPI table (TiDB, or the embedded store) in one transaction."""
+    if dry_run:
+        where = f"TiDB {settings.tidb_host}" if settings.tidb_host else f"embedded store {settings.kpi_duckdb_path}"
+        return StageResult("kpi", "kpi", day, status=SKIPPED, message=f"dry run: would replace {day} in {where}")
     with Metadata(lake).track("kpi", "kpi", day) as rec:
         now = datetime.now(UTC)
         sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
@@ -77,8 +80,12 @@ def run_kpi(settings: Settings, lake: Lake, day: date) -> StageResult:
 # ---------------------------------------------------------------- mirror stage
 
 
-def run_mirror(settings: Settings, lake: Lake, day: date) -> StageResult:
+def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
     """Copy day `day` of the KPI tables to Supabase and check it; skipped when Supabase is not set."""
+    if dry_run:
+        transport = mirror_transport(settings)
+        message = f"dry run: would mirror {day} via {transport}" if transport else "dry run: no Supabase setting"
+        return StageResult("mirror", "mirror", day, status=SKIPPED, message=message)
     with Metadata(lake).track("mirror", "mirror", day) as rec:
         transport = mirror_transport(settings)
         if transport is None:
