@@ -98,3 +98,99 @@ def test_a_day_not_over_keeps_the_quants_as_read():
     assert result["reserved_quantity"].to_list() == [1.0, 1.0]
     assert result["reconstructed"].to_list() == [False, False]
     assert set(result.columns) == set(FACT_STOCK_QUANTS.schema.names)
+
+
+# ---------------------------------------------------------------- through odoorpc against the simulator
+
+from datetime import UTC, datetime, timedelta  # noqa: E402
+
+import pytest  # noqa: E402
+
+from functions.extract import run_extract  # noqa: E402
+from functions.extract.stock_quants import fetch_snapshot  # noqa: E402
+from functions.transform import run_transform  # noqa: E402
+from shared.dates import today  # noqa: E402
+from shared.errors import InputError  # noqa: E402
+from shared.lake import open_lake  # noqa: E402
+from shared.odoo import connect  # noqa: E402
+from shared.odoo_sim import OdooSimulator, SimConfig  # noqa: E402
+from shared.schemas import FACT_INVENTORY_MOVES  # noqa: E402
+from tests.odoo_helpers import sim_settings  # noqa: E402
+
+KEY = ["product_id", "location_id", "lot_id"]
+
+
+def run_days(settings, lake, days, targets=("stock-quants", "inventory-moves")):
+    with connect(settings) as odoo:
+        for day in days:
+            assert all(r.ok for r in run_extract(settings, lake, day, list(targets), odoo))
+            assert all(r.ok for r in run_transform(settings, lake, day, list(targets)))
+
+
+def on_hand(lake, day) -> pl.DataFrame:
+    star = pl.from_arrow(lake.read_partition(FACT_STOCK_QUANTS, day))
+    return star.group_by(KEY).agg(pl.col("quantity").sum())
+
+
+def internal_effect(lake, day, internal: set[int]) -> pl.DataFrame:
+    """What the day's done moves did to each internal (product, location, lot)."""
+    moves = pl.from_arrow(lake.read_partition(FACT_INVENTORY_MOVES, day))
+    into = moves.filter(pl.col("location_dest_id").is_in(list(internal))).select(
+        "product_id", pl.col("location_dest_id").alias("location_id"), "lot_id", pl.col("quantity")
+    )
+    out_of = moves.filter(pl.col("location_id").is_in(list(internal))).select(
+        "product_id", "location_id", "lot_id", -pl.col("quantity")
+    )
+    return pl.concat([into, out_of]).group_by(KEY).agg(pl.col("quantity").sum())
+
+
+@pytest.mark.parametrize("version", ["17.0", "16.0"])
+def test_past_days_chain_with_the_moves_between_them(version, tmp_path):
+    with OdooSimulator(SimConfig(seed=4, lines_per_day=40, days=3, version=version)).start() as sim:
+        settings = sim_settings(sim, str(tmp_path))
+        lake = open_lake(str(tmp_path))
+        day = sim.last_day - timedelta(days=1)
+        run_days(settings, lake, [day - timedelta(days=1), day])
+        with connect(settings) as odoo:
+            internal = set(odoo.search_ids("stock.location", [("usage", "=", "internal")]))
+    before, after = on_hand(lake, day - timedelta(days=1)), on_hand(lake, day)
+    moved = internal_effect(lake, day, internal)
+    assert moved.height > 0
+    chained = (
+        pl.concat([before, moved]).group_by(KEY).agg(pl.col("quantity").sum()).filter(pl.col("quantity").abs() > 1e-6)
+    )
+    expected = sorted(after.filter(pl.col("quantity").abs() > 1e-6).rows(), key=str)
+    result = sorted(chained.rows(), key=str)
+    assert [r[:3] for r in result] == [e[:3] for e in expected]
+    assert [r[3] for r in result] == pytest.approx([e[3] for e in expected])
+    star = pl.from_arrow(lake.read_partition(FACT_STOCK_QUANTS, day))
+    assert star["reconstructed"].all()
+    assert star["as_of"].unique().to_list() == [datetime(day.year, day.month, day.day, 17, tzinfo=UTC)]
+    assert star["reserved_quantity"].null_count() == star.height  # past reservations are unknown
+
+
+def test_last_day_rebuilt_equals_the_current_quants(tmp_path):
+    with OdooSimulator(SimConfig(seed=4, lines_per_day=40, days=2)).start() as sim:
+        settings = sim_settings(sim, str(tmp_path))
+        lake = open_lake(str(tmp_path))
+        run_days(settings, lake, [sim.last_day], ("stock-quants",))
+        with connect(settings) as odoo:
+            internal = odoo.search_ids("stock.location", [("usage", "=", "internal")])
+            quants = odoo.search_read_all("stock.quant", [("location_id", "in", internal)], ["quantity"])
+    assert on_hand(lake, sim.last_day)["quantity"].sum() == pytest.approx(sum(q["quantity"] for q in quants))
+
+
+def test_today_is_a_plain_snapshot_and_a_future_day_is_refused(tmp_path):
+    with OdooSimulator(SimConfig(seed=4, lines_per_day=20, days=1)).start() as sim:
+        settings = sim_settings(sim, str(tmp_path))
+        now = datetime.now(UTC)
+        local_today = today(settings.business_tz, now)
+        with connect(settings) as odoo:
+            records = fetch_snapshot(odoo, local_today, settings.business_tz, now=now)
+            with pytest.raises(InputError, match="is in the future"):
+                fetch_snapshot(odoo, local_today + timedelta(days=1), settings.business_tz, now=now)
+    snapshot = records["_snapshot"][0]
+    assert snapshot["reconstructed"] is False
+    assert snapshot["as_of"] == now.strftime("%Y-%m-%d %H:%M:%S")
+    assert "stock.move.line" not in records
+    assert records["stock.quant"]
