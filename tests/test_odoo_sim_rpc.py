@@ -145,3 +145,119 @@ def test_archived_products_still_sell(sim, odoo):
     archived = odoo.execute_kw("product.product", "search", [[["active", "=", False]]])
     sold = odoo.execute_kw("pos.order.line", "search_count", [[["product_id", "in", archived]]])
     assert sold > 0
+
+
+def test_keyset_paging_by_id_covers_the_day_once(odoo):
+    window = [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]
+    expected = odoo.execute_kw("pos.order", "search", [window], {"order": "id"})
+    seen, last = [], 0
+    while True:
+        page = odoo.execute_kw("pos.order", "search_read", [window + [["id", ">", last]]],
+                               {"fields": ["id"], "order": "id", "limit": 7})
+        if not page:
+            break
+        seen += [r["id"] for r in page]
+        last = page[-1]["id"]
+    assert seen == expected and len(expected) > 7
+
+
+def test_children_by_parent_ids_dotted_paths_and_order(odoo):
+    orders = odoo.execute_kw("pos.order", "search_read",
+                             [[["date_order", ">=", DAY_START], ["date_order", "<", DAY_END],
+                               ["state", "in", ["paid", "done", "invoiced"]]]], {"fields": ["lines"]})
+    order_ids = [o["id"] for o in orders]
+    expected_lines = sorted(i for o in orders for i in o["lines"])
+    lines = odoo.execute_kw("pos.order.line", "search_read", [[["order_id", "in", order_ids]]],
+                            {"fields": ["order_id", "price_subtotal_incl"], "order": "id"})
+    assert [ln["id"] for ln in lines] == expected_lines
+    dotted = odoo.execute_kw("pos.order.line", "search",
+                             [[["order_id.state", "in", ["paid", "done", "invoiced"]],
+                               ["order_id.date_order", ">=", DAY_START], ["order_id.date_order", "<", DAY_END]]],
+                             {"order": "id"})
+    assert dotted == expected_lines
+    by_total = odoo.execute_kw("pos.order", "search_read", [[["id", "in", order_ids]]],
+                               {"fields": ["amount_total"], "order": "amount_total desc, id", "limit": 5,
+                                "offset": 2})
+    totals = sorted((o["amount_total"] for o in odoo.execute_kw("pos.order", "read", [order_ids],
+                                                                 {"fields": ["amount_total"]})), reverse=True)
+    assert [o["amount_total"] for o in by_total] == totals[2:7]
+
+
+def test_search_count_and_states(odoo):
+    window = [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]
+    total = odoo.execute_kw("pos.order", "search_count", [window])
+    by_state = {s: odoo.execute_kw("pos.order", "search_count", [window + [["state", "=", s]]])
+                for s in ("draft", "cancel", "paid", "done", "invoiced")}
+    assert sum(by_state.values()) == total
+    assert by_state["done"] > 0 and by_state["paid"] > 0
+
+
+def test_read_group_day_buckets_follow_the_context_timezone(sim):
+    two_days = [["date_order", ">=", "2026-11-18 17:00:00"], ["date_order", "<", DAY_END]]
+    jakarta = execute_kw(sim, "pos.order", "read_group", [two_days, ["amount_total:sum"], ["date_order:day"]],
+                         {"lazy": False, "context": {"tz": "Asia/Jakarta"}})["result"]
+    assert [g["date_order:day"] for g in jakarta] == ["19 Nov 2026", "20 Nov 2026"]
+    day = jakarta[1]
+    assert day["__range"] == {"date_order:day": {"from": DAY_START, "to": DAY_END}}
+    assert ["date_order", ">=", DAY_START] in day["__domain"]
+    counted = execute_kw(sim, "pos.order", "search_count", [day["__domain"]])["result"]
+    assert counted == day["__count"]
+    utc = execute_kw(sim, "pos.order", "read_group", [two_days, ["amount_total:sum"], ["date_order:day"]],
+                     {"lazy": False, "context": {"tz": "UTC"}})["result"]
+    # Orders between 00:00 and 07:00 local time belong to the previous UTC day.
+    assert [g["date_order:day"] for g in utc] == ["18 Nov 2026", "19 Nov 2026", "20 Nov 2026"]
+    assert sum(g["__count"] for g in utc) == sum(g["__count"] for g in jakarta)
+
+
+def test_read_group_lazy_count_key_and_many2one_groups(odoo):
+    window = [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]
+    groups = odoo.env["pos.order"].read_group(window, ["amount_total"], ["state", "config_id"])
+    assert all("state_count" in g and "__context" in g for g in groups)
+    assert {g["state"] for g in groups} <= {"draft", "cancel", "paid", "done", "invoiced"}
+    by_config = odoo.env["pos.order"].read_group(window, ["amount_total:sum"], ["config_id"], lazy=False)
+    assert sorted(g["config_id"][0] for g in by_config) == [1, 2]
+    assert all(["config_id", "=", g["config_id"][0]] in g["__domain"] for g in by_config)
+
+
+def test_expected_totals_match_server_side_read_group(sim, odoo):
+    expected = sim.expected_pos_totals(END_DAY)
+    groups = odoo.env["pos.order"].read_group(
+        [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END],
+         ["state", "in", ["paid", "done", "invoiced"]]], ["amount_total:sum"], ["date_order:day"], lazy=False)
+    assert len(groups) == 1
+    assert groups[0]["__count"] == expected["orders"]
+    assert groups[0]["amount_total"] == pytest.approx(expected["amount_total"])
+
+
+def test_midnight_orders_exist_on_both_sides(odoo):
+    # 00:00-00:10 local = 17:00-17:10 UTC the day before; 23:50-24:00 local = 16:50-17:00 UTC.
+    early = odoo.execute_kw("pos.order", "search_count",
+                            [[["date_order", ">=", DAY_START], ["date_order", "<", "2026-11-19 17:10:00"]]])
+    late = odoo.execute_kw("pos.order", "search_count",
+                           [[["date_order", ">=", "2026-11-20 16:50:00"], ["date_order", "<", DAY_END]]])
+    assert early >= 1 and late >= 1
+
+
+def test_execute_positional_and_context_get(sim):
+    body = rpc(sim, "/jsonrpc", {"service": "object", "method": "execute",
+                                 "args": [DEMO_DB, 2, DEMO_API_KEY, "res.users", "context_get"]})
+    assert body["result"]["tz"] == "Asia/Jakarta"
+    ids = rpc(sim, "/jsonrpc", {"service": "object", "method": "execute",
+                                "args": [DEMO_DB, 2, DEMO_API_KEY, "res.partner", "search",
+                                         [["supplier_rank", ">", 0]]]})["result"]
+    assert len(ids) == 8
+
+
+def test_unknown_method_private_method_and_bad_kwarg(sim):
+    assert execute_kw(sim, "pos.order", "do_magic", [[]])["error"]["data"]["name"] == "builtins.AttributeError"
+    assert execute_kw(sim, "pos.order", "_read", [[]])["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+    bad = execute_kw(sim, "pos.order", "search_read", [[]], {"feilds": ["name"]})["error"]["data"]
+    assert bad["name"] == "builtins.TypeError"
+    bad_domain = execute_kw(sim, "pos.order", "search", [[["nope", "=", 1]]])["error"]["data"]
+    assert bad_domain["name"] == "builtins.ValueError" and "nope" in bad_domain["message"]
+
+
+def test_ir_model_lists_the_models(odoo):
+    models = {r["model"] for r in odoo.execute_kw("ir.model", "search_read", [[]], {"fields": ["model"]})}
+    assert {"pos.order", "account.move.line", "stock.move.line", "stock.quant", "uom.uom"} <= models
+    assert "product.brand" not in models

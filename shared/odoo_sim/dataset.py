@@ -140,7 +140,7 @@ class Dataset:
         """Yield the live records of `model` (on the given days for daily models)."""
         deleted = self.deleted.get(model, set())
         if model == "stock.quant":
-            source = [self.quants()]
+            source = [self.quants().values()]
         elif self.is_daily(model):
             source = (self.day(d).records[model] for d in (days if days is not None else self.all_days(model)))
         else:

@@ -339,7 +339,7 @@ class DayGenerator:
                   "company_id": C.COMPANY_ID, **stamp}
         lines = data.records["account.move.line"]
         line_ids = []
-        untaxed = tax_total = 0.0
+        untaxed = 0.0
         per_tax: dict[int, float] = defaultdict(float)
         if len(items) > 2 and rng.random() < 0.3:
             lid = ids.take("account.move.line")
@@ -360,7 +360,6 @@ class DayGenerator:
             for t in taxes:
                 per_tax[t] += subtotal * C.TAXES[t][1] / 100
             untaxed += subtotal
-            tax_total += total - subtotal
             lid = ids.take("account.move.line")
             label = f"[{p.code}] {p.name}"
             lines.append(self._aml(lid, common, "product", label, pid, uom, qty, price, disc, subtotal, total,
@@ -371,17 +370,21 @@ class DayGenerator:
             lines.append(self._aml(lid, common, "line_note", "Terima kasih", None, None, 0.0, 0.0, 0.0, 0.0, 0.0,
                                    0.0, [], None, 0.0))
             line_ids.append(lid)
+        tax_total = 0.0
         for t, amount in sorted(per_tax.items()):
-            if round(amount, 2) == 0:
+            amount = round(amount, 2)
+            if amount == 0:
                 continue
+            tax_total += amount
             lid = ids.take("account.move.line")
             lines.append(self._aml(lid, common, "tax", C.TAXES[t][0], None, None, 0.0, 0.0, 0.0, 0.0, 0.0,
-                                   round(sign * amount, 2), [], t, 0.0))
+                                   sign * amount, [], t, 0.0))
             line_ids.append(lid)
+        # Balanced entry: the payment-term line takes the opposite of everything else, to the cent.
         untaxed, total_amount = round(untaxed, 2), round(untaxed + tax_total, 2)
         lid = ids.take("account.move.line")
         lines.append(self._aml(lid, common, "payment_term", name if name != "/" else "", None, None, 0.0, 0.0, 0.0,
-                               0.0, 0.0, round(-sign * total_amount, 2), [], None, 0.0))
+                               0.0, 0.0, -sign * total_amount, [], None, 0.0))
         line_ids.append(lid)
         data.records["account.move"].append({
             "id": move_id, "display_name": name if name != "/" else f"Draft ({move_id})", "name": name,
