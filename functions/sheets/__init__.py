@@ -1,0 +1,1 @@
+"""Google Sheets output written from Python: the `Status ETL` tab (`nkpipe publish-sheet`)."""
