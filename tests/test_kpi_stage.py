@@ -1,0 +1,207 @@
+"""The kpi and mirror stages end to end (functions/kpi/stage.py) and the `nkpipe migrate` /
+`nkpipe kpi` verbs, on the embedded store, real MariaDB and the Supabase stand-in."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import psycopg
+import pyarrow as pa
+import pytest
+
+from functions.cli import main
+from functions.kpi import (
+    demo_summary,
+    drop_kpi_tables,
+    load_ops_into,
+    migrate,
+    rollback_day,
+    run_kpi,
+    run_mirror,
+)
+from shared.config import load_settings
+from shared.errors import InputError, TransientError
+from shared.lake import open_lake
+from shared.metadata import Metadata
+from shared.schemas import (
+    AGG_PROFIT_DAILY,
+    AGG_PROFIT_DAILY_BY_PRODUCT,
+    DIM_PRODUCTS,
+    FACT_SALES_LINES_PROFIT,
+)
+
+D = date(2024, 3, 10)
+
+
+def write_profit(lake, day: date) -> None:
+    def table(spec, rows):
+        return pa.Table.from_pylist(rows, schema=spec.schema)
+
+    agg = {
+        "date": day,
+        "revenue_tax_in": 1100.0,
+        "cogs_tax_in": 700.0,
+        "gross_profit": 400.0,
+        "quantity": 5.0,
+        "transactions": 2,
+        "lines": 3,
+    }
+    lake.write_partition(AGG_PROFIT_DAILY, day, table(AGG_PROFIT_DAILY, [{**agg, "cost_missing_lines": 1}]))
+    lake.write_partition(
+        AGG_PROFIT_DAILY_BY_PRODUCT, day, table(AGG_PROFIT_DAILY_BY_PRODUCT, [{**agg, "product_id": 7}])
+    )
+    lake.write_partition(
+        FACT_SALES_LINES_PROFIT,
+        day,
+        table(
+            FACT_SALES_LINES_PROFIT,
+            [
+                {
+                    "date": day,
+                    "source": "pos",
+                    "doc_id": 1,
+                    "line_id": 1,
+                    "product_id": 7,
+                    "cost_missing": True,
+                },
+            ],
+        ),
+    )
+    lake.write_table(DIM_PRODUCTS, table(DIM_PRODUCTS, [{"product_id": 7, "name": "Kopi"}]))
+
+
+@pytest.fixture
+def env(tmp_path, lake_root):
+    return {"DATA_LAKE_ROOT": str(lake_root), "KPI_DUCKDB_PATH": str(tmp_path / "kpi.duckdb")}
+
+
+def tidb_env(db) -> dict[str, str]:
+    return {
+        "TIDB_HOST": db["host"],
+        "TIDB_PORT": str(db["port"]),
+        "TIDB_USER": db["user"],
+        "TIDB_PASSWORD": db["password"],
+        "TIDB_DATABASE": db["database"],
+    }
+
+
+def test_kpi_stage_on_the_embedded_store(env):
+    settings = load_settings(environ=env, env_file=None)
+    lake = open_lake(settings.data_lake_root)
+    write_profit(lake, D)
+    load_ops_into(settings, [D - timedelta(days=1), D], seed=7, scale=0.02)
+
+    result = run_kpi(settings, lake, D)
+
+    assert (
+        result.status,
+        result.rows["inventory_kpi_daily"],
+        result.rows["sales_kpi_daily"],
+        result.rows["sales_kpi_daily_by_product"],
+    ) == ("success", 5, 1, 1)
+    assert result.rows["fleet_kpi_daily"] > 0
+    assert Metadata(lake).last_run("kpi", "kpi", D).status == "success"
+    summary = {(r["kpi"], r["org_id"]) for r in demo_summary(settings, D)}
+    assert {("inventory", 1), ("inventory", 2), ("sales", 1)} <= summary
+
+
+def test_mirror_is_skipped_without_supabase(env):
+    settings = load_settings(environ=env, env_file=None)
+    result = run_mirror(settings, open_lake(settings.data_lake_root), D)
+    assert (result.status, result.message) == ("skipped", "no Supabase setting: mirror skipped")
+
+
+def test_supabase_down_keeps_tidb_and_a_later_run_repairs_the_mirror(env, mysql_database, supabase_db):
+    down = load_settings(
+        environ={**env, **tidb_env(mysql_database), "SUPABASE_DB_URL": "postgresql://x:y@127.0.0.1:9/none"},
+        env_file=None,
+    )
+    lake = open_lake(down.data_lake_root)
+    write_profit(lake, D)
+    load_ops_into(down, [D], seed=3, scale=0.01)
+
+    assert run_kpi(down, lake, D).status == "success"
+    with pytest.raises(TransientError, match="Supabase"):
+        run_mirror(down, lake, D)
+    assert Metadata(lake).last_run("mirror", "mirror", D).status == "failed"
+
+    up = down.replace(
+        supabase_db_url=load_settings(environ={"SUPABASE_DB_URL": supabase_db}, env_file=None).supabase_db_url
+    )
+    result = run_mirror(up, lake, D)
+    assert result.status == "success"
+    assert result.rows["sales_kpi_daily"] == 1
+    with psycopg.connect(supabase_db) as conn:
+        mirrored = conn.execute(
+            "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)
+        ).fetchone()[0]
+    assert mirrored == result.rows["inventory_kpi_daily"] > 0
+
+
+def test_rollback_removes_one_day_on_both_sides(env, mysql_database, supabase_db):
+    settings = load_settings(
+        environ={**env, **tidb_env(mysql_database), "SUPABASE_DB_URL": supabase_db}, env_file=None
+    )
+    lake = open_lake(settings.data_lake_root)
+    load_ops_into(settings, [D - timedelta(days=1), D], seed=5, scale=0.01)
+    for day in (D - timedelta(days=1), D):
+        run_kpi(settings, lake, day)
+        run_mirror(settings, lake, day)
+
+    done = rollback_day(settings, D)
+
+    assert done["tidb"]["inventory_kpi_daily"] == 5 and done["supabase"]["inventory_kpi_daily"] == 5
+    with psycopg.connect(supabase_db) as conn:
+        left = dict(
+            conn.execute(
+                "SELECT data_date, count(*) FROM public.inventory_kpi_daily GROUP BY data_date"
+            ).fetchall()
+        )
+    assert left == {D - timedelta(days=1): 5}
+    assert {r["kpi"] for r in demo_summary(settings, D)} == set()
+    assert {r["kpi"] for r in demo_summary(settings, D - timedelta(days=1))} >= {"inventory", "fleet"}
+
+
+def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
+    settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
+    assert migrate(settings) == {
+        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions"],
+        "supabase": ["001_tables", "002_grants_and_rls"],
+    }
+    with pytest.raises(InputError, match="--yes-drop-kpi-tables"):
+        drop_kpi_tables(settings)
+
+    dropped = drop_kpi_tables(settings, confirm=True)
+
+    assert set(dropped["supabase"]) == {
+        "inventory_kpi_daily",
+        "fleet_kpi_daily",
+        "sales_kpi_daily",
+        "sales_kpi_daily_by_product",
+    }
+    assert "inventory_kpi_daily" in dropped["duckdb"]
+    with psycopg.connect(supabase_db) as conn:
+        assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
+        assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
+    again = migrate(settings)
+    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions"]
+    assert again["supabase"] == ["001_tables", "002_grants_and_rls"]
+
+
+def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys):
+    for name, value in {**env, **tidb_env(mysql_database)}.items():
+        monkeypatch.setenv(name, value)
+    for name in ("SUPABASE_DB_URL", "SUPABASE_URL", "SUPABASE_SERVICE_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+    assert main(["migrate", "--env-file", "/nonexistent/.env"]) == 0
+    assert main(["migrate", "--env-file", "/nonexistent/.env"]) == 0
+    assert main(["kpi", "rollback", "--date", "2024-03-10", "--env-file", "/nonexistent/.env"]) == 0
+    assert main(["kpi", "drop", "--env-file", "/nonexistent/.env"]) == 2
+    assert main(["kpi", "drop", "--yes-drop-kpi-tables", "--env-file", "/nonexistent/.env"]) == 0
+    out, err = capsys.readouterr()
+    assert "tidb: applied 001_kpi_tables" in out
+    assert "tidb: up to date" in out
+    assert "error: refusing to drop the KPI tables without --yes-drop-kpi-tables" in err
+    assert "tidb: dropped inventory_kpi_daily" in out
+    assert main(["kpi", "rollback", "--date", "2024-13-01", "--env-file", "/nonexistent/.env"]) == 2
