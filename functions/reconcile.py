@@ -27,16 +27,14 @@ class Check:
         return abs(self.lake - self.odoo) <= self.tolerance + 1e-9
 
     def describe(self) -> str:
-        text = f"{self.dataset} {self.measure}: lake {_fmt(self.lake)} vs odoo {_fmt(self.odoo)}"
+        counts = float(self.lake).is_integer() and float(self.odoo).is_integer() and not self.tolerance
+        fmt = "{:d}" if counts else "{:.2f}"
+        value = (lambda v: fmt.format(int(v))) if counts else (lambda v: fmt.format(v))  # noqa: E731
+        text = f"{self.dataset} {self.measure}: lake {value(self.lake)} vs odoo {value(self.odoo)}"
         if not self.ok:
-            text += f" (difference {_fmt(self.lake - self.odoo, signed=True)})"
+            sign = "+" if self.lake > self.odoo else "-"
+            text += f" (difference {sign}{value(abs(self.lake - self.odoo))})"
         return text + (f" [{self.note}]" if self.note else "")
-
-
-def _fmt(value: float, signed: bool = False) -> str:
-    if float(value).is_integer():
-        return f"{int(value):+d}" if signed else f"{int(value)}"
-    return f"{value:+.2f}" if signed else f"{value:.2f}"
 
 
 def group_totals(groups: Iterable[dict], field: str | None = None) -> tuple[int, float]:

@@ -14,9 +14,9 @@ from shared.lake import conform
 from shared.schemas import FACT_INVOICE_SALES, FACT_PURCHASES
 
 
-def move(id_, move_type, name, partner=[9, "Toko"]):
+def move(id_, move_type, name, partner=(9, "Toko")):
     return {"id": id_, "name": name, "move_type": move_type, "state": "posted", "invoice_date": "2026-11-10",
-            "partner_id": partner, "company_id": [1, "NK"], "amount_untaxed": 100.0, "amount_total": 111.0,
+            "partner_id": list(partner) if partner else False, "company_id": [1, "NK"], "amount_untaxed": 100.0, "amount_total": 111.0,
             "amount_untaxed_signed": 100.0, "amount_total_signed": 111.0, "write_date": "2026-11-10 03:00:00"}
 
 

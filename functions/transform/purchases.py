@@ -5,7 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from functions.transform.account_moves import LINE_SCHEMA, MOVE_SCHEMA, clean_lines, clean_moves, star_purchases
+from functions.transform.account_moves import (
+    LINE_SCHEMA,
+    MOVE_SCHEMA,
+    clean_lines,
+    clean_moves,
+    star_purchases,
+)
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_PURCHASES
 

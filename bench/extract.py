@@ -1,0 +1,117 @@
+"""Extraction benchmark: one business day against the simulator with a fixed latency per call.
+
+At scale 1: 20,000 POS lines (plus the day's invoices, vendor bills and stock moves) with 20 ms per
+call. For each batch size it runs the extract stage for the chosen targets into a scratch lake and
+prints calls per dataset, wall time, and the ratio to the floor:
+
+    floor = calls at the largest batch size × latency ÷ concurrency
+
+i.e. the time the calls would take if each one cost exactly the injected latency and the workers were
+never idle. It prints figures; it never passes or fails on time. Results go to bench/results/*.json.
+
+    python bench/extract.py [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+DEFAULT_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="1.0 = 20,000 POS lines in the day")
+    parser.add_argument("--latency", type=float, default=0.02, help="simulated latency per call, seconds")
+    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--batch-sizes", default="500,1000,2000")
+    parser.add_argument("--targets", default=",".join(DEFAULT_TARGETS))
+    parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
+    return parser.parse_args(argv)
+
+
+def run_once(sim, settings_base, targets, batch_size: int, concurrency: int) -> dict:
+    from functions.extract import EXTRACTORS, run_extract
+    from shared.lake import open_lake
+    from shared.odoo import connect
+
+    with tempfile.TemporaryDirectory(prefix="nkpipe-bench-") as lake_dir:
+        settings = settings_base.replace(
+            data_lake_root=lake_dir, odoo_batch_size=batch_size, odoo_concurrency=concurrency
+        )
+        day = sim.last_day
+        odoo = connect(settings)
+        try:
+            login_calls = sum(odoo.calls.values())
+            started = time.perf_counter()
+            results = run_extract(settings, open_lake(lake_dir), day, [t for t in targets if t in EXTRACTORS], odoo)
+            wall = time.perf_counter() - started
+        finally:
+            odoo.close()
+    per_dataset = {r.dataset: {"calls": r.calls.get("total", 0), "rows": r.rows, "seconds": r.duration_s}
+                   for r in results if r.status == "success"}
+    return {
+        "batch_size": batch_size,
+        "wall_s": round(wall, 3),
+        "login_calls": login_calls,
+        "calls": sum(d["calls"] for d in per_dataset.values()),
+        "datasets": per_dataset,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from shared.config import Secret, Settings
+    from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+
+    lines = max(1, int(20_000 * args.scale))
+    batch_sizes = sorted(int(b) for b in args.batch_sizes.split(","))
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    config = SimConfig(seed=7, lines_per_day=lines, days=1, latency_s=args.latency)
+    runs = []
+    with OdooSimulator(config).start() as sim:
+        base = Settings(
+            odoo_host="127.0.0.1", odoo_port=sim.port, odoo_db=DEMO_DB, odoo_username=DEMO_LOGIN,
+            odoo_api_key=Secret(DEMO_API_KEY),
+        )
+        run_once(sim, base, targets, batch_sizes[-1], args.concurrency)  # warm the simulator's day cache
+        for batch_size in batch_sizes:
+            runs.append(run_once(sim, base, targets, batch_size, args.concurrency))
+    largest = runs[-1]
+    floor_s = largest["calls"] * args.latency / args.concurrency
+    for run in runs:
+        run["ratio_to_floor"] = round(run["wall_s"] / floor_s, 2) if floor_s else None
+
+    print(f"extract benchmark: {lines:,} POS lines/day, latency {args.latency * 1000:.0f} ms/call, "
+          f"concurrency {args.concurrency}")
+    print(f"floor = {largest['calls']} calls at batch {largest['batch_size']} × {args.latency}s ÷ "
+          f"{args.concurrency} = {floor_s:.2f}s")
+    header = f"{'batch':>6} {'wall s':>8} {'ratio':>6} {'calls':>6}  " + "  ".join(f"{t:>15}" for t in largest["datasets"])
+    print(header)
+    for run in runs:
+        cells = "  ".join(f"{run['datasets'].get(t, {}).get('calls', 0):>15}" for t in largest["datasets"])
+        print(f"{run['batch_size']:>6} {run['wall_s']:>8.2f} {run['ratio_to_floor']:>6} {run['calls']:>6}  {cells}")
+    rows = {t: d["rows"] for t, d in largest["datasets"].items()}
+    print(f"rows: {json.dumps(rows)}")
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = out / f"extract-{stamp}.json"
+    path.write_text(json.dumps({
+        "benchmark": "extract", "at": stamp, "scale": args.scale, "pos_lines_per_day": lines,
+        "latency_s": args.latency, "concurrency": args.concurrency, "floor_s": round(floor_s, 3), "runs": runs,
+    }, indent=2))
+    print(f"written {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
