@@ -3,7 +3,7 @@
 A dataset module (e.g. `functions.extract.pos`) exposes:
 - `extract(odoo, settings, lake, day) -> dict[str, int]`: fetch everything for business day `day`,
   then write its partition(s) (only after every record is in hand, so a failure midway leaves the
-  previous partition untouched); returns rows written per table.
+  previous partition untouched); returns raw rows written (per model).
 - optionally `reconcile(odoo, settings, lake, day) -> list[functions.reconcile.Check]`: the lake's
   totals for `day` against Odoo's server-side totals (`nkpipe reconcile` and every extract run use it).
 

@@ -69,8 +69,8 @@ def extract(
 ) -> dict[str, int]:
     records = fetch(odoo, day, move_types, line_optional)
     # written only now, with everything in hand: a failure above leaves the old partition as it was
-    written = lake.write_partition(raw_spec(dataset), day, raw_table(records))
-    return {f"raw/{dataset}": written, **{model: len(rows) for model, rows in records.items()}}
+    lake.write_partition(raw_spec(dataset), day, raw_table(records))
+    return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
 def reconcile(odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequence[str]) -> list:

@@ -56,8 +56,8 @@ def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
 def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
     records = fetch(odoo, settings, day)
     # written only now, with everything in hand: a failure above leaves the old partition as it was
-    written = lake.write_partition(raw_spec(DATASET), day, raw_table(records))
-    return {f"raw/{DATASET}": written, **{model: len(rows) for model, rows in records.items()}}
+    lake.write_partition(raw_spec(DATASET), day, raw_table(records))
+    return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
 def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
