@@ -7,7 +7,8 @@ the way PostgREST runs it: as role `authenticated` with the viewer's JWT claims,
 decides the rows, aggregated with json_agg. The result must equal the committed `<name>.json`: a column
 renamed in a migration, or in the script, fails here or in the Node tests.
 
-Regenerate after an intended change with:
+Regenerate after an intended change with (the first line only when src/queries.js changed):
+    (cd apps_script && npm run fixtures:manifest)
     UPDATE_APPS_SCRIPT_FIXTURES=1 scripts/test tests/test_apps_script_fixtures.py
 """
 
@@ -361,6 +362,8 @@ def test_row_level_security_decides_what_the_fixtures_contain(mirror: Any) -> No
     warehouses = {row["warehouse_id"] for row in fixtures["inventory_daily"]["rows"]}
     assert orgs == {ORG_WIDE, ONE_WAREHOUSE}
     assert warehouses == {11, 12, 21}
+    assert {row["id"] for row in fixtures["warehouses"]["rows"]} == {11, 12, 21}
+    assert {row["id"] for row in fixtures["organizations"]["rows"]} == {ORG_WIDE, ONE_WAREHOUSE}
     assert len(fixtures["top_products"]["rows"]) == 20
 
 

@@ -49,6 +49,21 @@ function dashboardQueries_(day) {
       order: [['data_date', 'asc'], ['org_id', 'asc'], ['vehicle_id', 'asc']],
     },
   ];
+  // Names for the labels; row-level security shows only the user's organisations and warehouses.
+  queries.push({
+    name: 'organizations',
+    table: 'organization',
+    select: ['id', 'name'],
+    filters: [],
+    order: [['id', 'asc']],
+  });
+  queries.push({
+    name: 'warehouses',
+    table: 'warehouse',
+    select: ['id', 'org_id', 'code', 'name'],
+    filters: [],
+    order: [['id', 'asc']],
+  });
   MIRROR_TABLES.forEach(function (table) {
     queries.push({
       name: 'latest_' + table,

@@ -114,6 +114,30 @@ function rowsOf_(ctx, name) {
 }
 
 /**
+ * Labels from the organization and warehouse tables; an id without a name (or a failed read of the
+ * names) falls back to the id, so the KPI numbers never depend on the names.
+ * @param {RefreshContext} ctx
+ * @returns {{org: (id: unknown) => string, warehouse: (id: unknown) => string}}
+ */
+function nameLookup_(ctx) {
+  /** @type {Object<string, string>} */
+  const orgs = {};
+  /** @type {Object<string, string>} */
+  const warehouses = {};
+  rowsOf_(ctx, 'organizations').forEach(function (row) {
+    if (row.name) orgs[String(row.id)] = String(row.name);
+  });
+  rowsOf_(ctx, 'warehouses').forEach(function (row) {
+    const parts = [row.code, row.name].filter(function (p) { return p !== null && p !== undefined && p !== ''; });
+    if (parts.length) warehouses[String(row.id)] = parts.join(' · ');
+  });
+  return {
+    org: function (id) { return orgs[String(id)] || 'Organisasi ' + id; },
+    warehouse: function (id) { return warehouses[String(id)] || 'Gudang ' + id; },
+  };
+}
+
+/**
  * Sales summed over every organisation the user may see, per day.
  * @param {Array<Object<string, any>>} rows sales_kpi_daily rows
  * @returns {Object<string, {revenue: number, cogs: number, profit: number, quantity: number, transactions: number, lines: number, costMissing: number}>}
@@ -280,12 +304,13 @@ function buildTopProductsTab_(ctx) {
  */
 function buildInventoryTab_(ctx) {
   const rows = rowsOf_(ctx, 'inventory_daily').filter(function (r) { return String(r.data_date) === ctx.day; });
+  const names = nameLookup_(ctx);
   return {
     status: tabStatus_(ctx, ['inventory_daily'], rows.length > 0),
     headers: ['Gudang', 'Organisasi', 'Penerimaan', 'Pengeluaran', 'Penyesuaian', 'Perubahan bersih', 'Stok akhir',
       'SKU stok habis', 'SKU aktif', 'Transaksi'],
     rows: rows.map(function (r) {
-      return ['Gudang ' + r.warehouse_id, toNumber_(r.org_id), toNumber_(r.receipts_qty), toNumber_(r.issues_qty),
+      return [names.warehouse(r.warehouse_id), names.org(r.org_id), toNumber_(r.receipts_qty), toNumber_(r.issues_qty),
         toNumber_(r.adjustments_qty), toNumber_(r.net_change_qty), toNumber_(r.closing_qty),
         toNumber_(r.stockout_sku_count), toNumber_(r.active_sku_count), toNumber_(r.tx_count)];
     }),
@@ -304,12 +329,13 @@ function buildInventoryTab_(ctx) {
  */
 function buildFleetTab_(ctx) {
   const rows = rowsOf_(ctx, 'fleet_daily').filter(function (r) { return String(r.data_date) === ctx.day; });
+  const names = nameLookup_(ctx);
   return {
     status: tabStatus_(ctx, ['fleet_daily'], rows.length > 0),
     headers: ['Kendaraan', 'Organisasi', 'Berangkat', 'Terkirim', 'Gagal', 'Tepat waktu', 'Rata-rata menit kirim',
       'Jarak (km)', 'Scan'],
     rows: rows.map(function (r) {
-      return ['Kendaraan ' + r.vehicle_id, toNumber_(r.org_id), toNumber_(r.shipments_dispatched),
+      return ['Kendaraan ' + r.vehicle_id, names.org(r.org_id), toNumber_(r.shipments_dispatched),
         toNumber_(r.shipments_delivered), toNumber_(r.shipments_failed), toNumber_(r.on_time_rate),
         toNumber_(r.avg_delivery_minutes), toNumber_(r.distance_km), toNumber_(r.scan_events)];
     }),

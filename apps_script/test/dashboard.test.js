@@ -154,7 +154,11 @@ test('Inventori: the day per warehouse the user may see, stockouts highlighted, 
 
   const rows = sheetValues(sheet).slice(2);
 
-  assert.deepEqual(rows.map((r) => r[0]), expected.map((r) => 'Gudang ' + r.warehouse_id));
+  const warehouse = Object.fromEntries(FIXTURE.warehouses.rows.map((w) => [w.id, `${w.code} · ${w.name}`]));
+  const org = Object.fromEntries(FIXTURE.organizations.rows.map((o) => [o.id, o.name]));
+  assert.deepEqual(rows.map((r) => r[0]), expected.map((r) => warehouse[r.warehouse_id]));
+  assert.deepEqual(rows.map((r) => r[1]), expected.map((r) => org[r.org_id]));
+  assert.deepEqual([...new Set(rows.map((r) => r[1]))], ['New Khatulistiwa', 'PT Mitra']);
   assert.deepEqual(rows.map((r) => [r[2], r[3], r[4], r[6], r[7]]),
     expected.map((r) => [r.receipts_qty, r.issues_qty, r.adjustments_qty, r.closing_qty, r.stockout_sku_count]));
   const colours = plain(sheet.getRange(3, 1, rows.length, 1).getBackgrounds()).map((r) => r[0]);
@@ -171,6 +175,7 @@ test('Armada: the day per vehicle; a vehicle with nothing delivered has no rate,
   const rows = sheetValues(tab(s, 'Armada')).slice(2);
 
   assert.deepEqual(rows.map((r) => r[0]), expected.map((r) => 'Kendaraan ' + r.vehicle_id));
+  assert.deepEqual(rows.map((r) => r[1]), expected.map((r) => FIXTURE.organizations.rows.find((o) => o.id === r.org_id).name));
   assert.deepEqual(rows.map((r) => [r[2], r[3], r[4], r[5], r[6]]),
     expected.map((r) => [r.shipments_dispatched, r.shipments_delivered, r.shipments_failed, r.on_time_rate ?? '', r.avg_delivery_minutes ?? '']));
   assert.ok(expected.some((r) => r.on_time_rate === null));
@@ -265,4 +270,14 @@ test('an empty mirror says there is no data for the day instead of showing zeros
   assert.deepEqual(sheetValues(tab(s, 'Ringkasan'))[2], ['Pendapatan (termasuk pajak)', '', '', '']);
   assert.equal(tab(s, 'Ringkasan').getRange(1, 1).getBackground(), '#fff2cc');
   assert.deepEqual(sheetValues(tab(s, 'Status Data')).slice(2, 6).map((r) => r[2]), ['KOSONG', 'KOSONG', 'KOSONG', 'KOSONG']);
+});
+
+test('a failed read of the warehouse names falls back to ids and leaves the KPI tabs correct', () => {
+  const s = refreshed({ warehouses: () => json(403, { code: '42501', message: 'permission denied for table warehouse' }) });
+
+  const inventory = sheetValues(tab(s, 'Inventori'));
+
+  assert.match(inventory[0][0], /^Data tanggal 2026-11-19/);
+  assert.deepEqual(inventory.slice(2).map((r) => r[0]), ['Gudang 11', 'Gudang 12', 'Gudang 21']);
+  assert.ok(sheetValues(tab(s, 'Status Data')).some((r) => r[0] === 'warehouses (warehouse)' && r[2] === 'GAGAL'));
 });

@@ -125,10 +125,27 @@ test('Inventori and Armada keep only the shown day', () => {
   const inventory = plain(s.call('buildInventoryTab_', ctx));
   const fleet = plain(s.call('buildFleetTab_', ctx));
 
-  assert.deepEqual(inventory.rows, [['Gudang 2', 1, 5, 3, 0, 2, 10, 0, 2, 3]]);
+  assert.deepEqual(inventory.rows, [['Gudang 2', 'Organisasi 1', 5, 3, 0, 2, 10, 0, 2, 3]]);
   assert.deepEqual(inventory.rowBackgrounds, [null]);
-  assert.deepEqual(fleet.rows, [['Kendaraan 9', 1, 1, 1, 1, 1, 30.5, 12, 4]]);
+  assert.deepEqual(fleet.rows, [['Kendaraan 9', 'Organisasi 1', 1, 1, 1, 1, 30.5, 12, 4]]);
   assert.deepEqual(fleet.rowBackgrounds, ['#fff2cc']);
+});
+
+test('names come from the organization and warehouse rows; a nameless one keeps its id', () => {
+  const s = loadScript();
+  const ctx = context(s, {
+    organizations: [{ id: 1, name: 'New Khatulistiwa' }, { id: 2, name: null }],
+    warehouses: [{ id: 5, org_id: 1, code: 'JKT', name: null }, { id: 6, org_id: 2, code: null, name: null }],
+    inventory_daily: [
+      { data_date: DAY, org_id: 1, warehouse_id: 5 },
+      { data_date: DAY, org_id: 2, warehouse_id: 6 },
+      { data_date: DAY, org_id: 3, warehouse_id: 7 },
+    ],
+  });
+
+  const rows = plain(s.call('buildInventoryTab_', ctx)).rows.map((r) => r.slice(0, 2));
+
+  assert.deepEqual(rows, [['JKT', 'New Khatulistiwa'], ['Gudang 6', 'Organisasi 2'], ['Gudang 7', 'Organisasi 3']]);
 });
 
 test('Status Data: yesterday is fresh, the day before is stale, an empty table and a failed read are problems', () => {

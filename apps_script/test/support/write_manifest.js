@@ -1,0 +1,30 @@
+'use strict';
+// Writes test/fixtures/queries.json: the PostgREST reads one refresh makes for the fixture day.
+// Run it (npm run fixtures:manifest) after changing src/queries.js, then regenerate the rows with
+// UPDATE_APPS_SCRIPT_FIXTURES=1 scripts/test tests/test_apps_script_fixtures.py.
+const fs = require('node:fs');
+const path = require('node:path');
+const { loadScript } = require('./sandbox');
+
+const DAY = '2026-11-19';
+const NOW = '2026-11-20T23:00:00Z';
+const VIEWER = '6f1c2a52-0d6e-4c3a-9a57-5b7f3f1d0a11';
+
+const script = loadScript({ now: NOW });
+const pageSize = script.global('REST_PAGE_SIZE');
+const queries = script.call('dashboardQueries_', DAY).map((q) => ({
+  name: q.name,
+  table: q.table,
+  path: script.call('buildRestPath_', q, q.limit || pageSize, q.limit ? null : 0),
+}));
+const manifest = {
+  about: `The PostgREST reads of one dashboard refresh (KPI › Pilih tanggal ${DAY}, run at 06:00 WIB on 2026-11-21). `
+    + 'test/dashboard.test.js checks the script makes exactly these; tests/test_apps_script_fixtures.py runs them '
+    + 'against the PostgreSQL mirror as the viewer user and writes <name>.json.',
+  day: DAY,
+  now: NOW,
+  viewer_user_id: VIEWER,
+  queries,
+};
+fs.writeFileSync(path.join(__dirname, '..', 'fixtures', 'queries.json'), JSON.stringify(manifest, null, 2) + '\n');
+console.log(`wrote ${queries.length} queries for ${DAY}`);
