@@ -79,13 +79,26 @@ def test_bad_key_on_object_call_is_access_denied(sim):
 def test_api_key_is_refused_on_session_authenticate(sim):
     body = rpc(sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_API_KEY})
     assert body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
-    ok = rpc(sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_PASSWORD})
+    session = requests.Session()
+    ok = session.post(f"{sim.url}/web/session/authenticate", timeout=10, json={
+        "jsonrpc": "2.0", "method": "call", "id": 3,
+        "params": {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_PASSWORD}}).json()
     assert ok["result"]["uid"] == 2
+    # The web client route indexes the registry: an unknown model is a KeyError there.
+    unknown = session.post(f"{sim.url}/web/dataset/call_kw", timeout=10, json={
+        "jsonrpc": "2.0", "method": "call", "id": 4,
+        "params": {"model": "no.such.model", "method": "search", "args": [[]], "kwargs": {}}}).json()
+    assert unknown["error"]["data"]["name"] == "builtins.KeyError"
+    expired = rpc(sim, "/web/dataset/call_kw", {"model": "pos.order", "method": "search", "args": [[]],
+                                                "kwargs": {}})
+    assert expired["error"]["code"] == 100
 
 
 def test_unknown_model_and_field_errors(sim, odoo):
     error = execute_kw(sim, "no.such.model", "search", [[]])["error"]
-    assert error["data"]["name"] == "builtins.KeyError"
+    # The object service checks the registry itself (odoo/service/model.py execute_cr).
+    assert error["data"]["name"] == "odoo.exceptions.UserError"
+    assert error["data"]["message"] == "Object no.such.model doesn't exist"
     error = execute_kw(sim, "pos.order", "search_read", [[]], {"fields": ["nope"], "limit": 1})["error"]
     assert error["data"]["name"] == "builtins.ValueError"
     assert error["data"]["message"] == "Invalid field 'nope' on model 'pos.order'"

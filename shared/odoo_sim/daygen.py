@@ -278,20 +278,23 @@ class DayGenerator:
             state = "cancel" if s < 0.03 else "draft" if s < 0.10 else "posted"
             docs.append(("in_invoice", f"BILL/{day:%Y/%m}/{didx % 10000:04d}{k:02d}", vendor, state, items,
                          rng.randrange(9 * 3600, 17 * 3600)))
-        if rng.random() < 0.08:
+        if rng.random() < 0.08 or didx % 5 == 0:  # vendor refunds: at least every fifth day
             pid = self.buy_ids[_pick(rng, self.buy_weights)]
             p = self.products[pid]
             docs.append(("in_refund", f"RBILL/{day:%Y/%m}/{didx % 10000:04d}", rng.choice(C.VENDORS), "posted",
                          [(pid, float(rng.randrange(1, 6)), p.standard_price, 0.0, [6], p.uom_id, p.standard_price)],
                          rng.randrange(9 * 3600, 17 * 3600)))
-        for move_type, name, partner, state, items, sec in docs:
-            move_id = self._move(data, ids, day, move_type, name, partner, state, items, sec, rng)
+        for n, (move_type, name, partner, state, items, sec) in enumerate(docs):
+            self._move(data, ids, day, move_type, name, partner, state, items, sec, rng)
             if state == "cancel":
                 continue
-            src, dst = (C.VENDOR_LOC, C.STOCK_LOC) if move_type == "in_invoice" else (C.STOCK_LOC, C.VENDOR_LOC)
-            prefix = "IN" if move_type == "in_invoice" else "OUT"
-            ptype, code = (C.RECEIPT_TYPE, "incoming") if move_type == "in_invoice" else (C.DELIVERY_TYPE, "outgoing")
-            self._picking(data, ids, day, f"WH/{prefix}/{didx:05d}{move_id % 100:02d}", ptype, code, src, dst, partner,
+            if move_type == "in_invoice":
+                pick_name, ptype, code = f"WH/IN/{didx:05d}-{n:03d}", C.RECEIPT_TYPE, "incoming"
+                src, dst = C.VENDOR_LOC, C.STOCK_LOC
+            else:
+                pick_name, ptype, code = f"WH/OUT/{didx:05d}-R{n:02d}", C.DELIVERY_TYPE, "outgoing"
+                src, dst = C.STOCK_LOC, C.VENDOR_LOC
+            self._picking(data, ids, day, pick_name, ptype, code, src, dst, partner,
                           name, self._utc(day, sec - 1800),
                           [(pid, qty, uom) for pid, qty, _, _, _, uom, _ in items
                            if self.products[pid].kind == "product"],
@@ -314,14 +317,27 @@ class DayGenerator:
             partner = None if state == "draft" and rng.random() < 0.5 else rng.choice(C.CUSTOMERS)
             docs.append(("out_invoice", f"INV/{day:%Y}/{didx:05d}{k:03d}", partner, state, items,
                          rng.randrange(9 * 3600, 20 * 3600)))
-        if rng.random() < 0.3:
+        if rng.random() < 0.3 or didx % 3 == 0:  # credit notes: at least every third day
             pid = self.sale_ids[_pick(rng, self.sale_weights)]
             p = self.products[pid]
             docs.append(("out_refund", f"RINV/{day:%Y}/{didx:05d}", rng.choice(C.CUSTOMERS), "posted",
                          [(pid, float(rng.randrange(1, 4)), p.list_price, 0.0, list(p.taxes), p.uom_id, 0.0)],
                          rng.randrange(9 * 3600, 20 * 3600)))
-        for move_type, name, partner, state, items, sec in docs:
+        for k, (move_type, name, partner, state, items, sec) in enumerate(docs):
             self._move(data, ids, day, move_type, name, partner, state, items, sec, rng)
+            if state != "posted":
+                continue
+            # Invoiced goods leave the warehouse; credited goods come back.
+            if move_type == "out_invoice":
+                pick_name, ptype, code = f"WH/OUT/{didx:05d}-{k:03d}", C.DELIVERY_TYPE, "outgoing"
+                src, dst = C.STOCK_LOC, C.CUSTOMER_LOC
+            else:
+                pick_name, ptype, code = f"WH/IN/{didx:05d}-C{k:03d}", C.RECEIPT_TYPE, "incoming"
+                src, dst = C.CUSTOMER_LOC, C.STOCK_LOC
+            self._picking(data, ids, day, pick_name, ptype, code, src, dst, partner, name,
+                          self._utc(day, min(sec + 3600, 86399)),
+                          [(pid, qty, uom) for pid, qty, _, _, _, uom, _ in items
+                           if self.products[pid].kind == "product"], "done")
 
     def _move(self, data: DayData, ids: _Ids, day: date, move_type: str, name: str, partner: int | None,
               state: str, items: list, sec: int, rng: random.Random) -> int:

@@ -46,7 +46,7 @@ class ModelMethods:
     # -- dispatch -------------------------------------------------------------------------------
     def public_method(self, name: str):
         if name.startswith("_"):
-            raise access_error(f"Private methods (such as '{self.model}.{name}') cannot be called remotely.")
+            raise access_error(f"Private methods (such as {name}) cannot be called remotely.")
         allowed = {"fields_get", "search", "search_read", "read", "search_count", "read_group", "context_get",
                    "check_access_rights", "has_access", "name_search"}
         if self.major <= 16:
@@ -566,6 +566,11 @@ def _label(start: date, granularity: str) -> str:
     return str(start.year)
 
 
-def validate_model(ds: Dataset, model: str) -> None:
-    if model not in ds.models:
-        raise OdooFault("builtins.KeyError", repr(model), [model], json2_status=404)
+def validate_model(ds: Dataset, model: str, via_service: bool = True) -> None:
+    """Unknown model: the /jsonrpc object service raises UserError (service/model.py execute_cr);
+    the web routes index the registry and raise KeyError."""
+    if model in ds.models:
+        return
+    if via_service:
+        raise OdooFault("odoo.exceptions.UserError", f"Object {model} doesn't exist", json2_status=422)
+    raise OdooFault("builtins.KeyError", repr(model), [model], json2_status=404)

@@ -101,8 +101,8 @@ class Dispatcher:
             kwargs = dict(args[6]) if len(args) > 6 and args[6] else {}
         return self.call_model(model, model_method, call_args, kwargs)
 
-    def call_model(self, model, method, args: list, kwargs: dict):
-        validate_model(self.ds, model)
+    def call_model(self, model, method, args: list, kwargs: dict, via_service: bool = True):
+        validate_model(self.ds, model, via_service)
         context = kwargs.pop("context", None) or {}
         methods = ModelMethods(self.ds, model, context, self.cfg.major)
         return methods.call(method, args, kwargs)
@@ -128,7 +128,8 @@ class Dispatcher:
             raise SessionExpired()
         model, method = params.get("model"), params.get("method")
         self.count(str(model), str(method))
-        return self.call_model(model, method, list(params.get("args") or []), dict(params.get("kwargs") or {}))
+        return self.call_model(model, method, list(params.get("args") or []), dict(params.get("kwargs") or {}),
+                               via_service=False)
 
     # -- JSON-2 (Odoo 19) -----------------------------------------------------------------------
     def json2(self, model: str, method: str, authorization: str | None, database: str | None, body: dict):
