@@ -1,0 +1,279 @@
+"""Catch-up: bring the lake up to date and repair recent days Odoo changed after they were extracted.
+
+1. New days: every business day after the last fully processed one, up to yesterday, runs through
+   every stage (a first run ever processes yesterday only; at most MAX_RANGE_DAYS days at a time),
+   and so does a day of the lookback window that never finished although later days did.
+   A day is fully processed when the latest run of every (stage, dataset) it needs succeeded.
+2. Repairs: over the lookback (CATCHUP_LOOKBACK_DAYS, default 7) each already processed day of the
+   day-scoped targets (pos, invoice-sales, purchases, inventory-moves) is checked against Odoo:
+   - changed: a record of the day (the target's day domain) or an extracted child record whose
+     `write_date` is newer than the one the raw partition holds (no clock involved; a record stored
+     without one counts as changed when written after the extract run started);
+   - disappeared or appeared: the ids the day domain matches now differ from the raw partition's ids,
+     or extracted child records no longer exist.
+   A changed target is extracted and transformed again for that day; when sales or purchases
+   changed, profit, kpi and mirror run again for that day (purchases: also for the later processed
+   days of the window, whose latest cost may come from the changed bill).
+
+Targets say what their day is through the registry: an extract module may define
+`catchup_domains(settings, day) -> {model: domain}` and `CATCHUP_CHILD_MODELS`; modules without the
+hook are adapted below from their own domain functions, or fall back to the ids in their raw partition.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
+from shared.log import get_logger
+from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
+
+log = get_logger(__name__)
+
+DAY_SCOPED_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves")
+SALES_TARGETS = frozenset({"pos", "invoice-sales", "purchases"})
+DOWNSTREAM_STAGES = ("profit", "kpi", "mirror")
+# For records stored without a write_date: Odoo's clock and ours may differ a little, so an edit this
+# close before the extraction counts as after it (at worst one extra re-run of that day).
+CLOCK_MARGIN = timedelta(minutes=2)
+
+
+@dataclass
+class DayChange:
+    day: date
+    target: str
+    reasons: list[str]
+
+
+@dataclass
+class CatchUpPlan:
+    last_full: date | None
+    new_days: list[date]
+    changes: list[DayChange] = field(default_factory=list)
+    checked_days: list[date] = field(default_factory=list)
+
+    def reruns(self) -> dict[date, list[str]]:
+        by_day: dict[date, list[str]] = {}
+        for change in self.changes:
+            by_day.setdefault(change.day, []).append(change.target)
+        return {day: sorted(set(targets)) for day, targets in sorted(by_day.items())}
+
+
+@dataclass
+class CatchUpReport:
+    plan: CatchUpPlan
+    results: list[StageResult] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- what has been processed
+
+
+def built_targets() -> tuple[str, ...]:
+    from functions.extract import EXTRACTORS
+    from functions.pipeline import TARGETS
+
+    return tuple(t for t in TARGETS if t in EXTRACTORS)
+
+
+def required_runs(targets: Sequence[str]) -> list[tuple[str, str]]:
+    """(stage, dataset) pairs whose latest run must have succeeded for a day to count as processed."""
+    per_target = [(stage, target) for target in targets for stage in ("extract", "transform")]
+    return [*per_target, ("profit", "profit"), ("kpi", "kpi"), ("mirror", "mirror")]
+
+
+def processed_days(metadata: Metadata, required: Sequence[tuple[str, str]]) -> tuple[set[date], set[date]]:
+    """(days whose latest run of every required (stage, dataset) succeeded or was skipped,
+    days with any run at all)."""
+    ok: dict[tuple[str, str], set[date]] = {}
+    attempted: set[date] = set()
+    wanted = set(required)
+    for stage in {stage for stage, _ in required}:
+        for rec in metadata.runs(stage):
+            if (rec.stage, rec.dataset) not in wanted:
+                continue
+            attempted.add(rec.day)
+            if rec.status in (SUCCESS, SKIPPED):
+                ok.setdefault((rec.stage, rec.dataset), set()).add(rec.day)
+    sets = [ok.get(pair, set()) for pair in required]
+    return (set.intersection(*sets) if sets else set()), attempted
+
+
+def new_days_after(last_full: date | None, until: date, max_days: int) -> list[date]:
+    if last_full is None:
+        return [until]
+    if last_full >= until:
+        return []
+    days = days_between(last_full + timedelta(days=1), until)
+    return days[:max_days]
+
+
+# ---------------------------------------------------------------- what changed in Odoo
+
+
+def day_scope(target: str, module: Any, settings: Any, day: date) -> tuple[dict[str, list], tuple[str, ...]]:
+    """(day-defining model → domain, child models checked by id) for one target and day."""
+    if hasattr(module, "catchup_domains"):
+        return module.catchup_domains(settings, day), tuple(getattr(module, "CATCHUP_CHILD_MODELS", ()))
+    # Adapters for modules without the hook, from their own domain functions.
+    if hasattr(module, "order_domain") and hasattr(module, "ORDER_MODEL"):
+        children = tuple(getattr(module, name) for name in ("LINE_MODEL", "PAYMENT_MODEL") if hasattr(module, name))
+        return {module.ORDER_MODEL: module.order_domain(day, settings.business_tz)}, children
+    if hasattr(module, "MOVE_TYPES"):
+        from functions.extract import account_moves
+
+        domain = account_moves.move_domain(day, module.MOVE_TYPES)
+        return {account_moves.MOVE_MODEL: domain}, (account_moves.LINE_MODEL,)
+    return {}, ()
+
+
+def _raw_versions(lake: Any, dataset: str, day: date) -> dict[str, dict[int, str | None]] | None:
+    """{model: {id: write_date as extracted}} of a raw partition (None when it does not exist)."""
+    from functions.extract import raw_spec
+
+    table = lake.read_partition(raw_spec(dataset), day)
+    if table is None:
+        return None
+    versions: dict[str, dict[int, str | None]] = {}
+    columns = (table.column(name).to_pylist() for name in ("model", "id", "write_date"))
+    for model, rid, write_date in zip(*columns, strict=True):
+        if not model.startswith("_"):
+            versions.setdefault(model, {})[int(rid)] = write_date
+    return versions
+
+
+def _edited(now: dict[int, str | None], then: dict[int, str | None], since: str) -> int:
+    """Records written after the version the partition holds (after the run, when it holds none)."""
+    count = 0
+    for rid, written in now.items():
+        if rid not in then or not written:
+            continue
+        extracted = then[rid]
+        if (extracted and written > extracted) or (not extracted and written >= since):
+            count += 1
+    return count
+
+
+def _versions(records: Iterable[dict]) -> dict[int, str | None]:
+    return {r["id"]: (r.get("write_date") or None) for r in records}
+
+
+def changes_of_day(
+    odoo: Any, settings: Any, lake: Any, metadata: Metadata, target: str, day: date
+) -> list[str]:
+    """Why `target`'s partition of `day` no longer matches Odoo (empty when it still does).
+
+    Compares ids and write_dates: what the day domain matches now against the raw partition, and the
+    extracted child records by id. A record's write_date is compared with the one extracted, so no
+    clock is involved; only records extracted without one fall back to the extract run's start.
+    """
+    from functions.extract import module_for
+    from functions.extract.inventory_moves import read_by_ids
+
+    run = metadata.last_success("extract", target, day)
+    if run is None:
+        return []
+    module = module_for(target)
+    raw = _raw_versions(lake, getattr(module, "DATASET", target), day)
+    if raw is None:
+        return ["raw partition missing"]
+    started = datetime.fromisoformat(run.started_at).astimezone(UTC) - CLOCK_MARGIN
+    since = started.strftime(ODOO_DATETIME_FORMAT)
+    domains, children = day_scope(target, module, settings, day)
+    reasons: list[str] = []
+    for model, domain in domains.items():
+        now = _versions(odoo.search_read_all(model, domain, ["write_date"]))
+        then = raw.get(model, {})
+        if edited := _edited(now, then, since):
+            reasons.append(f"{edited} {model} written since the extraction")
+        if new := len(now.keys() - then.keys()):
+            reasons.append(f"{new} {model} new to the day")
+        if gone := len(then.keys() - now.keys()):
+            reasons.append(f"{gone} {model} gone from the day")
+    for model in children if domains else tuple(raw):
+        then = raw.get(model, {})
+        if not then:
+            continue
+        now = _versions(read_by_ids(odoo, model, sorted(then), ["write_date"]))
+        if edited := _edited(now, then, since):
+            reasons.append(f"{edited} {model} written since the extraction")
+        if gone := len(then.keys() - now.keys()):
+            reasons.append(f"{gone} {model} deleted")
+    return reasons
+
+
+def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = None) -> CatchUpPlan:
+    """What a catch-up would run: new days, and changed earlier days within the lookback."""
+    metadata = Metadata(lake)
+    targets = built_targets()
+    until = yesterday(settings.business_tz, now)
+    processed, attempted = processed_days(metadata, required_runs(targets))
+    processed = {d for d in processed if d <= until}
+    last_full = max(processed) if processed else None
+    plan = CatchUpPlan(last_full, new_days_after(last_full, until, settings.max_range_days))
+    window_start = until - timedelta(days=settings.catchup_lookback_days - 1)
+    window = days_between(window_start, until)
+    # a day of the window that was started but never finished (a failed stage) while later days did
+    unfinished = [d for d in window if last_full is not None and d < last_full and d in attempted - processed]
+    plan.new_days = sorted(set(plan.new_days) | set(unfinished))
+    checked = [d for d in window if d in processed]
+    plan.checked_days = checked
+    for day in checked:
+        for target in (t for t in DAY_SCOPED_TARGETS if t in targets):
+            reasons = changes_of_day(odoo, settings, lake, metadata, target, day)
+            if reasons:
+                log.info("catch-up: %s %s changed: %s", target, day, "; ".join(reasons))
+                plan.changes.append(DayChange(day, target, reasons))
+    return plan
+
+
+# ---------------------------------------------------------------- running it
+
+
+def downstream_days(plan: CatchUpPlan) -> list[date]:
+    """Days whose profit/kpi/mirror must run again after the repairs."""
+    days: set[date] = set()
+    for change in plan.changes:
+        if change.target == "purchases":
+            # a bill is the latest cost of the days after it too
+            days.update(d for d in plan.checked_days if d >= change.day)
+        elif change.target in SALES_TARGETS:
+            days.add(change.day)
+    return sorted(days)
+
+
+def run_catch_up(
+    settings: Any,
+    lake: Any,
+    odoo: Any = None,
+    progress: Callable[[StageResult], None] | None = None,
+    now: datetime | None = None,
+) -> CatchUpReport:
+    """Plan, then run the repairs (oldest first) and the new days through every stage."""
+    from functions.pipeline import STAGES, run_days
+
+    own = odoo is None
+    if own:
+        from shared.config import require_odoo
+        from shared.odoo import connect
+
+        require_odoo(settings)
+        odoo = connect(settings)
+    try:
+        plan = plan_catch_up(settings, lake, odoo, now)
+        report = CatchUpReport(plan)
+        for day, targets in plan.reruns().items():
+            report.results += run_days(settings, lake, [day], ("extract", "transform"), targets,
+                                       progress=progress, odoo=odoo)
+        again = downstream_days(plan)
+        if again:
+            report.results += run_days(settings, lake, again, DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
+        if plan.new_days:
+            report.results += run_days(settings, lake, plan.new_days, STAGES, built_targets(),
+                                       progress=progress, odoo=odoo)
+        return report
+    finally:
+        if own:
+            odoo.close()
