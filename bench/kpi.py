@@ -1,0 +1,230 @@
+"""B3 kpi: one day's KPI run after 1 day and after 365 days of operations history, on MariaDB.
+
+At scale 1 the 365-day history is about 2,000,000 inventory rows and 200,000 shipments (with about
+800,000 scan events) from the demo generator (functions/kpi/ops_data.py); `--scale` shrinks the
+rows per day and keeps the shape.
+
+Timed, best of --repeat runs each (write_day: delete + insert of all four KPI tables in one
+transaction; the sales tables get no rows here, their cost does not depend on operations):
+  - 1 day:    day D on a database holding only day D's rows of the same generated year (the day
+              starts from an empty history);
+  - 365 days: day D on a database holding D-364 .. D, after D-1 was computed (the nightly case:
+              the running stock balances of D-1 are the starting point);
+  - cold:     day D-1 on the 365-day database with no earlier balance (the first run ever, which
+              reads all history once) — reported, not part of the ratio.
+`ratio` = 365 days / 1 day: 1.0 means a day does not get slower as history grows.
+
+    python -m bench.kpi [--scale 0.1] [--repeat 3] [--engines mariadb,duckdb] [--out bench/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import print_rows, write_result
+
+DAY = date(2026, 6, 30)
+HISTORY_DAYS = 365
+SEED = 4242
+TZ = "Asia/Jakarta"
+
+
+def mysql_params() -> dict[str, Any]:
+    if not os.environ.get("NKPIPE_TEST_MYSQL_HOST"):
+        from bench.__main__ import services_env
+
+        os.environ.update(services_env())
+    return {
+        "host": os.environ["NKPIPE_TEST_MYSQL_HOST"],
+        "port": int(os.environ["NKPIPE_TEST_MYSQL_PORT"]),
+        "user": os.environ["NKPIPE_TEST_MYSQL_USER"],
+        "password": os.environ["NKPIPE_TEST_MYSQL_PASSWORD"],
+    }
+
+
+class Engine:
+    """A fresh KPI store per case: a new MariaDB database, or a new DuckDB file."""
+
+    def __init__(self, name: str, workdir: Path) -> None:
+        self.name = name
+        self.workdir = workdir
+        self.created: list[str] = []
+
+    def open(self, label: str) -> Any:
+        from functions.kpi.store import connect_duckdb, connect_mysql
+
+        if self.name == "duckdb":
+            return connect_duckdb(str(self.workdir / f"{label}.duckdb"))
+        import pymysql
+
+        params = mysql_params()
+        database = f"nkpipe_bench_kpi_{label}_{uuid.uuid4().hex[:8]}"
+        admin = pymysql.connect(**params, autocommit=True)
+        with admin.cursor() as cursor:
+            # The name is made here from [a-z0-9_]: identifiers cannot be parameters.
+            cursor.execute(f"CREATE DATABASE `{database}`")
+        admin.close()
+        self.created.append(database)
+        return connect_mysql(params["host"], params["port"], params["user"], params["password"], database)
+
+    def cleanup(self) -> None:
+        if self.name != "mariadb" or not self.created:
+            return
+        import pymysql
+
+        admin = pymysql.connect(**mysql_params(), autocommit=True)
+        with admin.cursor() as cursor:
+            for database in self.created:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{database}`")
+        admin.close()
+
+
+def timed_day(store: Any, day: date, repeat: int) -> tuple[float, dict[str, int]]:
+    from functions.kpi.compute import write_day
+
+    best, rows = float("inf"), {}
+    for _ in range(repeat):
+        started = time.perf_counter()
+        rows = write_day(store, day, TZ, now=datetime(2030, 1, 1))
+        best = min(best, time.perf_counter() - started)
+    return round(best, 4), rows
+
+
+def only_day(data: Any, day: date) -> Any:
+    """The same operations restricted to day `day`: inventory rows of the day, shipments with a plan,
+    dispatch or delivery in the day (and their orders and scans)."""
+    import pyarrow.compute as pc
+
+    from functions.kpi.ops_data import OpsData
+    from shared.dates import business_day_window
+
+    start, end = (m.replace(tzinfo=None) for m in business_day_window(day, TZ))
+
+    def within(column: Any) -> Any:
+        return pc.fill_null(pc.and_(pc.greater_equal(column, start), pc.less(column, end)), False)
+
+    inv = data.tables["inventory_tx"]
+    ships = data.tables["shipments"]
+    keep = pc.or_(
+        pc.or_(within(ships["planned_at"]), within(ships["dispatched_at"])), within(ships["delivered_at"])
+    )
+    ships = ships.filter(keep)
+    scans = data.tables["scan_event"]
+    orders = data.tables["orders"]
+    return OpsData(
+        data.organizations,
+        data.warehouses,
+        data.vehicles,
+        {
+            "inventory_tx": inv.filter(within(inv["tx_at"])),
+            "shipments": ships,
+            "scan_event": scans.filter(pc.is_in(scans["shipment_id"], ships["id"])),
+            "orders": orders.filter(pc.is_in(orders["id"], ships["order_id"])),
+        },
+    )
+
+
+def load(
+    engine: Engine, label: str, data: Any, first: date, last: date, scale: float
+) -> tuple[Any, dict[str, Any]]:
+    from functions.kpi.ops_data import load_ops
+    from functions.kpi.schema import migrate_store
+
+    store = engine.open(label)
+    started = time.perf_counter()
+    load_ops(store, data, SEED, first, last, scale)
+    migrate_store(store)
+    if store.dialect == "mysql":
+        store.execute("ANALYZE TABLE inventory_tx, shipments, scan_event")
+    return store, {"rows": data.rows(), "load_s": round(time.perf_counter() - started, 2)}
+
+
+def run_engine(engine: Engine, year_data: Any, scale: float, repeat: int) -> dict[str, Any]:
+    first = DAY - timedelta(days=HISTORY_DAYS - 1)
+    one_store, one_info = load(engine, "1d", only_day(year_data, DAY), DAY, DAY, scale)
+    try:
+        one_s, one_rows = timed_day(one_store, DAY, repeat)
+    finally:
+        one_store.close()
+
+    year_store, year_info = load(engine, "365d", year_data, first, DAY, scale)
+    try:
+        cold_s, _ = timed_day(year_store, DAY - timedelta(days=1), 1)
+        year_s, year_rows = timed_day(year_store, DAY, repeat)
+        balance_rows = year_store.query("SELECT COUNT(*) FROM kpi_inventory_balance")[0][0]
+    finally:
+        year_store.close()
+    return {
+        "engine": engine.name,
+        "one_day": {"seconds": one_s, "kpi_rows": one_rows, **one_info},
+        "year": {
+            "seconds": year_s,
+            "kpi_rows": year_rows,
+            "cold_first_run_seconds": cold_s,
+            "balance_rows": int(balance_rows),
+            **year_info,
+        },
+        "ratio": round(year_s / one_s, 2) if one_s else None,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--scale", type=float, default=0.1, help="fraction of the full size (1.0 ≈ 2M inventory rows)"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--engines", default="mariadb", help="mariadb, duckdb or both (comma-separated)")
+    parser.add_argument("--out", default=None, help="results folder (default bench/results)")
+    args = parser.parse_args(argv)
+    engines = [e.strip() for e in args.engines.split(",") if e.strip()]
+    if not engines or any(e not in ("mariadb", "duckdb") for e in engines):
+        parser.error("--engines: choose from mariadb, duckdb")
+
+    from functions.kpi.ops_data import generate
+
+    started = time.perf_counter()
+    year_data = generate(SEED, DAY - timedelta(days=HISTORY_DAYS - 1), DAY, scale=args.scale, tz=TZ)
+    print(f"generated {year_data.rows()} in {time.perf_counter() - started:.1f}s", flush=True)
+    results = []
+    with tempfile.TemporaryDirectory(prefix="nkpipe-bench-kpi-") as workdir:
+        for name in engines:
+            engine = Engine(name, Path(workdir))
+            try:
+                results.append(run_engine(engine, year_data, args.scale, args.repeat))
+            finally:
+                engine.cleanup()
+
+    print_rows(
+        f"B3 kpi: one day's KPI run (write_day), scale {args.scale}, best of {args.repeat}",
+        [
+            {
+                "engine": r["engine"],
+                "inventory rows (365 d)": r["year"]["rows"]["inventory_tx"],
+                "shipments (365 d)": r["year"]["rows"]["shipments"],
+                "1 day s": r["one_day"]["seconds"],
+                "365 days s": r["year"]["seconds"],
+                "ratio": r["ratio"],
+                "cold first run s": r["year"]["cold_first_run_seconds"],
+                "load 365 d s": r["year"]["load_s"],
+            }
+            for r in results
+        ],
+    )
+    path = write_result(
+        "kpi", {"scale": args.scale, "repeat": args.repeat, "day": DAY, "results": results}, args.out
+    )
+    print(f"\nwritten {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
