@@ -558,3 +558,30 @@ def test_newest_run_per_stage_and_dataset_in_pipeline_order() -> None:
         ("kpi", "kpi", "2026-11-20", "success"),
         ("mirror", "mirror", "2026-11-19", "skipped"),
     ]
+
+
+def test_publish_if_configured_is_a_no_op_without_a_spreadsheet(tmp_path: Path) -> None:
+    from functions.sheets.status_sheet import publish_if_configured
+
+    settings = load_settings(environ={"DATA_LAKE_ROOT": str(tmp_path)}, env_file=None)
+
+    with responses.RequestsMock() as mock:
+        result = publish_if_configured(settings, open_lake(str(tmp_path)))
+        assert len(mock.calls) == 0
+
+    assert result is None
+
+
+def test_publish_if_configured_reports_a_failure_without_raising(settings: Any) -> None:
+    from functions.sheets.status_sheet import publish_if_configured
+
+    with responses.RequestsMock() as mock:
+        mock.get(
+            GET_URL, json={"error": {"code": 404, "message": "Requested entity was not found."}}, status=404
+        )
+        result = publish_if_configured(
+            settings, open_lake(settings.data_lake_root), date(2026, 11, 20), gspread_client()
+        )
+
+    assert result.status == "failed"
+    assert result.message == "HTTP 404: Sheets API get spreadsheet: Requested entity was not found."

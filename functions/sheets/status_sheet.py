@@ -365,3 +365,20 @@ def publish_status_sheet(
         rec.rows.update({"runs": len(latest_runs(records, day)), "kpi_tables": len(kpi_dates)})
         rec.calls.update({"sheets_api": 2})
     return StageResult.from_record(rec, message=f"{STATUS_TAB} written to spreadsheet {spreadsheet_id}")
+
+
+def publish_if_configured(
+    settings: Settings, lake: Lake, day: date | None = None, client: Any = None
+) -> StageResult | None:
+    """The last step of the scheduled kpi pipeline: publish when SHEETS_SPREADSHEET_ID is set (None
+    otherwise). A failure is logged and returned as a failed result, never raised: the KPI data are
+    already written and must not be reported as failed because the status sheet was not."""
+    if not settings.sheets_spreadsheet_id:
+        log.info("SHEETS_SPREADSHEET_ID not set: Status ETL sheet not published")
+        return None
+    try:
+        return publish_status_sheet(settings, lake, day, client)
+    except NkpipeError as exc:
+        log.warning("Status ETL sheet not published: %s", exc)
+        today = datetime.now(ZoneInfo(settings.business_tz)).date()
+        return StageResult("publish", "status_sheet", day or today, status=FAILED, message=str(exc))
