@@ -65,39 +65,99 @@ def run_once(sim, settings_base, targets, batch_size: int, concurrency: int) -> 
     }
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class SimProcess:
+    """The simulator in a process of its own (like a real Odoo: its CPU is not the client's), stopped
+    by its pid when done."""
+
+    def __init__(self, lines: int, latency: float, end_day) -> None:
+        import subprocess
+
+        self.port = free_port()
+        self.last_day = end_day
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "shared.odoo_sim", "--port", str(self.port), "--seed", "7",
+             "--lines-per-day", str(lines), "--days", "1", "--end-day", end_day.isoformat(),
+             "--latency", str(latency)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parents[1]),
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        from shared.odoo import fetch_server_version
+
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fetch_server_version(f"http://127.0.0.1:{self.port}", 2.0, max_retries=0)
+                return
+            except Exception:
+                if time.monotonic() > deadline or self.proc.poll() is not None:
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.2)
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from datetime import date, timedelta
+
     from shared.config import Secret, Settings
-    from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+    from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN
 
     lines = max(1, int(20_000 * args.scale))
     batch_sizes = sorted(int(b) for b in args.batch_sizes.split(","))
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    config = SimConfig(seed=7, lines_per_day=lines, days=1, latency_s=args.latency)
+    day = date.today() - timedelta(days=1)
     runs = []
-    with OdooSimulator(config).start() as sim:
-        base = Settings(
-            odoo_host="127.0.0.1", odoo_port=sim.port, odoo_db=DEMO_DB, odoo_username=DEMO_LOGIN,
-            odoo_api_key=Secret(DEMO_API_KEY),
-        )
-        run_once(sim, base, targets, batch_sizes[-1], args.concurrency)  # warm the simulator's day cache
+    sims = {"latency": SimProcess(lines, args.latency, day), "baseline": SimProcess(lines, 0.0, day)}
+    try:
+        for sim in sims.values():
+            sim.wait_ready()
+
+        def settings_for(sim):
+            return Settings(
+                odoo_host="127.0.0.1", odoo_port=sim.port, odoo_db=DEMO_DB, odoo_username=DEMO_LOGIN,
+                odoo_api_key=Secret(DEMO_API_KEY),
+            )
+
+        for sim in sims.values():  # warm each simulator's day cache
+            run_once(sim, settings_for(sim), targets, batch_sizes[-1], args.concurrency)
         for batch_size in batch_sizes:
-            runs.append(run_once(sim, base, targets, batch_size, args.concurrency))
+            runs.append(run_once(sims["latency"], settings_for(sims["latency"]), targets, batch_size,
+                                 args.concurrency))
+        baseline = run_once(sims["baseline"], settings_for(sims["baseline"]), targets, batch_sizes[-1],
+                            args.concurrency)
+    finally:
+        for sim in sims.values():
+            sim.stop()
     largest = runs[-1]
     floor_s = largest["calls"] * args.latency / args.concurrency
     for run in runs:
         run["ratio_to_floor"] = round(run["wall_s"] / floor_s, 2) if floor_s else None
 
     print(f"extract benchmark: {lines:,} POS lines/day, latency {args.latency * 1000:.0f} ms/call, "
-          f"concurrency {args.concurrency}")
+          f"concurrency {args.concurrency}, simulator in its own process")
     print(f"floor = {largest['calls']} calls at batch {largest['batch_size']} × {args.latency}s ÷ "
           f"{args.concurrency} = {floor_s:.2f}s")
-    header = f"{'batch':>6} {'wall s':>8} {'ratio':>6} {'calls':>6}  " + "  ".join(f"{t:>15}" for t in largest["datasets"])
-    print(header)
+    names = list(largest["datasets"])
+    print(f"{'batch':>6} {'wall s':>8} {'ratio':>6} {'calls':>6}  " + "  ".join(f"{t:>15}" for t in names))
     for run in runs:
-        cells = "  ".join(f"{run['datasets'].get(t, {}).get('calls', 0):>15}" for t in largest["datasets"])
+        cells = "  ".join(f"{run['datasets'].get(t, {}).get('calls', 0):>15}" for t in names)
         print(f"{run['batch_size']:>6} {run['wall_s']:>8.2f} {run['ratio_to_floor']:>6} {run['calls']:>6}  {cells}")
+    print(f"same run with 0 ms latency (simulator + client processing only): {baseline['wall_s']:.2f}s")
+    per_dataset = "  ".join(f"{t} {d['seconds']:.2f}s" for t, d in largest["datasets"].items())
+    print(f"seconds per dataset at batch {largest['batch_size']}: {per_dataset}")
     rows = {t: d["rows"] for t, d in largest["datasets"].items()}
     print(f"rows: {json.dumps(rows)}")
 
@@ -107,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
     path = out / f"extract-{stamp}.json"
     path.write_text(json.dumps({
         "benchmark": "extract", "at": stamp, "scale": args.scale, "pos_lines_per_day": lines,
-        "latency_s": args.latency, "concurrency": args.concurrency, "floor_s": round(floor_s, 3), "runs": runs,
+        "latency_s": args.latency, "concurrency": args.concurrency, "floor_s": round(floor_s, 3),
+        "runs": runs, "baseline_zero_latency": baseline,
     }, indent=2))
     print(f"written {path}")
     return 0

@@ -27,6 +27,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from shared.errors import ConfigError, OdooError, TransientError, error_for_http_status
@@ -47,6 +48,17 @@ class OdooSchemaError(OdooError):
 
 class OdooAccessDenied(OdooError):
     """Odoo refused the login or the API key."""
+
+
+@dataclass(frozen=True)
+class ChildrenRequest:
+    """One `read_children` for `read_children_many`."""
+
+    model: str
+    parent_field: str
+    parent_ids: tuple[int, ...]
+    fields: tuple[str, ...]
+    domain: tuple = ()
 
 
 class OdooClient(Protocol):
@@ -73,6 +85,10 @@ class OdooClient(Protocol):
         self, model: str, parent_field: str, parent_ids: Iterable[int], fields: list[str], *,
         domain: list | None = None, context: dict | None = None, batch_size: int | None = None,
     ) -> list[dict]: ...
+    def read_children_many(
+        self, requests: Sequence[ChildrenRequest], *, context: dict | None = None, batch_size: int | None = None,
+    ) -> list[list[dict]]: ...
+    def prefetch_fields(self, models: Iterable[str]) -> None: ...
     def search_ids(self, model: str, domain: list, *, context: dict | None = None) -> list[int]: ...
     def search_count(self, model: str, domain: list, *, context: dict | None = None) -> int: ...
     def read_group(
@@ -104,6 +120,13 @@ def _backoff_delay(attempt: int) -> float:
     """Capped exponential backoff with 'equal jitter': half fixed, half random."""
     delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * (2**attempt))
     return delay / 2 + random.uniform(0, delay / 2)
+
+
+_worker = threading.local()
+
+
+def _mark_worker() -> None:
+    _worker.active = True
 
 
 class _Fault(Exception):
@@ -192,7 +215,7 @@ class BaseClient:
 
     def fields(self, model: str) -> dict[str, dict]:
         if model not in self._fields_cache:
-            self._fields_cache[model] = self.execute(model, "fields_get", attributes=FIELD_ATTRIBUTES)
+            self._fields_cache[model] = self._fields_get(model)
         return self._fields_cache[model]
 
     def pick_fields(
@@ -280,30 +303,65 @@ class BaseClient:
         batch_size: int | None = None,
     ) -> list[dict]:
         """Children of many parents: `(parent_field, 'in', chunk)` per chunk, chunks run concurrently."""
-        size = batch_size or self.batch_size
-        ids = sorted(set(parent_ids))
-        if not ids:
-            return []
-        extra = list(domain or [])
-        chunks = chunked(ids, size)
+        request = ChildrenRequest(model, parent_field, tuple(parent_ids), tuple(fields), tuple(domain or ()))
+        return self.read_children_many([request], context=context, batch_size=batch_size)[0]
 
-        def read_chunk(chunk: Sequence[int]) -> list[dict]:
+    def read_children_many(
+        self,
+        requests: Sequence[ChildrenRequest],
+        *,
+        context: dict | None = None,
+        batch_size: int | None = None,
+    ) -> list[list[dict]]:
+        """Several `read_children` at once: every chunk of every request shares one bounded pool, so
+        e.g. the lines and the payments of the same orders are read side by side."""
+        size = batch_size or self.batch_size
+        jobs: list[tuple[int, ChildrenRequest, Sequence[int]]] = []
+        for index, request in enumerate(requests):
+            ids = sorted(set(request.parent_ids))
+            for chunk in chunked(ids, self.parent_chunk_size(len(ids), size)):
+                jobs.append((index, request, chunk))
+
+        def read_chunk(job: tuple[int, ChildrenRequest, Sequence[int]]) -> list[dict]:
+            _, request, chunk = job
             return self.search_read_all(
-                model, [(parent_field, "in", list(chunk)), *extra], fields, context=context, batch_size=size
+                request.model, [(request.parent_field, "in", list(chunk)), *request.domain], list(request.fields),
+                context=context, batch_size=size,
             )
 
-        results = self.map_concurrently(read_chunk, chunks)
-        records = [record for part in results for record in part]
-        records.sort(key=lambda r: r["id"])
-        return records
+        results: list[list[dict]] = [[] for _ in requests]
+        for (index, _, _), part in zip(jobs, self.map_concurrently(read_chunk, jobs), strict=True):
+            results[index].extend(part)
+        for records in results:
+            records.sort(key=lambda r: r["id"])
+        return results
+
+    def parent_chunk_size(self, n_parents: int, batch_size: int) -> int:
+        """Parent ids per chunk: at most `batch_size`, but small enough that a day of a few batches
+        still keeps every worker busy (never below batch_size / concurrency, so small days stay one call)."""
+        spread = -(-n_parents // self.concurrency)
+        floor = -(-batch_size // self.concurrency)
+        return max(1, min(batch_size, max(spread, floor)))
+
+    def prefetch_fields(self, models: Iterable[str]) -> None:
+        """`fields_get` of several models side by side (each is cached afterwards)."""
+        missing = [model for model in dict.fromkeys(models) if model not in self._fields_cache]
+        for model, fields in zip(missing, self.map_concurrently(self._fields_get, missing), strict=True):
+            self._fields_cache[model] = fields
+
+    def _fields_get(self, model: str) -> dict[str, dict]:
+        return self.execute(model, "fields_get", attributes=FIELD_ATTRIBUTES)
 
     def map_concurrently(self, func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
-        """`func` over `items` on at most `concurrency` threads; results in input order."""
-        if len(items) <= 1 or self.concurrency == 1:
+        """`func` over `items` on at most `concurrency` threads; results in input order. Called from a
+        worker thread it runs inline, so nested use can never wait on its own pool."""
+        if len(items) <= 1 or self.concurrency == 1 or getattr(_worker, "active", False):
             return [func(item) for item in items]
         with self._pool_lock:
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="odoo")
+                self._pool = ThreadPoolExecutor(
+                    self.concurrency, thread_name_prefix="odoo", initializer=_mark_worker
+                )
         return list(self._pool.map(func, items))
 
     def search_ids(self, model: str, domain: list, *, context: dict | None = None) -> list[int]:

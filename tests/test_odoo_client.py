@@ -11,7 +11,15 @@ import pytest
 
 from shared.config import Secret, Settings
 from shared.errors import ConfigError, TransientError
-from shared.odoo import Json2Client, JsonRpcClient, OdooAccessDenied, OdooSchemaError, connect, major_of
+from shared.odoo import (
+    ChildrenRequest,
+    Json2Client,
+    JsonRpcClient,
+    OdooAccessDenied,
+    OdooSchemaError,
+    connect,
+    major_of,
+)
 from shared.odoo_sim import DEMO_API_KEY, OdooSimulator, SimConfig
 from tests.odoo_helpers import calls_delta, sim_settings
 
@@ -203,3 +211,33 @@ def test_json2_on_odoo_19_gives_the_same_answers():
         with pytest.raises(OdooAccessDenied, match="refused the API key") as info:
             connect(bad)
         assert "wrong-key-abcdef" not in str(info.value)
+
+
+def test_read_children_many_reads_several_child_models_side_by_side(odoo):
+    order_ids = tuple(odoo.search_ids("pos.order", ORDER_STATES))
+    lines, payments = odoo.read_children_many(
+        [
+            ChildrenRequest("pos.order.line", "order_id", order_ids, ("order_id",)),
+            ChildrenRequest("pos.payment", "pos_order_id", order_ids, ("amount",)),
+        ],
+        batch_size=10,
+    )
+    assert [r["id"] for r in lines] == odoo.search_ids("pos.order.line", [("order_id", "in", list(order_ids))])
+    assert [r["id"] for r in payments] == odoo.search_ids("pos.payment", [("pos_order_id", "in", list(order_ids))])
+
+
+@pytest.mark.parametrize(
+    ("n_parents", "batch", "concurrency", "expected"),
+    [(10, 1000, 4, 250), (1664, 2000, 4, 500), (4000, 2000, 4, 1000), (9000, 1000, 4, 1000), (7, 5, 1, 5)],
+)
+def test_parent_chunks_keep_workers_busy_without_splitting_small_days(odoo, n_parents, batch, concurrency, expected):
+    odoo.concurrency = concurrency
+    assert odoo.parent_chunk_size(n_parents, batch) == expected
+
+
+def test_prefetch_fields_asks_once_per_model(odoo):
+    odoo.prefetch_fields(["pos.order", "pos.payment", "pos.order"])
+    odoo.prefetch_fields(["pos.order", "pos.payment"])
+    odoo.fields("pos.payment")
+    assert odoo.calls[("pos.order", "fields_get")] == 1
+    assert odoo.calls[("pos.payment", "fields_get")] == 1

@@ -55,6 +55,7 @@ def product_line_domain(odoo: Any) -> list:
 def fetch(
     odoo: Any, day: date, move_types: Sequence[str], line_optional: Sequence[str] = ()
 ) -> dict[str, list[dict]]:
+    odoo.prefetch_fields([MOVE_MODEL, LINE_MODEL])
     move_fields = odoo.pick_fields(MOVE_MODEL, MOVE_REQUIRED, MOVE_OPTIONAL)
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, (*LINE_OPTIONAL, *line_optional))
     moves = odoo.search_read_all(MOVE_MODEL, move_domain(day, move_types), move_fields)

@@ -11,6 +11,7 @@ from typing import Any
 
 from functions.extract import raw_records, raw_spec, raw_table
 from shared.dates import odoo_window
+from shared.odoo import ChildrenRequest
 
 DATASET = "pos"
 ORDER_MODEL = "pos.order"
@@ -43,13 +44,19 @@ def order_domain(day: date, tz: str) -> list:
 
 def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
     """Every record of the day, as Odoo returned it, by model."""
+    odoo.prefetch_fields(REQUIREMENTS)
     order_fields = odoo.pick_fields(ORDER_MODEL, ORDER_REQUIRED, ORDER_OPTIONAL)
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL)
     payment_fields = odoo.pick_fields(PAYMENT_MODEL, PAYMENT_REQUIRED, PAYMENT_OPTIONAL)
     orders = odoo.search_read_all(ORDER_MODEL, order_domain(day, settings.business_tz), order_fields)
-    order_ids = [order["id"] for order in orders]
-    lines = odoo.read_children(LINE_MODEL, "order_id", order_ids, line_fields)
-    payments = odoo.read_children(PAYMENT_MODEL, "pos_order_id", order_ids, payment_fields)
+    order_ids = tuple(order["id"] for order in orders)
+    # lines and payments of the same orders, read side by side on the client's bounded pool
+    lines, payments = odoo.read_children_many(
+        [
+            ChildrenRequest(LINE_MODEL, "order_id", order_ids, tuple(line_fields)),
+            ChildrenRequest(PAYMENT_MODEL, "pos_order_id", order_ids, tuple(payment_fields)),
+        ]
+    )
     return {ORDER_MODEL: orders, LINE_MODEL: lines, PAYMENT_MODEL: payments}
 
 
