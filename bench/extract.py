@@ -7,9 +7,12 @@ prints calls per dataset, wall time, and the ratio to the floor:
     floor = calls at the largest batch size × latency ÷ concurrency
 
 i.e. the time the calls would take if each one cost exactly the injected latency and the workers were
-never idle. It prints figures; it never passes or fails on time. Results go to bench/results/*.json.
+never idle. The simulator runs in a process of its own (as Odoo would), and the largest batch is also
+run against a zero-latency simulator: the difference is the part of the wall time the latency costs.
+Each figure is the fastest of `--repeat` runs. It prints figures; it never passes or fails on time.
+Results go to bench/results/*.json.
 
-    python bench/extract.py [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000]
+    python bench/extract.py [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--batch-sizes", default="500,1000,2000")
     parser.add_argument("--targets", default=",".join(DEFAULT_TARGETS))
+    parser.add_argument("--repeat", type=int, default=3, help="runs per batch size; the fastest is kept")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     return parser.parse_args(argv)
 
@@ -133,11 +137,16 @@ def main(argv: list[str] | None = None) -> int:
 
         for sim in sims.values():  # warm each simulator's day cache
             run_once(sim, settings_for(sim), targets, batch_sizes[-1], args.concurrency)
-        for batch_size in batch_sizes:
-            runs.append(run_once(sims["latency"], settings_for(sims["latency"]), targets, batch_size,
-                                 args.concurrency))
-        baseline = run_once(sims["baseline"], settings_for(sims["baseline"]), targets, batch_sizes[-1],
-                            args.concurrency)
+        def fastest(sim, batch_size):
+            # a shared machine is noisy: keep the fastest of a few runs (calls and rows never change)
+            tries = [run_once(sim, settings_for(sim), targets, batch_size, args.concurrency)
+                     for _ in range(max(1, args.repeat))]
+            best = min(tries, key=lambda run: run["wall_s"])
+            best["wall_s_all"] = [run["wall_s"] for run in tries]
+            return best
+
+        runs = [fastest(sims["latency"], batch_size) for batch_size in batch_sizes]
+        baseline = fastest(sims["baseline"], batch_sizes[-1])
     finally:
         for sim in sims.values():
             sim.stop()
@@ -155,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     for run in runs:
         cells = "  ".join(f"{run['datasets'].get(t, {}).get('calls', 0):>15}" for t in names)
         print(f"{run['batch_size']:>6} {run['wall_s']:>8.2f} {run['ratio_to_floor']:>6} {run['calls']:>6}  {cells}")
-    print(f"same run with 0 ms latency (simulator + client processing only): {baseline['wall_s']:.2f}s")
+    print(f"same run with 0 ms latency (simulator + client processing only): {baseline['wall_s']:.2f}s; "
+          f"latency share at batch {largest['batch_size']}: {largest['wall_s'] - baseline['wall_s']:.2f}s "
+          f"= {(largest['wall_s'] - baseline['wall_s']) / floor_s if floor_s else 0:.2f} × floor")
     per_dataset = "  ".join(f"{t} {d['seconds']:.2f}s" for t, d in largest["datasets"].items())
     print(f"seconds per dataset at batch {largest['batch_size']}: {per_dataset}")
     rows = {t: d["rows"] for t, d in largest["datasets"].items()}
