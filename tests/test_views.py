@@ -94,3 +94,17 @@ def test_nkpipe_sql_prints_timestamps_and_caps_rows(lake_root, capsys):
     assert len(out) == 4  # header, rule, two rows
     assert "+00:00" in out[2]
     assert "first 2 rows shown" in captured.err
+
+
+def test_views_on_an_object_store_lake(lake_root, gcs_bucket):
+    local = open_lake(str(lake_root))
+    remote = open_lake(f"{gcs_bucket.root_url}/nk/lake")
+    for key in local.store.list("star-schema/"):
+        remote.store.put(key, local.store.get(key))
+    expected = open_views(local).execute("select source, count(*), round(sum(quantity), 6) from fact_sales_all "
+                                         "group by source order by source").fetchall()
+    con = open_views(remote)
+    result = con.execute("select source, count(*), round(sum(quantity), 6) from fact_sales_all "
+                         "group by source order by source").fetchall()
+    assert result == expected
+    assert con.execute("select count(*) from dim_products").fetchone()[0] == local.read_table(DIM_PRODUCTS).num_rows
