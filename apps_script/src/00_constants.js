@@ -18,6 +18,8 @@ const TOKEN_REFRESH_MARGIN_MS = 5 * 60 * 1000;
 const REST_PAGE_SIZE = 1000;
 const REST_MAX_PAGES = 50;
 const REST_MAX_ATTEMPTS = 3;
+/** How long a refresh waits for another one to finish before giving up. */
+const REFRESH_LOCK_WAIT_MS = 30 * 1000;
 
 const SALES_SERIES_DAYS = 90;
 const COMPARE_DAYS = 7;

@@ -69,6 +69,25 @@ function scheduledRefresh() {
  * @returns {{ok: boolean, message: string, failed: string[]}}
  */
 function refreshDashboard_(day) {
+  // The morning trigger and a click on "Refresh sekarang" must not write the tabs at the same time.
+  const lock = LockService.getDocumentLock();
+  if (!lock.tryLock(REFRESH_LOCK_WAIT_MS)) {
+    const busy = 'KPI ' + day + ': pembaruan lain sedang berjalan; coba lagi sebentar lagi';
+    logInfo_(busy);
+    return { ok: false, message: busy, failed: [] };
+  }
+  try {
+    return refreshLocked_(day);
+  } finally {
+    lock.releaseLock();
+  }
+}
+
+/**
+ * @param {string} day
+ * @returns {{ok: boolean, message: string, failed: string[]}}
+ */
+function refreshLocked_(day) {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
   const now = new Date();
   const queries = dashboardQueries_(day);

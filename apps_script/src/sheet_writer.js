@@ -25,19 +25,22 @@ function writeTab_(spreadsheet, name, model) {
   const statusColor = model.status.level === 'error' ? COLOR_ERROR : model.status.level === 'warning' ? COLOR_WARNING : COLOR_OK;
   const statusRow = sheet.getRange(STATUS_ROW, 1, 1, width);
   statusRow.setBackground(statusColor);
-  sheet.getRange(STATUS_ROW, 1).setValue(model.status.text).setFontWeight('bold');
+  sheet.getRange(STATUS_ROW, 1).setNumberFormat(FORMAT_TEXT).setValue(model.status.text).setFontWeight('bold');
 
   sheet.getRange(HEADER_ROW, 1, 1, width)
+    .setNumberFormat(FORMAT_TEXT)
     .setValues([model.headers])
     .setFontWeight('bold')
     .setBackground(COLOR_HEADER);
 
   if (model.rows.length) {
     const body = sheet.getRange(FIRST_DATA_ROW, 1, model.rows.length, width);
+    // Formats first: Sheets parses a written '2026-11-19' by the cell's format, so a text column
+    // must already be text ('@') or it becomes a date (and a date column must already be a date).
+    body.setNumberFormats(model.cellFormats || model.rows.map(function () { return model.columnFormats.slice(); }));
     body.setValues(model.rows.map(function (row) {
       return row.map(function (v) { return v === null || v === undefined ? '' : v; });
     }));
-    body.setNumberFormats(model.cellFormats || model.rows.map(function () { return model.columnFormats.slice(); }));
     if (model.rowBackgrounds) {
       body.setBackgrounds(model.rowBackgrounds.map(function (color) {
         /** @type {string[]} */

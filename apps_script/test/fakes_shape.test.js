@@ -34,6 +34,8 @@ const SHAPES = [
   ['FakeUtilities', 'utilities', 'Utilities'],
   ['FakeHtmlService', 'html', 'HtmlService'],
   ['FakeHtmlOutput', 'html', 'HtmlOutput'],
+  ['FakeLockService', 'lock', 'LockService'],
+  ['FakeLock', 'lock', 'Lock'],
 ];
 
 /** Method names declared in `interface name { ... }` of one .d.ts file. */
@@ -108,4 +110,14 @@ test('the cache forgets entries after their time, and never keeps one over 6 hou
   assert.equal(cache.get('b'), '2');
   clock.advance(6 * 3600 * 1000);
   assert.equal(cache.get('b'), null);
+});
+
+test('a date-like string becomes a date unless the cell is already plain text, as typed input does', () => {
+  const sheet = new fakes.FakeSpreadsheet().insertSheet('x');
+
+  sheet.getRange(1, 1).setValue('2026-11-19');
+  sheet.getRange(1, 2).setNumberFormat('@').setValue('2026-11-19');
+
+  assert.ok(sheet.getRange(1, 1).getValue() instanceof Date);
+  assert.equal(sheet.getRange(1, 2).getValue(), '2026-11-19');
 });

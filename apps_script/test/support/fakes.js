@@ -44,6 +44,18 @@ function checkCell(value) {
   if (typeof value === 'number' && !Number.isFinite(value)) throw new Error(`Cannot write ${value} into a cell`);
 }
 
+/**
+ * What Sheets stores for a written value: like typed input, a 'YYYY-MM-DD' string becomes a date unless
+ * the cell is already formatted as plain text ('@'). (The fake keeps the day at UTC midnight.)
+ */
+function asEntered(value, cell) {
+  if (value === null) return '';
+  if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && cell.numberFormat !== '@') {
+    return new Date(value + 'T00:00:00Z');
+  }
+  return value;
+}
+
 class FakeRange {
   constructor(sheet, row, column, numRows, numColumns) {
     for (const [name, n] of [['row', row], ['column', column], ['number of rows', numRows], ['number of columns', numColumns]]) {
@@ -92,8 +104,8 @@ class FakeRange {
     }
     if (what === 'values') values.forEach((line) => line.forEach(checkCell));
   }
-  setValue(value) { checkCell(value); this._each((cell) => { cell.value = value === null ? '' : value; }); return this; }
-  setValues(values) { this._checkShape(values, 'values'); this._each((cell, r, c) => { cell.value = values[r][c] === null ? '' : values[r][c]; }); return this; }
+  setValue(value) { checkCell(value); this._each((cell) => { cell.value = asEntered(value, cell); }); return this; }
+  setValues(values) { this._checkShape(values, 'values'); this._each((cell, r, c) => { cell.value = asEntered(values[r][c], cell); }); return this; }
   getValue() { return this._sheet._peek(this._row, this._column).value; }
   getValues() { return this._grid('value'); }
   getDisplayValue() { return String(this.getValue()); }
@@ -497,6 +509,43 @@ class FakeScriptApp {
   }
 }
 
+// ---------------------------------------------------------------- LockService
+
+class FakeLock {
+  constructor(owner) {
+    this._owner = owner;
+    this._held = false;
+  }
+  tryLock(timeoutInMillis) {
+    if (this._owner.heldBy && this._owner.heldBy !== this) {
+      this._owner.waits.push(timeoutInMillis);
+      return false;
+    }
+    this._owner.heldBy = this;
+    this._held = true;
+    return true;
+  }
+  waitLock(timeoutInMillis) {
+    if (!this.tryLock(timeoutInMillis)) throw new Error('Lock timeout: another process was holding the lock for too long.');
+  }
+  hasLock() { return this._held; }
+  releaseLock() {
+    if (this._owner.heldBy === this) this._owner.heldBy = null;
+    this._held = false;
+  }
+}
+
+/** One document lock; a test can hold it (as another execution would) through .heldBy. */
+class FakeLockService {
+  constructor() {
+    this.heldBy = null;
+    this.waits = [];
+  }
+  getDocumentLock() { return new FakeLock(this); }
+  getScriptLock() { return new FakeLock(this); }
+  getUserLock() { return new FakeLock(this); }
+}
+
 // ---------------------------------------------------------------- Utilities, Logger, HtmlService, console
 
 /** Only the pattern letters the script uses; an unknown letter fails loudly rather than printing junk. */
@@ -567,5 +616,5 @@ module.exports = {
   FakeEmbeddedChartBuilder, FakeUi, FakeMenu, FakePromptResponse, FakeCharts, FakeUrlFetchApp, FakeHTTPResponse,
   FakePropertiesService, FakeProperties, FakeCacheService, FakeCache, FakeScriptApp, FakeTrigger,
   FakeTriggerBuilder, FakeClockTriggerBuilder, FakeUtilities, FakeLogger, FakeHtmlService, FakeHtmlOutput,
-  FakeConsole, formatDate,
+  FakeConsole, FakeLockService, FakeLock, formatDate,
 };

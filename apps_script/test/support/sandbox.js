@@ -33,6 +33,7 @@ function loadScript(options = {}) {
     Utilities: new fakes.FakeUtilities(clock),
     Logger: new fakes.FakeLogger(),
     HtmlService: new fakes.FakeHtmlService(PROJECT_ROOT),
+    LockService: new fakes.FakeLockService(),
     console: new fakes.FakeConsole(),
   };
   const context = vm.createContext({
@@ -49,6 +50,7 @@ function loadScript(options = {}) {
     Utilities: services.Utilities,
     Logger: services.Logger,
     HtmlService: services.HtmlService,
+    LockService: services.LockService,
     console: services.console,
   });
   for (const file of fs.readdirSync(SRC).filter((f) => f.endsWith('.js')).sort()) {
