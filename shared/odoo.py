@@ -630,6 +630,17 @@ class Json2Client(BaseClient):
 # -- connecting ----------------------------------------------------------------------------------------
 
 
+def split_host(host: str, port: int, protocol: str) -> tuple[str, int, str]:
+    """ODOO_HOST may be a bare host or a URL (`https://example.odoo.com`): the URL's scheme and port win."""
+    if "://" not in host:
+        return host, port, protocol
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(host)
+    secure = parts.scheme == "https"
+    return parts.hostname or host, parts.port or (443 if secure else port), "jsonrpc+ssl" if secure else "jsonrpc"
+
+
 def _base_url(host: str, port: int, protocol: str) -> str:
     scheme = "https" if protocol.endswith("ssl") else "http"
     return f"{scheme}://{host}:{port}"
@@ -692,7 +703,7 @@ def connect(settings: Any, **options: Any) -> BaseClient:
         ]
         if missing:
             raise ConfigError("missing Odoo settings: " + ", ".join(missing))
-        host, port, protocol = settings.odoo_host, settings.odoo_port, settings.odoo_protocol
+        host, port, protocol = split_host(settings.odoo_host, settings.odoo_port, settings.odoo_protocol)
         db, login, key = settings.odoo_db, settings.odoo_username, settings.odoo_api_key.reveal()
     try:
         base_url = _base_url(host, port, protocol)

@@ -4,6 +4,7 @@ states, refunds, batching call counts, a failure midway, reruns, Odoo 16 and JSO
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from functions.transform import run_transform
 from shared.errors import TransientError
 from shared.lake import open_lake
 from shared.metadata import Metadata
-from shared.odoo import connect
+from shared.odoo import OdooAccessDenied, connect
 from shared.odoo_sim import OdooSimulator, SimConfig
 from shared.schemas import FACT_POS_PAYMENTS, FACT_SALES
 from tests.odoo_helpers import sim_settings
@@ -193,3 +194,32 @@ def test_odoo_16_and_json2_modes_give_the_same_facts(sim, tmp_path):
     assert expected.height > 0
     assert frames["16.0"].equals(expected)
     assert frames["19.0"].equals(expected)
+
+
+def test_a_transient_fault_mid_extraction_is_retried_and_changes_nothing(sim, tmp_path):
+    settings, lake, odoo = pipeline(sim, tmp_path, odoo_batch_size=5)
+    day = sim.last_day - timedelta(days=1)
+    with odoo:
+        run_extract(settings, lake, day, ["pos"], odoo)
+        clean = lake.read_partition(raw_spec("pos"), day)
+        sim.inject_fault("pos.order.line", "search_read", nth=2, kind="502", times=1)
+        sim.inject_fault("pos.payment", "search_read", nth=1, kind="timeout", times=1)
+        settings_short = settings.replace(odoo_timeout=1.0)
+        with connect(settings_short) as impatient:
+            [result] = run_extract(settings_short, lake, day, ["pos"], impatient)
+    assert result.status == "success"
+    assert lake.read_partition(raw_spec("pos"), day).equals(clean)
+
+
+def test_a_revoked_key_fails_with_one_clear_line_and_no_key_in_the_record(fresh_sim, tmp_path):
+    settings, lake, odoo = pipeline(fresh_sim, tmp_path)
+    day = fresh_sim.last_day
+    with odoo:
+        fresh_sim.revoke_key()
+        with pytest.raises(OdooAccessDenied) as info:
+            run_extract(settings, lake, day, ["pos"], odoo)
+    assert "\n" not in str(info.value)
+    record = Metadata(lake).last_run("extract", "pos", day)
+    assert record.status == "failed" and "OdooAccessDenied" in record.error
+    assert settings.odoo_api_key.reveal() not in json.dumps(record.to_dict())
+    assert lake.read_partition(raw_spec("pos"), day) is None

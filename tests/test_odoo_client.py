@@ -19,6 +19,7 @@ from shared.odoo import (
     OdooSchemaError,
     connect,
     major_of,
+    split_host,
 )
 from shared.odoo_sim import DEMO_API_KEY, OdooSimulator, SimConfig
 from tests.odoo_helpers import calls_delta, sim_settings
@@ -241,3 +242,17 @@ def test_prefetch_fields_asks_once_per_model(odoo):
     odoo.fields("pos.payment")
     assert odoo.calls[("pos.order", "fields_get")] == 1
     assert odoo.calls[("pos.payment", "fields_get")] == 1
+
+
+def test_odoo_host_may_be_a_url():
+    assert split_host("https://nk.odoo.com", 8069, "jsonrpc") == ("nk.odoo.com", 443, "jsonrpc+ssl")
+    assert split_host("http://10.0.0.5:8070", 8069, "jsonrpc") == ("10.0.0.5", 8070, "jsonrpc")
+    assert split_host("odoo.internal", 8069, "jsonrpc") == ("odoo.internal", 8069, "jsonrpc")
+
+
+def test_a_url_host_connects(sim):
+    client = connect(sim_settings(sim, odoo_host=f"http://127.0.0.1:{sim.port}", odoo_port=1))
+    try:
+        assert client.search_count("pos.order", []) > 0
+    finally:
+        client.close()
