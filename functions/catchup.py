@@ -29,7 +29,7 @@ from typing import Any
 
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
+from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
 
 log = get_logger(__name__)
 
@@ -252,8 +252,6 @@ def run_catch_up(
     now: datetime | None = None,
 ) -> CatchUpReport:
     """Plan, then run the repairs (oldest first) and the new days through every stage."""
-    from functions.pipeline import STAGES, run_days
-
     own = odoo is None
     if own:
         from shared.config import require_odoo
@@ -262,18 +260,30 @@ def run_catch_up(
         require_odoo(settings)
         odoo = connect(settings)
     try:
-        plan = plan_catch_up(settings, lake, odoo, now)
-        report = CatchUpReport(plan)
-        for day, targets in plan.reruns().items():
-            report.results += run_days(settings, lake, [day], ("extract", "transform"), targets,
-                                       progress=progress, odoo=odoo)
-        again = downstream_days(plan)
-        if again:
-            report.results += run_days(settings, lake, again, DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
-        if plan.new_days:
-            report.results += run_days(settings, lake, plan.new_days, STAGES, built_targets(),
-                                       progress=progress, odoo=odoo)
-        return report
+        # one catch-up at a time: two would both see the same missed days and run them twice
+        with lake.lock("catch-up", new_run_id()):
+            return _plan_and_run(settings, lake, odoo, progress, now)
     finally:
         if own:
             odoo.close()
+
+
+def _plan_and_run(
+    settings: Any, lake: Any, odoo: Any, progress: Callable[[StageResult], None] | None, now: datetime | None
+) -> CatchUpReport:
+    from functions.pipeline import STAGES, run_days
+
+    plan = plan_catch_up(settings, lake, odoo, now)
+    report = CatchUpReport(plan)
+    for day, targets in plan.reruns().items():
+        report.results += run_days(
+            settings, lake, [day], ("extract", "transform"), targets, progress=progress, odoo=odoo
+        )
+    again = downstream_days(plan)
+    if again:
+        report.results += run_days(settings, lake, again, DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
+    if plan.new_days:
+        report.results += run_days(
+            settings, lake, plan.new_days, STAGES, built_targets(), progress=progress, odoo=odoo
+        )
+    return report

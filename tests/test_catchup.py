@@ -12,6 +12,7 @@ from functions.catchup import plan_catch_up, run_catch_up
 from functions.cli import main
 from functions.pipeline import run_days
 from shared.dates import yesterday
+from shared.errors import LockedError
 from shared.lake import open_lake
 from shared.odoo import connect
 from shared.odoo_sim import OdooSimulator, SimConfig
@@ -46,6 +47,8 @@ def test_missed_days_are_processed_then_nothing_is_left(setup):
         assert plan.last_full == days[-1]
         assert plan.new_days == [sim.last_day, sim.last_day + timedelta(days=1)]
         assert plan.changes == []
+        with lake.lock("catch-up", "another-run"), pytest.raises(LockedError, match="already running: catch-up"):
+            run_catch_up(settings, lake, odoo)
         report = run_catch_up(settings, lake, odoo)
         assert all(r.ok for r in report.results)
         after = plan_catch_up(settings, lake, odoo)

@@ -99,7 +99,7 @@ def fetch_dimension(odoo: Any, lake: Any, dim: Dimension, full: bool) -> tuple[s
 
 
 def extract(odoo: Any, settings: Any, lake: Any, day: date, *, full_refresh: bool | None = None) -> dict[str, int]:
-    full = bool(getattr(settings, "dimensions_full_refresh", False)) if full_refresh is None else full_refresh
+    full = settings.dimensions_full_refresh if full_refresh is None else full_refresh
     by_model: dict[str, list[dict]] = {}
     refreshes: list[dict] = []
     for dim in DIMENSIONS:
