@@ -34,21 +34,42 @@ function buildRestPath_(query, limit, offset) {
 }
 
 /**
- * Every row of a query, page by page (limit/offset on a stable order) until a short page.
+ * Every row of a query, page by page on a stable order. PostgREST is asked for the exact count, so a
+ * server that caps rows per answer (Supabase's "max rows") cannot end the paging early; without a
+ * count in Content-Range, a short page ends it.
  * @param {Settings} settings
  * @param {RestQuery} query
  * @returns {Array<Object<string, any>>}
  */
 function fetchRows_(settings, query) {
-  if (query.limit) return fetchPage_(settings, query, buildRestPath_(query, query.limit, null));
+  if (query.limit) return fetchPage_(settings, query, buildRestPath_(query, query.limit, null), false).rows;
   /** @type {Array<Object<string, any>>} */
   let rows = [];
+  let offset = 0;
   for (let page = 0; page < REST_MAX_PAGES; page++) {
-    const chunk = fetchPage_(settings, query, buildRestPath_(query, REST_PAGE_SIZE, page * REST_PAGE_SIZE));
-    rows = rows.concat(chunk);
-    if (chunk.length < REST_PAGE_SIZE) return rows;
+    const answer = fetchPage_(settings, query, buildRestPath_(query, REST_PAGE_SIZE, offset), true);
+    rows = rows.concat(answer.rows);
+    offset += answer.rows.length;
+    if (answer.total !== null ? offset >= answer.total || !answer.rows.length : answer.rows.length < REST_PAGE_SIZE) {
+      return rows;
+    }
   }
-  throw new Error(query.name + ': more than ' + REST_MAX_PAGES * REST_PAGE_SIZE + ' rows; narrow the query');
+  throw new Error(query.name + ': more than ' + REST_MAX_PAGES + ' pages of rows; narrow the query');
+}
+
+/**
+ * The row total in a Content-Range header such as '0-999/2500'; null when the server did not count.
+ * @param {GoogleAppsScript.URL_Fetch.HTTPResponse} response
+ * @returns {number | null}
+ */
+function contentRangeTotal_(response) {
+  const headers = /** @type {Object<string, string>} */ (response.getHeaders());
+  let value = '';
+  Object.keys(headers).forEach(function (name) {
+    if (name.toLowerCase() === 'content-range') value = String(headers[name]);
+  });
+  const match = /\/(\d+)\s*$/.exec(value);
+  return match ? Number(match[1]) : null;
 }
 
 /**
@@ -57,9 +78,10 @@ function fetchRows_(settings, query) {
  * @param {Settings} settings
  * @param {RestQuery} query
  * @param {string} path
- * @returns {Array<Object<string, any>>}
+ * @param {boolean} count ask for the exact row count (paged reads)
+ * @returns {{rows: Array<Object<string, any>>, total: number | null}}
  */
-function fetchPage_(settings, query, path) {
+function fetchPage_(settings, query, path, count) {
   let signedInAgain = false;
   /** @type {string} */
   let lastError = '';
@@ -67,15 +89,14 @@ function fetchPage_(settings, query, path) {
     /** @type {GoogleAppsScript.URL_Fetch.HTTPResponse} */
     let response;
     try {
-      response = UrlFetchApp.fetch(settings.url + path, {
-        method: 'get',
-        headers: {
-          apikey: settings.anonKey,
-          Authorization: 'Bearer ' + getAccessToken_(settings),
-          Accept: 'application/json',
-        },
-        muteHttpExceptions: true,
-      });
+      /** @type {Object<string, string>} */
+      const headers = {
+        apikey: settings.anonKey,
+        Authorization: 'Bearer ' + getAccessToken_(settings),
+        Accept: 'application/json',
+      };
+      if (count) headers.Prefer = 'count=exact';
+      response = UrlFetchApp.fetch(settings.url + path, { method: 'get', headers: headers, muteHttpExceptions: true });
     } catch (err) {
       lastError = 'network error: ' + errorMessage_(err);
       pauseBeforeRetry_(attempt);
@@ -85,7 +106,7 @@ function fetchPage_(settings, query, path) {
     if (code === 200 || code === 206) {
       const rows = JSON.parse(response.getContentText());
       if (!Array.isArray(rows)) throw new Error(query.name + ': expected a JSON array from ' + query.table);
-      return rows;
+      return { rows: rows, total: contentRangeTotal_(response) };
     }
     if (code === 401 && !signedInAgain) {
       signedInAgain = true;

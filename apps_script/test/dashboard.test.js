@@ -17,11 +17,13 @@ const TABS = ['Ringkasan', 'Penjualan & Laba', 'Produk Teratas', 'Inventori', 'A
 /** PostgREST answering exactly the fixture paths; anything else is the error PostgREST gives. */
 function fixtureRest(overrides = {}) {
   const byPath = new Map(MANIFEST.queries.map((q) => [q.path, q.name]));
-  return (pathAndQuery) => {
+  return (pathAndQuery, request) => {
     const name = byPath.get(pathAndQuery);
     if (name && overrides[name]) return overrides[name](pathAndQuery);
     if (!name) return json(400, { code: 'PGRST100', details: null, hint: null, message: 'no fixture for ' + pathAndQuery });
-    return json(200, FIXTURE[name].rows);
+    const rows = FIXTURE[name].rows;
+    const counted = request.headers.Prefer === 'count=exact' ? String(rows.length) : '*';
+    return json(200, rows, { 'Content-Range': rows.length ? `0-${rows.length - 1}/${counted}` : `*/${counted}` });
   };
 }
 

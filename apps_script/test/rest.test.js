@@ -12,15 +12,29 @@ const INVENTORY_QUERY = {
   order: [['data_date', 'asc'], ['warehouse_id', 'asc']],
 };
 
-/** PostgREST over an in-memory table: honours limit and offset, as paging relies on. */
-function pagedTable(total) {
+/**
+ * PostgREST over an in-memory table: honours limit and offset, caps an answer at maxRows (Supabase's
+ * "max rows" setting) and counts the rows when asked with Prefer: count=exact, as paging relies on.
+ */
+function pagedTable(total, { maxRows = Infinity } = {}) {
   const rows = Array.from({ length: total }, (_, i) => ({ data_date: '2026-11-20', warehouse_id: i + 1, closing_qty: i * 1.5 }));
-  return (pathAndQuery) => {
+  return (pathAndQuery, request) => {
     const params = new URLSearchParams(pathAndQuery.split('?')[1]);
-    const limit = Number(params.get('limit'));
+    const limit = Math.min(Number(params.get('limit')), maxRows);
     const offset = Number(params.get('offset') || 0);
     const page = rows.slice(offset, offset + limit);
-    return json(200, page, { 'Content-Range': page.length ? `${offset}-${offset + page.length - 1}/*` : '*/*' });
+    const counted = request.headers.Prefer === 'count=exact' ? String(total) : '*';
+    const range = page.length ? `${offset}-${offset + page.length - 1}/${counted}` : `*/${counted}`;
+    return json(offset + page.length < total ? 206 : 200, page, { 'Content-Range': range });
+  };
+}
+
+/** The same without Content-Range: paging then ends at the first short page. */
+function uncountedTable(total) {
+  const table = pagedTable(total);
+  return (pathAndQuery, request) => {
+    const answer = table(pathAndQuery, { headers: {} });
+    return { ...answer, headers: { 'Content-Type': 'application/json' } };
   };
 }
 
@@ -55,13 +69,32 @@ test('pages with limit/offset until a short page and returns every row in order'
     ['0', '1000', '2000']);
 });
 
-test('a table of exactly one page size needs one more (empty) page to know it ended', () => {
+test('with the count, a table of exactly one page is one request', () => {
   const s = loadWithSupabase({ rest: pagedTable(1000) });
 
   const rows = s.call('fetchRows_', s.call('readSettings_'), INVENTORY_QUERY);
 
   assert.equal(rows.length, 1000);
-  assert.equal(s.supabase.state.restCalls.length, 2);
+  assert.equal(s.supabase.state.restCalls.length, 1);
+});
+
+test('a server that caps rows per answer (max rows 300) still gives every row', () => {
+  const s = loadWithSupabase({ rest: pagedTable(1000, { maxRows: 300 }) });
+
+  const rows = plain(s.call('fetchRows_', s.call('readSettings_'), INVENTORY_QUERY));
+
+  assert.deepEqual(rows.map((r) => r.warehouse_id), Array.from({ length: 1000 }, (_, i) => i + 1));
+  assert.deepEqual(s.supabase.state.restCalls.map((p) => new URLSearchParams(p.split('?')[1]).get('offset')),
+    ['0', '300', '600', '900']);
+});
+
+test('without a count, paging ends at a short page (and a full last page needs one empty page)', () => {
+  const s = loadWithSupabase({ rest: uncountedTable(2000) });
+
+  const rows = s.call('fetchRows_', s.call('readSettings_'), INVENTORY_QUERY);
+
+  assert.equal(rows.length, 2000);
+  assert.equal(s.supabase.state.restCalls.length, 3);
 });
 
 test('an empty table is one request and no rows', () => {
@@ -82,6 +115,7 @@ test('a query with a fixed limit is one request without offset', () => {
   assert.equal(rows.length, 20);
   assert.equal(s.supabase.state.restCalls.length, 1);
   assert.doesNotMatch(s.supabase.state.restCalls[0], /offset=/);
+  assert.equal(s.UrlFetchApp.requests.at(-1).headers.Prefer, undefined, 'no count needed for a fixed limit');
 });
 
 test('sends the anon key and the user token, never the password', () => {
@@ -91,7 +125,7 @@ test('sends the anon key and the user token, never the password', () => {
 
   const get = s.UrlFetchApp.requests.find((r) => r.url.includes('/rest/v1/'));
   assert.equal(get.method, 'get');
-  assert.deepEqual(get.headers, { apikey: 'anon-key-for-tests', Authorization: 'Bearer access-1', Accept: 'application/json' });
+  assert.deepEqual(get.headers, { apikey: 'anon-key-for-tests', Authorization: 'Bearer access-1', Accept: 'application/json', Prefer: 'count=exact' });
   assert.equal(get.payload, null);
 });
 
