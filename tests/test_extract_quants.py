@@ -71,6 +71,14 @@ def test_past_day_takes_later_moves_back_out():
     assert result["date"].unique().to_list() == [date(2026, 1, 1)]
 
 
+def test_odoo19_factor_counts_reference_units_per_unit():
+    record = dict(snapshot(True)[1], uom_factor="reference_per_unit")
+    units19 = [("uom.uom", {"id": 1, "factor": 1.0}), ("uom.uom", {"id": 2, "factor": 12.0}), UNITS[2]]
+    raw = raw_frame([("_snapshot", record), *LOCATIONS, *units19, quant(1, 5, 8, 10.0),
+                     later(100, 5, 8, 9, 2.0, uom=2)])
+    assert rows(star_stock_quants(raw)) == [(1, 5, 8, 10.0 + 24.0)]
+
+
 def test_quantity_product_uom_is_preferred_to_unit_conversion():
     raw = raw_frame([snapshot(True), *LOCATIONS, quant(1, 5, 8, 10.0),
                      later(100, 5, 8, 9, 1.0, uom=2, quantity_product_uom=12.0)])
@@ -144,7 +152,7 @@ def internal_effect(lake, day, internal: set[int]) -> pl.DataFrame:
     return pl.concat([into, out_of]).group_by(KEY).agg(pl.col("quantity").sum())
 
 
-@pytest.mark.parametrize("version", ["17.0", "16.0"])
+@pytest.mark.parametrize("version", ["17.0", "16.0", "19.0"])
 def test_past_days_chain_with_the_moves_between_them(version, tmp_path):
     with OdooSimulator(SimConfig(seed=4, lines_per_day=40, days=3, version=version)).start() as sim:
         settings = sim_settings(sim, str(tmp_path))

@@ -59,6 +59,7 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
     taken_at = datetime.now(UTC) if now is None else now
     quants = odoo.read_children(QUANT_MODEL, "location_id", [loc["id"] for loc in locations], quant_fields)
     reconstructed = end_of_day <= taken_at
+    factor_meaning = None
     records: dict[str, list[dict]] = {QUANT_MODEL: quants, LOCATION_MODEL: locations}
     if reconstructed:
         line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL, QUANTITY_FIELDS)
@@ -76,6 +77,8 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
             )
             uom_ids = sorted(set(_ids(lines, "product_uom_id")) | set(_ids(records[PRODUCT_MODEL], "uom_id")))
             records[UOM_MODEL] = read_by_ids(odoo, UOM_MODEL, uom_ids, ["id", "factor"], context=ALL_RECORDS)
+            # Odoo 19 dropped uom_type and turned `factor` around (reference units per unit)
+            factor_meaning = "units_per_reference" if "uom_type" in odoo.fields(UOM_MODEL) else "reference_per_unit"
     as_of = end_of_day if reconstructed else taken_at
     records[SNAPSHOT_MODEL] = [
         {
@@ -84,6 +87,7 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
             "taken_at": taken_at.strftime(ODOO_DATETIME_FORMAT),
             "as_of": as_of.strftime(ODOO_DATETIME_FORMAT),
             "reconstructed": reconstructed,
+            "uom_factor": factor_meaning,
         }
     ]
     return records

@@ -11,7 +11,8 @@ lot, company) with `quant_id` = the smallest current quant id there (null when n
 `reserved_quantity` null: reservations of the past cannot be rebuilt. A snapshot of a day that has not
 ended (today) keeps the quant grain and the reserved quantity as Odoo returned them.
 Quantities are in the product's unit: `quantity_product_uom` when the server has it, else the line
-quantity converted with the UoM factors (Odoo: qty / line_uom.factor × product_uom.factor).
+quantity converted with the UoM factors (Odoo <= 18: qty / line_uom.factor × product_uom.factor;
+Odoo 19, whose factor counts reference units per unit: qty × line_uom.factor / product_uom.factor).
 """
 
 from __future__ import annotations
@@ -88,11 +89,17 @@ def snapshot_info(raw: pl.DataFrame | None) -> dict[str, Any]:
         "taken_at": odoo_timestamp(record["taken_at"]),
         "as_of": odoo_timestamp(record["as_of"]),
         "reconstructed": bool(record["reconstructed"]),
+        "uom_factor": record.get("uom_factor") or "units_per_reference",
     }
 
 
-def later_moves_in_product_uom(raw: pl.DataFrame | None) -> pl.DataFrame:
-    """The done move lines after D with `qty` in the product's unit of measure."""
+def later_moves_in_product_uom(raw: pl.DataFrame | None, uom_factor: str = "units_per_reference") -> pl.DataFrame:
+    """The done move lines after D with `qty` in the product's unit of measure.
+
+    `uom_factor`: what `uom.uom.factor` means on that server — Odoo <= 18 `units_per_reference`
+    (Dozens 1/12: qty / line.factor × product.factor), Odoo 19 `reference_per_unit` (Dozens 12:
+    qty × line.factor / product.factor).
+    """
     lines = typed_frame(decode_records(raw, LINE_MODEL), LATER_MOVE_COLUMNS)
     uoms = typed_frame(decode_records(raw, UOM_MODEL), UOM_COLUMNS).unique("uom_id")
     products = typed_frame(decode_records(raw, PRODUCT_MODEL), PRODUCT_COLUMNS).unique("product_id")
@@ -112,7 +119,11 @@ def later_moves_in_product_uom(raw: pl.DataFrame | None) -> pl.DataFrame:
                 | pl.col("product_factor").is_null()
             )
             .then(pl.col("quantity"))
-            .otherwise(pl.col("quantity") / pl.col("line_factor") * pl.col("product_factor"))
+            .otherwise(
+                pl.col("quantity") / pl.col("line_factor") * pl.col("product_factor")
+                if uom_factor == "units_per_reference"
+                else pl.col("quantity") * pl.col("line_factor") / pl.col("product_factor")
+            )
             .alias("qty")
         )
     )
@@ -158,7 +169,7 @@ def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
     if info["reconstructed"]:
         locations = typed_frame(decode_records(raw, LOCATION_MODEL), LOCATION_COLUMNS)
         internal_ids = locations.filter(pl.col("usage") == "internal").get_column("location_id").to_list()
-        rows = undo_later_moves(quants, later_moves_in_product_uom(raw), internal_ids)
+        rows = undo_later_moves(quants, later_moves_in_product_uom(raw, info["uom_factor"]), internal_ids)
     else:
         rows = quants.select("quant_id", *KEY, "quantity", "reserved_quantity")
     day = date.fromisoformat(info["day"])
