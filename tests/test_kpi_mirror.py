@@ -328,3 +328,11 @@ def test_rest_with_a_wrong_key_is_refused(embedded_store, postgrest_stub):
 def test_rest_unreachable_is_transient(embedded_store):
     with pytest.raises(TransientError, match="Supabase unreachable"):
         mirror.mirror_rest("http://127.0.0.1:9", "key", D, seed_day(embedded_store))
+
+
+@pytest.mark.parametrize(("status", "error"), [(503, TransientError), (404, TerminalError)])
+def test_rest_http_failures_map_to_error_kinds(embedded_store, postgrest_stub, status, error):
+    url, key, stub = postgrest_stub
+    stub.fail_with = status
+    with pytest.raises(error, match=f"HTTP {status}: upsert inventory_kpi_daily"):
+        mirror.mirror_rest(url, key, D, seed_day(embedded_store))

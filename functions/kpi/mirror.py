@@ -28,6 +28,9 @@ log = get_logger(__name__)
 
 REST_BATCH_ROWS = 500
 REST_PAGE_ROWS = 1000  # Supabase's default max rows per response
+# SQLSTATE classes a retry can fix: connection, transaction rollback (serialization, deadlock),
+# insufficient resources, operator intervention (e.g. the database restarting).
+_TRANSIENT_SQLSTATE_CLASSES = ("08", "40", "53", "57")
 
 
 # ---------------------------------------------------------------- checksum
@@ -262,11 +265,15 @@ def _rest_call(what: str, call: Any) -> Any:
     try:
         return call()
     except APIError as exc:
-        status = int(exc.code) if str(exc.code or "").isdigit() else 500
-        # PostgREST reports Postgres errors with a SQLSTATE code, not an HTTP status.
-        if str(exc.code or "") == "42501":
+        code = str(exc.code or "")
+        # PostgREST reports Postgres errors by SQLSTATE, its own by PGRSTnnn, proxies by HTTP status.
+        if code == "42501":
             raise ConfigError(f"{what}: Supabase refused access: {exc.message}") from exc
-        raise error_for_http_status(status, f"{what}: {exc.message}") from exc
+        if code.isdigit() and len(code) == 3:
+            raise error_for_http_status(int(code), f"{what}: {exc.message}") from exc
+        if code.startswith(_TRANSIENT_SQLSTATE_CLASSES) or code.startswith("PGRST0"):
+            raise TransientError(f"{what}: Supabase unavailable ({code}): {exc.message}") from exc
+        raise TerminalError(f"{what}: Supabase error {code}: {exc.message}") from exc
     except (httpx.TransportError, httpx.TimeoutException) as exc:
         raise TransientError(f"{what}: Supabase unreachable: {exc}") from exc
 
