@@ -18,11 +18,28 @@ PG_PORT="${NKPIPE_PG_PORT:-55432}"
 PG_BIN="${NKPIPE_PG_BIN:-/usr/lib/postgresql/15/bin}"
 TEST_USER="nkpipe"
 
-MY_DIR="$STATE/mariadb"
+# The servers run as the mysql/postgres users, which must reach their data directories: a checkout
+# under a private home (e.g. /root) keeps server data in /var/tmp instead.
+server_root() {
+  local fallback
+  fallback="/var/tmp/nkpipe-services-$(printf '%s' "$STATE" | md5sum | cut -c1-10)"
+  if [[ -d "$STATE/mariadb" || -d "$STATE/postgres" ]]; then
+    printf '%s' "$STATE"
+  elif [[ -d "$fallback" ]]; then
+    printf '%s' "$fallback"
+  elif mkdir -p "$STATE" 2>/dev/null && runuser -u nobody -- test -x "$STATE" 2>/dev/null; then
+    printf '%s' "$STATE"
+  else
+    printf '%s' "$fallback"
+  fi
+}
+SERVER_ROOT="$(server_root)"
+
+MY_DIR="$SERVER_ROOT/mariadb"
 MY_DATA="$MY_DIR/data"
 MY_PID="$MY_DIR/mariadbd.pid"
 MY_LOG="$MY_DIR/error.log"
-PG_DIR="$STATE/postgres"
+PG_DIR="$SERVER_ROOT/postgres"
 PG_DATA="$PG_DIR/data"
 PG_LOG="$PG_DIR/server.log"
 ENV_FILE="$STATE/env.sh"
@@ -91,7 +108,8 @@ mysql_start() {
       --log-error="$MY_LOG" --bind-address=127.0.0.1 --port="$MYSQL_PORT" --skip-name-resolve \
       --character-set-server=utf8mb4 --collation-server=utf8mb4_bin \
       --sql-mode=ONLY_FULL_GROUP_BY,STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION \
-      --max-connections=500 --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2
+      --max-connections=500 --innodb-buffer-pool-size=128M --innodb-flush-log-at-trx-commit=2 \
+      9>&-  # the start lock must not outlive this script in the server
   fi
   local tries=0
   until mariadb-admin --no-defaults --protocol=socket --socket="$MY_SOCK" -uroot ping >/dev/null 2>&1; do
@@ -138,7 +156,7 @@ pg_start() {
   id postgres >/dev/null 2>&1 || die "system user 'postgres' is missing (reinstall postgresql)"
   mkdir -p "$PG_DIR" "$PG_SOCK_DIR"
   chown postgres:postgres "$PG_DIR" "$PG_SOCK_DIR"
-  as_postgres test -w "$PG_DIR" || die "user postgres cannot write $PG_DIR (checkout under a private home?); set NKPIPE_SERVICES_DIR"
+  as_postgres test -w "$PG_DIR" || die "user postgres cannot write $PG_DIR; set NKPIPE_SERVICES_DIR to a world-traversable folder"
   if pg_running; then
     say "PostgreSQL already running (port $PG_PORT)"
   else
@@ -153,7 +171,7 @@ pg_start() {
     # Durability off: throwaway test data, and the suite must stay fast on 2 cores.
     as_postgres "$PG_BIN/pg_ctl" -D "$PG_DATA" -l "$PG_LOG" -w -t 60 \
       -o "-p $PG_PORT -k $PG_SOCK_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
-      start >/dev/null \
+      start >/dev/null 9>&- \
       || { tail -n 30 "$PG_LOG" >&2 || true; die "PostgreSQL did not start (log: $PG_LOG)"; }
   fi
   local pw
@@ -209,6 +227,9 @@ case "${1:-}" in
   start)
     need_root
     mkdir -p "$STATE"
+    # Several shells may run scripts/test at once: one start at a time.
+    exec 9>"$STATE/.start.lock"
+    flock 9
     mysql_start
     pg_start
     write_env
