@@ -70,18 +70,22 @@ def _normalise(frame: pl.DataFrame, source: str, doc_id: str, doc_name: str) -> 
 
 def sales_lines(pos: pl.DataFrame | None, invoices: pl.DataFrame | None) -> pl.DataFrame:
     """fact_sales (POS, doc = order) ∪ fact_invoice_sales (doc = move) with a `source` column."""
+    # Sorted by (source, doc_id, line_id): invoice before pos, each by document and line.
     parts = []
-    if pos is not None:
-        parts.append(_normalise(pos, SOURCE_POS, "order_id", "order_name"))
     if invoices is not None:
-        parts.append(_normalise(invoices, SOURCE_INVOICE, "move_id", "move_name"))
+        parts.append(_normalise(invoices, SOURCE_INVOICE, "move_id", "move_name").sort("doc_id", "line_id"))
+    if pos is not None:
+        parts.append(_normalise(pos, SOURCE_POS, "order_id", "order_name").sort("doc_id", "line_id"))
     if not parts:
         return pl.DataFrame(schema={c: LINE_PROFIT_COLUMNS[c] for c in _SALES_COLUMNS})
     return pl.concat(parts, how="vertical")
 
 
 def line_profit(lines: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
-    """Attach each line's latest cost (`latest` = one priced row per product, for the lines' day)."""
+    """Attach each line's latest cost (`latest` = one priced row per product, for the lines' day).
+
+    Keeps the lines' order (sales_lines gives them sorted by source, document and line).
+    """
     costs = latest.select(
         pl.col("product_id").cast(pl.Int64),
         pl.col("cost_date").cast(pl.Date),
@@ -99,5 +103,4 @@ def line_profit(lines: pl.DataFrame, latest: pl.DataFrame) -> pl.DataFrame:
         )
         .with_columns((pl.col("revenue_tax_in") - pl.col("cogs_tax_in")).alias("gross_profit"))
         .select(list(LINE_PROFIT_COLUMNS))
-        .sort(["source", "doc_id", "line_id"], nulls_last=True)
     )

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, TextIO
 
 import polars as pl
@@ -64,6 +65,24 @@ OUTPUTS = (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
 )
+# The purchase columns a cost event needs (see cost_events.cost_event_candidates).
+_CANDIDATE_SOURCE_COLUMNS = [
+    "date",
+    "product_id",
+    "move_id",
+    "move_name",
+    "line_id",
+    "company_id",
+    "partner_id",
+    "quantity",
+    "actual_price",
+    "tax_id",
+    "uom_id",
+]
+
+
+def _no_purchases() -> pl.DataFrame:
+    return pl.from_arrow(FACT_PURCHASES.schema.empty_table())
 
 
 @dataclass
@@ -102,6 +121,38 @@ def read_partitions(lake: Lake, spec: TableSpec, days: Iterable[date]) -> list[p
     return [f for f in found if f is not None]
 
 
+def _local_paths(lake: Lake, spec: TableSpec, days: list[date]) -> list[str] | None:
+    root = getattr(lake.store, "root", None)
+    return None if root is None else [str(Path(root) / lake.partition_key(spec, d)) for d in days]
+
+
+def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
+    """The cost-event candidates (unpriced) of the purchase partitions of `days`.
+
+    On a local lake polars reads the files in place, only the needed columns, in one parallel scan
+    (a year of partitions in a fraction of a second); elsewhere each partition is fetched through
+    the lake in parallel.
+    """
+    days = list(days)
+    paths = _local_paths(lake, FACT_PURCHASES, days) if len(days) > 1 else None
+    if paths:
+        schema = _no_purchases().schema
+        try:
+            scanned = pl.scan_parquet(
+                paths,
+                schema=schema,
+                missing_columns="insert",
+                extra_columns="ignore",
+                hive_partitioning=False,
+            )
+            return cost_event_candidates(scanned.select(_CANDIDATE_SOURCE_COLUMNS).collect())
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            # A partition replaced or removed mid-read, or an older file layout: the careful path.
+            log.info("profit: scan of %d purchase partitions fell back to one by one: %s", len(paths), exc)
+    frames = [cost_event_candidates(f) for f in read_partitions(lake, FACT_PURCHASES, days)]
+    return pl.concat(frames) if frames else cost_event_candidates(_no_purchases())
+
+
 def plan_state(lake: Lake, day: date) -> StatePlan:
     """Find the newest earlier state that is still current, or plan a rebuild from all history."""
     stamps = partition_stamps(lake, FACT_PURCHASES)
@@ -119,10 +170,6 @@ def plan_state(lake: Lake, day: date) -> StatePlan:
         reason = f"state of {base_day}: {why}"
         log.info("profit %s: cannot reuse %s", day, reason)
     return StatePlan(day, None, None, [d for d in stamps if d <= day], reason, stamps)
-
-
-def _no_purchases() -> pl.DataFrame:
-    return pl.from_arrow(FACT_PURCHASES.schema.empty_table())
 
 
 def _read_dimension(lake: Lake, spec: TableSpec) -> pl.DataFrame | None:
@@ -146,17 +193,14 @@ class DayOutputs:
 def compute_day(
     day: date,
     plan: StatePlan,
-    purchases: list[pl.DataFrame],
+    candidates: pl.DataFrame,
     pos: pl.DataFrame | None,
     invoices: pl.DataFrame | None,
     multipliers: dict[int, float],
     products: pl.DataFrame | None,
     uoms: pl.DataFrame | None,
 ) -> DayOutputs:
-    """Pure: the five outputs of `day` from its inputs (purchases = the plan's partitions)."""
-    candidates = pl.concat(
-        [cost_event_candidates(p) for p in purchases] or [cost_event_candidates(_no_purchases())]
-    )
+    """Pure: the five outputs of `day` (candidates = cost-event candidates of the plan's partitions)."""
     events = build_cost_events(candidates.filter(pl.col("date") == day), multipliers, products, uoms)
     if plan.base_state is None:
         latest = latest_cost_asof(candidates, day)
@@ -165,7 +209,6 @@ def compute_day(
     latest = price_cost_events(latest, multipliers, products, uoms).select(
         FACT_PRODUCT_COST_LATEST_DAILY.schema.names
     )
-    latest = latest.sort("product_id")
     lines = line_profit(sales_lines(pos, invoices), latest)
     return DayOutputs(events, latest, lines, daily_aggregate(lines, day), daily_by_product(lines, day))
 
@@ -228,11 +271,10 @@ def run_profit(
             rec.extra["reason"] = message
         else:
             plan = plan_state(lake, day)
-            purchases = read_partitions(lake, FACT_PURCHASES, plan.purchase_days)
             outputs = compute_day(
                 day,
                 plan,
-                purchases,
+                read_cost_candidates(lake, plan.purchase_days),
                 pos,
                 invoices,
                 dict(settings.tax_multipliers),

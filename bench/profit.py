@@ -1,0 +1,432 @@
+"""B2 profit: one day of sales lines against a year of purchases, beside the floor measured in the same run.
+
+At scale 1: 50,000 sales lines (40,000 POS + 10,000 invoice) on day D, 1,000,000 vendor-bill lines over
+the 365 days before and including D, 20,000 products (5% of the lines sell a product never bought).
+
+    floor = the faster of one hand-written DuckDB ASOF JOIN and one polars join_asof(by="product_id"),
+            each reading the same Parquet files (the lake's purchase partitions and the day's sales)
+            and producing the priced sales lines — no writes, no tie rules, no checks.
+
+Timed, best of --repeat runs each:
+  - warm: run_profit(D) when day D-1's latest-cost state is in the lake (the nightly case);
+  - cold: run_profit(D) with no earlier state (rebuilds from every purchase partition);
+  - warm after 1 day of history: the same day's run on a lake holding only D-1 and D,
+    so `history ratio` = warm(365 days) / warm(1 day) shows whether history slows a day down.
+run_profit writes its five tables, its state record and run records; the floor writes nothing.
+Peak memory is the process's high-water mark during each timed phase (Linux: VmHWM, reset per phase).
+
+    python -m bench.profit [--scale 1.0] [--repeat 3] [--out bench/results]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+import tempfile
+import time
+import warnings
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.common import peak_rss_mib, print_rows, write_result
+
+FULL_SALES_LINES = 50_000
+FULL_PURCHASE_LINES = 1_000_000
+FULL_PRODUCTS = 20_000
+HISTORY_DAYS = 365
+DAY = date(2026, 6, 30)
+TAXES = [7, 6, 5, 2, 9, None]
+
+
+# --- memory -------------------------------------------------------------------------------------
+
+
+def reset_peak() -> bool:
+    """Reset the kernel's peak-RSS mark for this process (Linux); False where unsupported."""
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+        return True
+    except OSError:
+        return False
+
+
+def peak_mib() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return peak_rss_mib()
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+
+def fit(frame: Any, spec: Any) -> Any:
+    """The frame with the spec's columns: missing ones as nulls, extra ones dropped."""
+    import polars as pl
+
+    empty = pl.from_arrow(spec.schema.empty_table())
+    missing = [pl.lit(None, dtype=empty.schema[n]).alias(n) for n in empty.columns if n not in frame.columns]
+    return frame.with_columns(missing).select(empty.columns)
+
+
+def purchase_day(rng: Any, day: date, lines: int, products: int, first_move: int) -> Any:
+    import numpy as np
+    import polars as pl
+
+    moves = first_move + rng.integers(0, max(1, lines // 8), lines)
+    never_bought = int(products * 0.05)
+    price = rng.integers(1_000, 200_000, lines).astype(np.float64)
+    quantity = rng.integers(1, 50, lines).astype(np.float64)
+    kind = rng.random(lines)
+    # 3% bonus lines (price 0), 2% refunds (negative quantity): both must stay out of the costs.
+    price = np.where(kind < 0.03, 0.0, price)
+    quantity = np.where((kind >= 0.03) & (kind < 0.05), -quantity, quantity)
+    tax = rng.integers(0, len(TAXES), lines)
+    return pl.DataFrame(
+        {
+            "date": [day] * lines,
+            "move_id": moves,
+            "move_name": [None] * lines,
+            "move_type": np.where(quantity < 0, "in_refund", "in_invoice"),
+            "line_id": np.arange(lines, dtype=np.int64) + first_move * 10,
+            "company_id": np.ones(lines, dtype=np.int64),
+            "partner_id": rng.integers(1, 200, lines),
+            "product_id": rng.integers(never_bought + 1, products + 1, lines),
+            "quantity": quantity,
+            "price_unit": price,
+            "discount": np.zeros(lines),
+            "actual_price": price,
+            "tax_id": [TAXES[t] for t in tax],
+            "tax_ids": [[TAXES[t]] if TAXES[t] else [] for t in tax],
+            "uom_id": np.where(rng.random(lines) < 0.1, 2, 1),
+            "price_subtotal": price * quantity,
+        },
+        schema_overrides={"tax_id": pl.Int64, "move_name": pl.String, "tax_ids": pl.List(pl.Int64)},
+    )
+
+
+def sales_frames(rng: Any, day: date, lines: int, products: int) -> tuple[Any, Any]:
+    import numpy as np
+    import polars as pl
+
+    pos_lines = lines * 4 // 5
+    inv_lines = lines - pos_lines
+
+    def common(n: int) -> dict:
+        qty = rng.integers(1, 6, n).astype(np.float64)
+        qty = np.where(rng.random(n) < 0.02, -qty, qty)  # refunds / credit notes
+        revenue = qty * rng.integers(2_000, 300_000, n)
+        return {
+            "date": [day] * n,
+            "line_id": np.arange(n, dtype=np.int64) + 1,
+            "company_id": np.ones(n, dtype=np.int64),
+            "partner_id": rng.integers(1, 5_000, n),
+            "product_id": rng.integers(1, products + 1, n),
+            "quantity": qty,
+            "price_unit": revenue / qty,
+            "discount": np.zeros(n),
+            "revenue_tax_ex": revenue / 1.11,
+            "revenue_tax_in": revenue,
+            "tax_ids": [[1]] * n,
+        }
+
+    pos = pl.DataFrame(
+        {
+            **common(pos_lines),
+            "order_id": rng.integers(1, pos_lines // 4 + 2, pos_lines),
+            "order_name": [None] * pos_lines,
+            "date_order": [None] * pos_lines,
+            "user_id": np.full(pos_lines, 6, dtype=np.int64),
+            "session_id": np.ones(pos_lines, dtype=np.int64),
+            "config_id": np.ones(pos_lines, dtype=np.int64),
+            "state": ["paid"] * pos_lines,
+        },
+        schema_overrides={
+            "order_name": pl.String,
+            "date_order": pl.Datetime("us", "UTC"),
+            "tax_ids": pl.List(pl.Int64),
+        },
+    )
+    invoices = pl.DataFrame(
+        {
+            **common(inv_lines),
+            "move_id": rng.integers(1, inv_lines // 3 + 2, inv_lines),
+            "move_name": [None] * inv_lines,
+            "move_type": ["out_invoice"] * inv_lines,
+            "uom_id": np.ones(inv_lines, dtype=np.int64),
+        },
+        schema_overrides={"move_name": pl.String, "tax_ids": pl.List(pl.Int64)},
+    )
+    return pos, invoices
+
+
+def build_lake(root: Path, scale: float, history_days: int, seed: int = 11) -> dict[str, int]:
+    """A lake with `history_days` days of purchases up to DAY (inclusive) and DAY's sales."""
+    import numpy as np
+    import polars as pl
+
+    from shared.lake import open_lake
+    from shared.schemas import DIM_PRODUCTS, DIM_UOMS, FACT_INVOICE_SALES, FACT_PURCHASES, FACT_SALES
+
+    rng = np.random.default_rng(seed)
+    lake = open_lake(str(root))
+    products = max(100, int(FULL_PRODUCTS * scale))
+    per_day = max(10, int(FULL_PURCHASE_LINES * scale / HISTORY_DAYS))
+    lake.write_table(
+        DIM_UOMS,
+        fit(
+            pl.DataFrame(
+                {
+                    "uom_id": [1, 2],
+                    "name": ["Units", "Dozens"],
+                    "category_id": [1, 1],
+                    "factor": [1.0, 1 / 12],
+                    "uom_type": ["reference", "bigger"],
+                    "active": [True, True],
+                    "write_date": [None, None],
+                },
+                schema_overrides={"write_date": pl.Datetime("us", "UTC")},
+            ),
+            DIM_UOMS,
+        ),
+    )
+    lake.write_table(
+        DIM_PRODUCTS,
+        fit(
+            pl.DataFrame(
+                {
+                    "product_id": np.arange(1, products + 1, dtype=np.int64),
+                    "name": [f"P{i}" for i in range(1, products + 1)],
+                    "default_code": [None] * products,
+                    "barcode": [None] * products,
+                    "categ_id": np.ones(products, dtype=np.int64),
+                    "uom_id": np.ones(products, dtype=np.int64),
+                    "brand_id": [None] * products,
+                    "list_price": np.zeros(products),
+                    "active": [True] * products,
+                    "write_date": [None] * products,
+                },
+                schema_overrides={
+                    "default_code": pl.String,
+                    "barcode": pl.String,
+                    "brand_id": pl.Int64,
+                    "write_date": pl.Datetime("us", "UTC"),
+                },
+            ),
+            DIM_PRODUCTS,
+        ),
+    )
+    purchase_lines = 0
+    for offset in range(history_days - 1, -1, -1):
+        day = DAY - timedelta(days=offset)
+        frame = purchase_day(rng, day, per_day, products, first_move=(day - date(2020, 1, 1)).days * 1_000)
+        lake.write_partition(FACT_PURCHASES, day, fit(frame, FACT_PURCHASES))
+        purchase_lines += frame.height
+    lines = max(50, int(FULL_SALES_LINES * scale))
+    # Sales on D (timed) and on D-1 (the previous night's run that leaves its state).
+    for offset, day_seed in ((1, seed + 2), (0, seed + 1)):
+        sales_day = DAY - timedelta(days=offset)
+        pos, invoices = sales_frames(np.random.default_rng(day_seed), sales_day, lines, products)
+        lake.write_partition(FACT_SALES, sales_day, fit(pos, FACT_SALES))
+        lake.write_partition(FACT_INVOICE_SALES, sales_day, fit(invoices, FACT_INVOICE_SALES))
+    return {
+        "products": products,
+        "purchase_lines": purchase_lines,
+        "sales_lines": pos.height + invoices.height,
+    }
+
+
+# --- floor --------------------------------------------------------------------------------------
+
+# The floor's one ASOF JOIN: every sales line with its product's last priced purchase on or before it.
+DUCKDB_FLOOR_SQL = """
+WITH events AS (
+    SELECT product_id, date,
+           actual_price * CASE WHEN tax_id IN (6, 7) THEN 1.11 ELSE 1.0 END AS unit_cost_tax_in
+    FROM read_parquet($purchases)
+    WHERE actual_price > 0 AND quantity > 0
+),
+sales AS (
+    SELECT 'pos' AS source, order_id AS doc_id, line_id, date, product_id, quantity, revenue_tax_in
+    FROM read_parquet($pos)
+    UNION ALL
+    SELECT 'invoice', move_id, line_id, date, product_id, quantity, revenue_tax_in
+    FROM read_parquet($invoices)
+)
+SELECT s.*, e.unit_cost_tax_in
+FROM sales AS s
+ASOF LEFT JOIN events AS e ON s.product_id = e.product_id AND s.date >= e.date
+"""
+
+
+def floor_duckdb(purchases: list[str], pos: str, invoices: str) -> int:
+    import duckdb
+
+    con = duckdb.connect()
+    try:
+        table = con.sql(DUCKDB_FLOOR_SQL, params={"purchases": purchases, "pos": pos, "invoices": invoices})
+        return table.to_arrow_table().num_rows
+    finally:
+        con.close()
+
+
+def floor_polars(purchases: list[str], pos: str, invoices: str) -> int:
+    import polars as pl
+
+    events = (
+        pl.scan_parquet(purchases)
+        .filter((pl.col("actual_price") > 0) & (pl.col("quantity") > 0))
+        .select(
+            "product_id",
+            "date",
+            (
+                pl.col("actual_price") * pl.when(pl.col("tax_id").is_in([6, 7])).then(1.11).otherwise(1.0)
+            ).alias("unit_cost_tax_in"),
+        )
+        .sort("date")
+    )
+    columns = ["doc_id", "line_id", "date", "product_id", "quantity", "revenue_tax_in"]
+    sales = pl.concat(
+        [
+            pl.scan_parquet(pos)
+            .rename({"order_id": "doc_id"})
+            .select(columns)
+            .with_columns(pl.lit("pos").alias("source")),
+            pl.scan_parquet(invoices)
+            .rename({"move_id": "doc_id"})
+            .select(columns)
+            .with_columns(pl.lit("invoice").alias("source")),
+        ]
+    ).sort("date")
+    # Both sides are sorted on `date` above; polars cannot verify that within `by` groups and says so.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return sales.join_asof(events, on="date", by="product_id", strategy="backward").collect().height
+
+
+# --- timing -------------------------------------------------------------------------------------
+
+
+def best_of(repeat: int, fn: Any, before: Any = None) -> dict[str, Any]:
+    times = []
+    reset_peak()
+    result = None
+    for _ in range(repeat):
+        if before:
+            before()
+        started = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - started)
+    return {
+        "best_s": round(min(times), 4),
+        "median_s": round(sorted(times)[len(times) // 2], 4),
+        "peak_mib": peak_mib(),
+        "result": result,
+    }
+
+
+def measure(scale: float, repeat: int, work: Path) -> dict[str, Any]:
+    from functions.profit.stage import run_profit
+    from shared.config import Settings
+    from shared.lake import open_lake
+    from shared.schemas import FACT_INVOICE_SALES, FACT_PRODUCT_COST_LATEST_DAILY, FACT_PURCHASES, FACT_SALES
+
+    settings = Settings()
+    year_root, day_root = work / "year", work / "one-day"
+    started = time.perf_counter()
+    sizes = build_lake(year_root, scale, HISTORY_DAYS)
+    build_lake(day_root, scale, 2)  # history: D-1 only, besides D itself
+    build_s = round(time.perf_counter() - started, 1)
+    year, one_day = open_lake(str(year_root)), open_lake(str(day_root))
+
+    purchases = [
+        str(year_root / year.partition_key(FACT_PURCHASES, d)) for d in year.list_dates(FACT_PURCHASES)
+    ]
+    pos = str(year_root / year.partition_key(FACT_SALES, DAY))
+    invoices = str(year_root / year.partition_key(FACT_INVOICE_SALES, DAY))
+    rows = {}
+    rows["floor_duckdb"] = best_of(repeat, lambda: floor_duckdb(purchases, pos, invoices))
+    rows["floor_polars"] = best_of(repeat, lambda: floor_polars(purchases, pos, invoices))
+
+    def drop_states(lake: Any) -> None:
+        for d in lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY):
+            lake.delete_partition(FACT_PRODUCT_COST_LATEST_DAILY, d)
+
+    def profit(lake: Any) -> Any:
+        result = run_profit(settings, lake, DAY)
+        assert result.status == "success", result.message
+        return result.message
+
+    rows["cold"] = best_of(repeat, lambda: profit(year), before=lambda: drop_states(year))
+    # The state of D-1, as the previous night left it.
+    assert run_profit(settings, year, DAY - timedelta(days=1)).status == "success"
+    rows["warm"] = best_of(repeat, lambda: profit(year))
+    assert run_profit(settings, one_day, DAY - timedelta(days=1)).status == "success"
+    rows["warm_1_day_history"] = best_of(repeat, lambda: profit(one_day))
+    return {"sizes": sizes, "build_s": build_s, "rows": rows}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="B2 profit vs the ASOF-join floor")
+    parser.add_argument(
+        "--scale", type=float, default=1.0, help="1.0 = 50,000 sales lines, 1,000,000 purchase lines"
+    )
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--out", default=None)
+    parser.add_argument("--keep", help="build the lakes in this folder and keep them")
+    args = parser.parse_args(argv)
+
+    work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nkpipe-bench-profit-"))
+    try:
+        measured = measure(args.scale, max(1, args.repeat), work)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    rows = measured["rows"]
+    floor = min(rows["floor_duckdb"]["best_s"], rows["floor_polars"]["best_s"])
+    table = [
+        {
+            "run": name,
+            "best_s": r["best_s"],
+            "median_s": r["median_s"],
+            "x_floor": round(r["best_s"] / floor, 2),
+            "peak_mib": r["peak_mib"],
+            "note": r["result"] if isinstance(r["result"], str) else f"{r['result']:,} lines",
+        }
+        for name, r in rows.items()
+    ]
+    history_ratio = round(rows["warm"]["best_s"] / rows["warm_1_day_history"]["best_s"], 2)
+    sizes = measured["sizes"]
+    print_rows(
+        f"B2 profit: {sizes['sales_lines']:,} sales lines vs {sizes['purchase_lines']:,} purchase lines "
+        f"({HISTORY_DAYS} days, {sizes['products']:,} products); best of {args.repeat}; lakes built in {measured['build_s']}s",
+        table,
+    )
+    print(f"\nfloor: {floor:.3f}s (the faster of DuckDB ASOF JOIN and polars join_asof)")
+    print(
+        f"warm run / floor: {rows['warm']['best_s'] / floor:.2f}x   cold run / floor: {rows['cold']['best_s'] / floor:.2f}x"
+    )
+    print(f"history ratio (warm run after {HISTORY_DAYS} days / after 1 day): {history_ratio:.2f}")
+    path = write_result(
+        "profit",
+        {
+            "scale": args.scale,
+            "repeat": args.repeat,
+            "sizes": sizes,
+            "floor_s": floor,
+            "history_ratio": history_ratio,
+            "runs": table,
+        },
+        args.out,
+    )
+    print(f"results: {path}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
