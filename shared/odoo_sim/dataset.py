@@ -62,8 +62,9 @@ class Dataset:
                 self.static.setdefault(model, {})
         self.blocks = id_blocks(cfg.lines_per_day)
         self.generator = DayGenerator(cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products)
-        self._cache: OrderedDict[date, DayData] = OrderedDict()
-        self._cache_weight = 0
+        self._pos_cache = _DayCache(cfg.cache_lines)
+        self._books_cache = _DayCache(cfg.cache_lines)
+        self._pos_summary: dict[date, dict] = {}  # small, kept for every day: drives the POS pickings
         self._stock_delta: dict[date, tuple[dict, dict]] = {}
         self._quants: dict[int, dict] | None = None
         self.overrides: dict[str, dict[int, dict]] = defaultdict(dict)
@@ -88,25 +89,36 @@ class Dataset:
         offset = (rid - DAILY_BASE) // self.blocks[model]
         return EPOCH + timedelta(days=offset) if offset < 3_000_000 else None
 
-    def day(self, day: date) -> DayData:
+    def pos_part(self, day: date) -> DayData:
         with self.lock:
-            data = self._cache.get(day)
-            if data is not None:
-                self._cache.move_to_end(day)
-                return data
-            with_pos = self.first_day <= day <= self.last_day
-            with_books = self.books_first_day <= day <= self.last_day
-            data = self.generator.generate(day, with_pos, with_books)
-            self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))
-            self._cache[day] = data
-            self._cache_weight += data.weight
-            while len(self._cache) > 2 and self._cache_weight > self.cfg.cache_lines:
-                _, old = self._cache.popitem(last=False)
-                self._cache_weight -= old.weight
+            data = self._pos_cache.get(day)
+            if data is None:
+                data = self.generator.pos_day(day)
+                self._pos_summary[day] = data.pos_summary
+                self._pos_cache.put(day, data)
             return data
 
+    def books_part(self, day: date) -> DayData:
+        with self.lock:
+            data = self._books_cache.get(day)
+            if data is None:
+                summary = None
+                if self.first_day <= day <= self.last_day:
+                    if day not in self._pos_summary:
+                        self.pos_part(day)
+                    summary = self._pos_summary[day]
+                data = self.generator.books_day(day, summary)
+                self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))
+                self._books_cache.put(day, data)
+            return data
+
+    def day_records(self, model: str, day: date) -> list[dict]:
+        part = self.pos_part(day) if model in POS_MODELS else self.books_part(day)
+        return part.records[model]
+
     def cached_days(self) -> int:
-        return len(self._cache)
+        """Days of POS records held in memory (the large part)."""
+        return len(self._pos_cache)
 
     # -- records --------------------------------------------------------------------------------
     def _apply(self, model: str, rec: dict) -> dict:
@@ -127,7 +139,7 @@ class Dataset:
             start, end = self.day_range(model)
             if day is None or not start <= day <= end:
                 return None
-            recs = self.day(day).records[model]
+            recs = self.day_records(model, day)
             if not recs:
                 return None
             k = rid - recs[0]["id"]
@@ -142,7 +154,7 @@ class Dataset:
         if model == "stock.quant":
             source = [self.quants().values()]
         elif self.is_daily(model):
-            source = (self.day(d).records[model] for d in (days if days is not None else self.all_days(model)))
+            source = (self.day_records(model, d) for d in (days if days is not None else self.all_days(model)))
         else:
             source = [self.static.get(model, {}).values()]
         for chunk in source:
@@ -194,7 +206,7 @@ class Dataset:
         last_in: dict[int, str] = {}
         for day in self.all_days("stock.move.line"):
             if day not in self._stock_delta:
-                self.day(day)
+                self.books_part(day)
             delta, incoming = self._stock_delta[day]
             for key, qty in delta.items():
                 on_hand[key] = on_hand.get(key, 0.0) + qty
@@ -212,3 +224,28 @@ class Dataset:
                            "company_id": C.COMPANY_ID, "in_date": in_date, "create_date": C.STATIC_STAMP,
                            "write_date": max(in_date, C.STATIC_STAMP), "create_uid": 1, "write_uid": 2}
         return quants
+
+
+class _DayCache:
+    """Least recently used days, bounded by the number of records held (never fewer than two days)."""
+
+    def __init__(self, max_records: int):
+        self.max_records = max_records
+        self.days: OrderedDict[date, DayData] = OrderedDict()
+        self.weight = 0
+
+    def __len__(self) -> int:
+        return len(self.days)
+
+    def get(self, day: date) -> DayData | None:
+        data = self.days.get(day)
+        if data is not None:
+            self.days.move_to_end(day)
+        return data
+
+    def put(self, day: date, data: DayData) -> None:
+        self.days[day] = data
+        self.weight += data.weight
+        while len(self.days) > 2 and self.weight > self.max_records:
+            _, old = self.days.popitem(last=False)
+            self.weight -= old.weight

@@ -45,18 +45,20 @@ def fmt_utc(dt: datetime) -> str:
 
 
 class DayData:
-    """The generated records of one day, per model, plus its effect on internal stock."""
+    """Generated records of one day for one part (POS, or books = accounting + stock)."""
 
-    def __init__(self, day: date):
+    def __init__(self, day: date, models: tuple[str, ...]):
         self.day = day
-        self.records: dict[str, list[dict]] = {m: [] for m in DAILY_MODELS}
+        self.records: dict[str, list[dict]] = {m: [] for m in models}
         # (product_id, lot_id, location_id) -> quantity in the product's UoM, done moves only
         self.stock_delta: dict[tuple[int, int | None, int], float] = defaultdict(float)
         self.last_in: dict[int, str] = {}  # product -> latest incoming done move datetime
+        # POS part only: what each shop's session sold, for the books part's stock pickings.
+        self.pos_summary: dict[int, tuple[float, dict[int, float]]] = {}
 
     @property
     def weight(self) -> int:
-        return len(self.records["pos.order.line"]) + len(self.records["account.move.line"]) + 1
+        return sum(len(v) for v in self.records.values()) + 1
 
 
 class _Ids:
@@ -99,16 +101,20 @@ class DayGenerator:
         return rec["display_name"] if rec else ""
 
     # -- entry point -----------------------------------------------------------------------------
-    def generate(self, day: date, with_pos: bool, with_books: bool) -> DayData:
-        data = DayData(day)
+    def pos_day(self, day: date) -> DayData:
+        data = DayData(day, POS_MODELS)
+        self._pos(day, data, _Ids(day, self.blocks))
+        return data
+
+    def books_day(self, day: date, pos_summary: dict | None) -> DayData:
+        """Accounting and stock of a day; `pos_summary` (None outside the POS span) drives the POS pickings."""
+        data = DayData(day, BOOK_MODELS)
         ids = _Ids(day, self.blocks)
-        if with_books:
-            self._bills(day, data, ids)
-        if with_pos:
-            self._pos(day, data, ids)
+        self._bills(day, data, ids)
+        if pos_summary is not None:
+            self._pos_pickings(day, data, ids, pos_summary)
             self._invoices(day, data, ids)
-        if with_books:
-            self._adjustments(day, data, ids)
+        self._adjustments(day, data, ids)
         return data
 
     # -- POS -------------------------------------------------------------------------------------
@@ -237,10 +243,15 @@ class DayGenerator:
                            "payment_ids": pay_ids,
                            "pos_reference": f"Order {sessions[cfg_id][0] % 100000:05d}-{cfg_id:03d}-{seq[cfg_id]:04d}",
                            "account_move": None, "is_refund": bool(spec["refund_of"]), **stamp})
-        # Stock: one delivery per session for what left the shop, one return picking for what came back.
         for cfg_id, (_sid, stop) in sessions.items():
-            out = [(pid, q) for (c, pid), q in sorted(sold.items()) if c == cfg_id and q > 0]
-            back = [(pid, -q) for (c, pid), q in sorted(sold.items()) if c == cfg_id and q < 0]
+            data.pos_summary[cfg_id] = (stop, {pid: q for (c, pid), q in sorted(sold.items()) if c == cfg_id})
+
+    def _pos_pickings(self, day: date, data: DayData, ids: _Ids, summary: dict) -> None:
+        """One delivery per session for what left the shop, one return picking for what came back."""
+        didx = day_index(day)
+        for cfg_id, (stop, sold) in sorted(summary.items()):
+            out = [(pid, q) for pid, q in sold.items() if q > 0]
+            back = [(pid, -q) for pid, q in sold.items() if q < 0]
             when = self._utc(day, stop)
             for items, src, dst, suffix in ((out, C.STOCK_LOC, C.CUSTOMER_LOC, ""),
                                             (back, C.CUSTOMER_LOC, C.STOCK_LOC, "-RET")):
