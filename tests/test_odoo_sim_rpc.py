@@ -274,3 +274,14 @@ def test_ir_model_lists_the_models(odoo):
     models = {r["model"] for r in odoo.execute_kw("ir.model", "search_read", [[]], {"fields": ["model"]})}
     assert {"pos.order", "account.move.line", "stock.move.line", "stock.quant", "uom.uom"} <= models
     assert "product.brand" not in models
+
+
+def test_child_of_on_locations_and_categories(odoo):
+    under_wh = odoo.execute_kw("stock.location", "search", [[["id", "child_of", 7]]],
+                               {"context": {"active_test": False}, "order": "id"})
+    assert under_wh == [7, 8, 9, 11]
+    quants = odoo.execute_kw("stock.quant", "search_read", [[["location_id", "child_of", 7]]],
+                             {"fields": ["location_id"]})
+    assert quants and {q["location_id"][0] for q in quants} <= {8, 9}
+    food = odoo.execute_kw("product.product", "search_count", [[["categ_id", "child_of", 1]]])
+    assert food == odoo.execute_kw("product.product", "search_count", [[]])

@@ -31,6 +31,7 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "November", "December")
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 RECORD_METHODS = {"read"}
+HIERARCHY = {"product.category": "parent_id", "stock.location": "location_id", "res.partner": "parent_id"}
 
 
 class ModelMethods:
@@ -121,6 +122,13 @@ class ModelMethods:
         last = parts[-1]
         spec = models[cur_model][last]
         rel = spec.relation
+        if op in ("child_of", "parent_of"):
+            target = rel if spec.type == "many2one" else cur_model if last == "id" else None
+            if target not in HIERARCHY:
+                raise value_error(f"Operator {op!r} needs a hierarchical many2one, not {path!r}")
+            op, value = "in", sorted(self._hierarchy(target, value, op == "child_of"))
+            if last == "id":
+                spec = models[cur_model]["id"]
         try:
             cmp = D.make_comparator(spec.type, op, value, lambda rid: self._display_name(rel, rid))
         except D.DomainError as exc:
@@ -146,6 +154,23 @@ class ModelMethods:
             return any(cmp(r.get(last)) for r in current)
 
         return follow
+
+    def _hierarchy(self, model: str, roots, down: bool) -> set[int]:
+        """Ids of `roots` and their descendants (child_of) or ancestors (parent_of)."""
+        parent_field = HIERARCHY[model]
+        parent_of = {r["id"]: r.get(parent_field) for r in self.ds.iter_records(model)}
+        found = {r for r in (roots if isinstance(roots, list | tuple) else [roots]) if isinstance(r, int)}
+        changed = True
+        while changed:
+            changed = False
+            for rid, parent in parent_of.items():
+                if down and parent in found and rid not in found:
+                    found.add(rid)
+                    changed = True
+                if not down and rid in found and parent and parent not in found:
+                    found.add(parent)
+                    changed = True
+        return found
 
     # -- day pruning ----------------------------------------------------------------------------
     def _local_day(self, text: str) -> date:
