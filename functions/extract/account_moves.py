@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from functions.extract import raw_records, raw_spec, raw_table
+from functions.extract import raw_spec, raw_table, raw_totals
 
 MOVE_MODEL = "account.move"
 LINE_MODEL = "account.move.line"
@@ -82,12 +82,12 @@ def reconcile(odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequenc
     groups = odoo.read_group(
         MOVE_MODEL, move_domain(day, move_types), [f"{name}:sum" for name in sums], ["invoice_date:day"]
     )
-    moves = raw_records(lake, dataset, day, MOVE_MODEL)
-    note = "" if moves is not None else "no raw partition"
-    moves = moves or []
-    checks = [Check(dataset, "moves", len(moves), sum(int(g.get("__count") or 0) for g in groups), note=note)]
+    lake_totals = raw_totals(lake, dataset, day, MOVE_MODEL, sums)
+    note = "" if lake_totals is not None else "no raw partition"
+    lake_totals = lake_totals or dict.fromkeys(("__count", *sums), 0.0)
+    odoo_count = sum(int(g.get("__count") or 0) for g in groups)
+    checks = [Check(dataset, "moves", int(lake_totals["__count"]), odoo_count, note=note)]
     for name in sums:
-        lake_total = round(sum(float(move.get(name) or 0.0) for move in moves), 2)
         odoo_total = round(sum(float(g.get(name) or 0.0) for g in groups), 2)
-        checks.append(Check(dataset, name, lake_total, odoo_total, tolerance=0.01, note=note))
+        checks.append(Check(dataset, name, round(lake_totals[name], 2), odoo_total, tolerance=0.01, note=note))
     return checks

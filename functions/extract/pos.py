@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from functions.extract import raw_records, raw_spec, raw_table
+from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 from shared.odoo import ChildrenRequest
 
@@ -76,11 +76,11 @@ def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
         context={"tz": settings.business_tz},
     )
     odoo_count, odoo_amount = group_totals(groups, "amount_total")
-    orders = raw_records(lake, DATASET, day, ORDER_MODEL)
-    note = "" if orders is not None else "no raw partition"
-    orders = orders or []
-    lake_amount = sum(float(order.get("amount_total") or 0.0) for order in orders)
+    lake_totals = raw_totals(lake, DATASET, day, ORDER_MODEL, ["amount_total"])
+    note = "" if lake_totals is not None else "no raw partition"
+    lake_totals = lake_totals or {"__count": 0, "amount_total": 0.0}
     return [
-        Check(DATASET, "orders", len(orders), odoo_count, note=note),
-        Check(DATASET, "amount_total", round(lake_amount, 2), round(odoo_amount, 2), tolerance=0.01, note=note),
+        Check(DATASET, "orders", int(lake_totals["__count"]), odoo_count, note=note),
+        Check(DATASET, "amount_total", round(lake_totals["amount_total"], 2), round(odoo_amount, 2),
+              tolerance=0.01, note=note),
     ]
