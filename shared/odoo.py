@@ -573,7 +573,13 @@ class Json2Client(BaseClient):
         super().__init__(server_version=server_version, db=db, login=login, api_key=api_key, **options)
         self._base_url = base_url.rstrip("/")
         self._timeout = timeout
-        context = self.execute("res.users", "context_get")
+        try:
+            context = self.execute("res.users", "context_get")
+        except OdooSchemaError:
+            raise OdooError(
+                f"Odoo {server_version} at {self._base_url} does not serve the JSON-2 API (Odoo 19+): "
+                "set ODOO_API=jsonrpc or auto"
+            ) from None
         uid = context.get("uid") if isinstance(context, dict) else None
         if not uid:
             found = self.execute("res.users", "search", domain=[("login", "=", login)], limit=1)

@@ -10,7 +10,7 @@ from collections import Counter
 import pytest
 
 from shared.config import Secret, Settings
-from shared.errors import ConfigError, TransientError
+from shared.errors import ConfigError, OdooError, TransientError
 from shared.odoo import (
     ChildrenRequest,
     Json2Client,
@@ -256,3 +256,17 @@ def test_a_url_host_connects(sim):
         assert client.search_count("pos.order", []) > 0
     finally:
         client.close()
+
+
+def test_the_api_can_be_forced(sim):
+    with pytest.raises(OdooError, match="does not serve the JSON-2 API"):
+        connect(sim_settings(sim, odoo_api="json2"))
+    with OdooSimulator(SimConfig(version="19.0", seed=11, lines_per_day=20, days=1)).start() as sim19:
+        client = connect(sim_settings(sim19, odoo_api="jsonrpc"))
+        try:
+            assert isinstance(client, JsonRpcClient)
+            groups = client.read_group("pos.order", [], ["amount_total:sum"], ["date_order:day"])
+            assert sum(g["__count"] for g in groups) == client.search_count("pos.order", [])
+            assert client.calls[("pos.order", "formatted_read_group")] == 1
+        finally:
+            client.close()
