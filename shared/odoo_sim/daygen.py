@@ -90,11 +90,21 @@ class DayGenerator:
         self.buy_ids = [p.id for p in buyable]
         self.buy_weights = _cumulative([p.purchase_weight for p in buyable])
         self.lots = C.lot_by_product(static)
+        self.sale_rate = {p.id: sum(C.TAXES[t][1] for t in p.taxes) / 100 for p in products}
+        self._fixed_day: date | None = None
+        self._fixed_base: datetime | None = None
 
     # -- helpers ---------------------------------------------------------------------------------
     def _utc(self, day: date, seconds: float) -> str:
-        local = datetime.combine(day, time(), tzinfo=self.tz) + timedelta(seconds=int(seconds))
-        return fmt_utc(local.astimezone(UTC))
+        """Local time `seconds` after midnight of `day` → Odoo UTC string."""
+        midnight = datetime.combine(day, time(), tzinfo=self.tz)
+        if self._fixed_day != day:
+            next_midnight = datetime.combine(day + timedelta(days=1), time(), tzinfo=self.tz)
+            fixed = midnight.utcoffset() == next_midnight.utcoffset()
+            self._fixed_day, self._fixed_base = day, midnight.astimezone(UTC) if fixed else None
+        if self._fixed_base is not None:  # no DST change that day: plain offset arithmetic
+            return fmt_utc(self._fixed_base + timedelta(seconds=int(seconds)))
+        return fmt_utc((midnight + timedelta(seconds=int(seconds))).astimezone(UTC))
 
     def _name(self, model: str, rid: int) -> str:
         rec = self.static[model].get(rid)
@@ -200,8 +210,7 @@ class DayGenerator:
                 lid = ids.take("pos.order.line")
                 p = self.products[pid]
                 sub = round(qty * price * (1 - disc / 100), 2)
-                rate = sum(C.TAXES[t][1] for t in p.taxes)
-                sub_incl = round(sub * (1 + rate / 100), 2)
+                sub_incl = round(sub * (1 + self.sale_rate[pid]), 2)
                 excl += sub
                 incl += sub_incl
                 refunded = None
