@@ -449,7 +449,6 @@ def test_rerun_answers_405_to_get(functions_up):
 
 def _record_day(lake_dir: Path, day: date, failing: tuple[str, str] | None = None) -> None:
     """Run records for every (stage, dataset) of a day, as the stages leave them."""
-    from functions.health import KPI_TABLES  # noqa: F401 - the KPI tables are fed by the kpi stage
     from functions.pipeline import TARGETS
 
     metadata = Metadata(open_lake(str(lake_dir)))
