@@ -112,6 +112,16 @@ def test_expected_pos_totals_helper():
         orders = [o for o in sim.records("pos.order", END_DAY) if o["state"] in ("paid", "done", "invoiced")]
         assert totals["orders"] == len(orders) > 0
         assert totals["amount_total"] == pytest.approx(sum(o["amount_total"] for o in orders))
+        # An order moved to the previous day by a late edit leaves this day's totals.
+        moved = orders[0]
+        sim.write("pos.order", moved["id"], {"date_order": "2026-11-19 10:00:00"})
+        after = sim.expected_pos_totals(END_DAY)
+        assert after["orders"] == totals["orders"] - 1
+        assert after["amount_total"] == pytest.approx(totals["amount_total"] - moved["amount_total"])
+        before = sim.expected_pos_totals(END_DAY - timedelta(days=1))
+        assert moved["id"] in {o["id"] for o in sim.records("pos.order", END_DAY)}
+        assert before["orders"] == 1 + len([o for o in sim.records("pos.order", END_DAY - timedelta(days=1))
+                                            if o["state"] in ("paid", "done", "invoiced")])
 
 
 SCALE_SCRIPT = """

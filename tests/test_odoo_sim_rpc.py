@@ -47,6 +47,7 @@ def test_odoorpc_logs_in_with_the_api_key_through_jsonrpc(sim, odoo):
     assert odoo.version == "17.0"
     assert odoo.env.uid == 2
     assert odoo.env.context["tz"] == "Asia/Jakarta"
+    assert odoo.db.list() == [DEMO_DB]
     assert sim.calls[("common", "login")] >= 1
     assert sim.calls[("res.users", "context_get")] >= 1
 

@@ -83,6 +83,11 @@ class Dataset:
         start, end = self.day_range(model)
         return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 
+    def local_day(self, utc_text: str) -> date:
+        """Business day of an Odoo UTC datetime string."""
+        utc = datetime.strptime(utc_text[:19], "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return utc.astimezone(self.tz).date()
+
     def day_of_id(self, model: str, rid: int) -> date | None:
         if rid < DAILY_BASE:
             return None

@@ -301,10 +301,15 @@ class OdooSimulator:
     # -- expected figures for tests (computed from the data, not through the API) ----------------
     def expected_pos_totals(self, day: date) -> dict:
         """Orders in states paid/done/invoiced with date_order in the business day: count, lines, totals."""
-        orders = [o for o in self.dataset.iter_records("pos.order", [day])
-                  if o["state"] in ("paid", "done", "invoiced")]
+        ds = self.dataset
+        start, end = ds.day_range("pos.order")
+        # Late edits may have moved an order to another day: look at the edited days too.
+        days = sorted(d for d in {day} | ds.edited_days("pos.order") if start <= d <= end)
+        orders = [o for o in ds.iter_records("pos.order", days)
+                  if o["state"] in ("paid", "done", "invoiced") and ds.local_day(o["date_order"]) == day]
         order_ids = {o["id"] for o in orders}
-        lines = [ln for ln in self.dataset.iter_records("pos.order.line", [day]) if ln["order_id"] in order_ids]
+        line_days = sorted({d for o in orders if (d := ds.day_of_id("pos.order", o["id"])) is not None})
+        lines = [ln for ln in ds.iter_records("pos.order.line", line_days) if ln["order_id"] in order_ids]
         return {"orders": len(orders), "lines": len(lines),
                 "amount_total": round(sum(o["amount_total"] for o in orders), 2),
                 "price_subtotal": round(sum(ln["price_subtotal"] for ln in lines), 2),
