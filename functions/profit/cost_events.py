@@ -50,14 +50,18 @@ PRICED_COLUMNS = {
 }
 
 
-def _column_or_null(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
-    if name in frame.columns:
+def _column_or_null(frame: pl.DataFrame | pl.LazyFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+    names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
+    if name in names:
         return pl.col(name).cast(dtype)
     return pl.lit(None, dtype=dtype)
 
 
-def cost_event_candidates(purchases: pl.DataFrame) -> pl.DataFrame:
-    """The purchase lines that are cost events, with the raw columns only (no pricing)."""
+def cost_event_candidates(purchases: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+    """The purchase lines that are cost events, with the raw columns only (no pricing).
+
+    Works on a LazyFrame too, so a scan of many partitions reads only these columns and rows.
+    """
     columns = [
         _column_or_null(purchases, "date", pl.Date).alias("date"),
         _column_or_null(purchases, "product_id", pl.Int64).alias("product_id"),

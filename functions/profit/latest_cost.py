@@ -17,19 +17,18 @@ import polars as pl
 from functions.profit.cost_events import PRICED_COLUMNS
 
 # What the state keeps of the winning event: enough to reprice it and to trace it to its bill line.
+# (The bill line itself is found again by move_id and line_id in fact_product_cost_events.)
 STATE_EVENT_COLUMNS = {
     "date": pl.Date,
     "product_id": pl.Int64,
     "move_id": pl.Int64,
-    "move_name": pl.String,
     "line_id": pl.Int64,
-    "partner_id": pl.Int64,
     "actual_price": pl.Float64,
     "tax_id": pl.Int64,
     "line_uom_id": pl.Int64,
 }
 # The rule's order, then the remaining columns so that even duplicate keys give one stable answer.
-_ORDER = ["date", "move_id", "line_id", "actual_price", "tax_id", "line_uom_id", "partner_id", "move_name"]
+_ORDER = ["date", "move_id", "line_id", "actual_price", "tax_id", "line_uom_id"]
 
 LATEST_COLUMNS = ["date", "product_id", "cost_date"] + [
     c for c in STATE_EVENT_COLUMNS if c not in ("date", "product_id")
@@ -46,8 +45,8 @@ def _event_frame(events: pl.DataFrame) -> pl.DataFrame:
 def latest_cost_asof(events: pl.DataFrame, day: date) -> pl.DataFrame:
     """One row per product that has a cost event ≤ day: the winning event, unpriced.
 
-    Columns: date (= day), product_id, cost_date (the event's date), move_id, move_name, line_id,
-    partner_id, actual_price, tax_id, line_uom_id. Sorted by product_id.
+    Columns: date (= day), product_id, cost_date (the event's date), move_id, line_id, actual_price,
+    tax_id, line_uom_id. Sorted by product_id.
     """
     frame = _event_frame(events).filter(pl.col("date") <= day, pl.col("product_id").is_not_null())
     # Narrow to each product's last event date first: the full sort then only sees the few ties.

@@ -65,15 +65,12 @@ OUTPUTS = (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
 )
-# The purchase columns a cost event needs (see cost_events.cost_event_candidates).
-_CANDIDATE_SOURCE_COLUMNS = [
+# The purchase columns the latest-cost selection needs from earlier days (see latest_cost).
+_HISTORY_COLUMNS = [
     "date",
     "product_id",
     "move_id",
-    "move_name",
     "line_id",
-    "company_id",
-    "partner_id",
     "quantity",
     "actual_price",
     "tax_id",
@@ -127,30 +124,31 @@ def _local_paths(lake: Lake, spec: TableSpec, days: list[date]) -> list[str] | N
 
 
 def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
-    """The cost-event candidates (unpriced) of the purchase partitions of `days`.
+    """The cost-event candidates (unpriced, only the columns the selection needs) of `days`.
 
-    On a local lake polars reads the files in place, only the needed columns, in one parallel scan
-    (a year of partitions in a fraction of a second); elsewhere each partition is fetched through
-    the lake in parallel.
+    On a local lake polars reads the files in place in one parallel scan, only those columns and
+    rows (a year of partitions in a fraction of a second); elsewhere each partition is fetched
+    through the lake, in parallel.
     """
     days = list(days)
-    paths = _local_paths(lake, FACT_PURCHASES, days) if len(days) > 1 else None
+    paths = _local_paths(lake, FACT_PURCHASES, days) if days else None
     if paths:
-        schema = _no_purchases().schema
         try:
             scanned = pl.scan_parquet(
                 paths,
-                schema=schema,
+                schema=_no_purchases().schema,
                 missing_columns="insert",
                 extra_columns="ignore",
                 hive_partitioning=False,
             )
-            return cost_event_candidates(scanned.select(_CANDIDATE_SOURCE_COLUMNS).collect())
+            return cost_event_candidates(scanned.select(_HISTORY_COLUMNS)).collect()
         except (pl.exceptions.PolarsError, OSError) as exc:
             # A partition replaced or removed mid-read, or an older file layout: the careful path.
             log.info("profit: scan of %d purchase partitions fell back to one by one: %s", len(paths), exc)
-    frames = [cost_event_candidates(f) for f in read_partitions(lake, FACT_PURCHASES, days)]
-    return pl.concat(frames) if frames else cost_event_candidates(_no_purchases())
+    frames = [
+        cost_event_candidates(f.select(_HISTORY_COLUMNS)) for f in read_partitions(lake, FACT_PURCHASES, days)
+    ]
+    return pl.concat(frames) if frames else cost_event_candidates(_no_purchases().select(_HISTORY_COLUMNS))
 
 
 def plan_state(lake: Lake, day: date) -> StatePlan:
@@ -193,15 +191,22 @@ class DayOutputs:
 def compute_day(
     day: date,
     plan: StatePlan,
-    candidates: pl.DataFrame,
+    earlier_candidates: pl.DataFrame,
+    purchases: pl.DataFrame | None,
     pos: pl.DataFrame | None,
     invoices: pl.DataFrame | None,
     multipliers: dict[int, float],
     products: pl.DataFrame | None,
     uoms: pl.DataFrame | None,
 ) -> DayOutputs:
-    """Pure: the five outputs of `day` (candidates = cost-event candidates of the plan's partitions)."""
-    events = build_cost_events(candidates.filter(pl.col("date") == day), multipliers, products, uoms)
+    """Pure: the five outputs of `day`.
+
+    earlier_candidates: cost-event candidates of the plan's purchase partitions before `day`;
+    purchases: the day's own fact_purchases partition (None when there is none).
+    """
+    todays = cost_event_candidates(_no_purchases() if purchases is None else purchases)
+    events = build_cost_events(todays.filter(pl.col("date") == day), multipliers, products, uoms)
+    candidates = pl.concat([earlier_candidates, todays], how="diagonal_relaxed")
     if plan.base_state is None:
         latest = latest_cost_asof(candidates, day)
     else:
@@ -274,7 +279,8 @@ def run_profit(
             outputs = compute_day(
                 day,
                 plan,
-                read_cost_candidates(lake, plan.purchase_days),
+                read_cost_candidates(lake, [d for d in plan.purchase_days if d != day]),
+                read_partition(lake, FACT_PURCHASES, day),
                 pos,
                 invoices,
                 dict(settings.tax_multipliers),
