@@ -205,3 +205,26 @@ def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys)
     assert "error: refusing to drop the KPI tables without --yes-drop-kpi-tables" in err
     assert "tidb: dropped inventory_kpi_daily" in out
     assert main(["kpi", "rollback", "--date", "2024-13-01", "--env-file", "/nonexistent/.env"]) == 2
+
+
+def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
+    env, mysql_database, supabase_db, monkeypatch, capsys
+):
+    settings_env = {**env, **tidb_env(mysql_database), "SUPABASE_DB_URL": supabase_db}
+    for name, value in settings_env.items():
+        monkeypatch.setenv(name, value)
+    load_ops_into(load_settings(environ=settings_env, env_file=None), [D], seed=9, scale=0.01)
+
+    assert main(["migrate", "--env-file", "/nonexistent/.env"]) == 0
+    assert (
+        main(["run", "--date", "2024-03-10", "--stages", "kpi,mirror", "--env-file", "/nonexistent/.env"])
+        == 0
+    )
+
+    out = capsys.readouterr().out
+    assert "supabase: applied 001_tables, 002_grants_and_rls" in out
+    with psycopg.connect(supabase_db) as conn:
+        count = conn.execute(
+            "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)
+        ).fetchone()[0]
+    assert count == 5
