@@ -47,6 +47,7 @@ class TasksStandIn:
     def __init__(self) -> None:
         self.tasks: dict[str, dict] = {}
         self.requests: list[dict] = []
+        self.fail_with: tuple[int, str] | None = None  # (HTTP status, gRPC status name) for every call
         self.lock = threading.Lock()
         standin = self
 
@@ -72,6 +73,12 @@ class TasksStandIn:
                     return
                 request = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
                 task = dict(request.get("task", {}))
+                if standin.fail_with:
+                    code, status = standin.fail_with
+                    self._answer(
+                        code, {"error": {"code": code, "message": f"injected {status}", "status": status}}
+                    )
+                    return
                 with standin.lock:
                     standin.requests.append({"parent": match.group(1), "task": task})
                     name = task.get("name") or f"{match.group(1)}/tasks/{len(standin.tasks) + 1}"
@@ -107,6 +114,7 @@ class TasksStandIn:
         with self.lock:
             self.tasks.clear()
             self.requests.clear()
+            self.fail_with = None
 
 
 # ---------------------------------------------------------------- functions-framework servers
@@ -435,6 +443,25 @@ def test_rerun_rejects_bad_input_with_400_never_500(functions_up, tasks_standin,
     assert response.status_code == 400, response.text
     assert message in response.json()["error"]
     assert tasks_standin.requests == []
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "kind"),
+    [((503, "UNAVAILABLE"), 503, "transient"), ((403, "PERMISSION_DENIED"), 422, "terminal")],
+)
+def test_rerun_maps_queue_failures_to_retry_or_not(functions_up, tasks_standin, failure, status, kind):
+    tasks_standin.clear()
+    tasks_standin.fail_with = failure
+    end = day_before_yesterday()
+    body = {"start": (end - timedelta(days=1)).isoformat(), "end": end.isoformat(), "pipeline": "kpi"}
+
+    response = post(functions_up.urls["rerun"], body)
+    tasks_standin.fail_with = None
+
+    assert response.status_code == status, response.text
+    assert response.json()["kind"] == kind
+    assert f"injected {failure[1]}" in response.json()["error"]
+    assert tasks_standin.tasks == {}
 
 
 def test_rerun_answers_405_to_get(functions_up):

@@ -181,6 +181,19 @@ def test_plain_environment_carries_no_secret(config):
     assert "DATA_LAKE_ROOT" in text and "BUSINESS_TZ" in text
 
 
+def test_every_plain_environment_name_is_one_the_code_reads(config):
+    from functions.cloud import tasks
+    from shared.config import ENV_NAMES
+
+    text = locals_(config)["runtime_env"]
+    names = set(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", text))
+    read_by_tasks = set(re.findall(r"NKPIPE_[A-Z_]+", Path(tasks.__file__).read_text()))
+    assert {"DATA_LAKE_ROOT", "ODOO_HOST", "TIDB_HOST", "NKPIPE_TASKS_QUEUE", "NKPIPE_RERUN_URL"} <= names
+    unknown = {name for name in names if name not in ENV_NAMES and name not in read_by_tasks}
+    assert unknown == set(), "environment names no code reads (typo?)"
+    assert read_by_tasks - {"NKPIPE_TASKS_ENDPOINT"} <= names, "the functions need every queue setting"
+
+
 def test_source_archive_is_the_repo_without_tests_and_tools(config):
     archive = [b["archive_file"]["source"] for b in blocks(config, "data") if "archive_file" in b][0]
     assert archive["source_dir"] == "${path.module}/../.."

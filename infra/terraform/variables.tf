@@ -96,6 +96,11 @@ variable "odoo" {
     username = string
   })
   description = "Odoo connection (the API key is the secret named in secret_ids.odoo_api_key)."
+
+  validation {
+    condition     = contains(["jsonrpc", "jsonrpc+ssl"], var.odoo.protocol)
+    error_message = "odoo.protocol must be jsonrpc or jsonrpc+ssl."
+  }
 }
 
 variable "tidb" {
