@@ -7,13 +7,12 @@ the 365 days before and including D, 20,000 products (5% of the lines sell a pro
             each reading the same Parquet files (the lake's purchase partitions and the day's sales)
             and producing the priced sales lines — no writes, no tie rules, no checks.
 
-Timed, best of --repeat runs each:
+Timed, best of --repeat runs each, every row in a fresh process (so its peak RSS is its own):
   - warm: run_profit(D) when day D-1's latest-cost state is in the lake (the nightly case);
   - cold: run_profit(D) with no earlier state (rebuilds from every purchase partition);
-  - warm after 1 day of history: the same day's run on a lake holding only D-1 and D,
-    so `history ratio` = warm(365 days) / warm(1 day) shows whether history slows a day down.
+  - warm on lakes holding 30 days and 1 day of history before D: `history ratio` = warm(365 days) /
+    warm(1 day) (and / warm(30 days)) shows whether a longer history slows a day down.
 run_profit writes its five tables, its state record and run records; the floor writes nothing.
-Peak memory is the process's high-water mark during each timed phase (Linux: VmHWM, reset per phase).
 
     python -m bench.profit [--scale 1.0] [--repeat 3] [--out bench/results]
 """
@@ -21,7 +20,9 @@ Peak memory is the process's high-water mark during each timed phase (Linux: VmH
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -38,28 +39,6 @@ FULL_PRODUCTS = 20_000
 HISTORY_DAYS = 365
 DAY = date(2026, 6, 30)
 TAXES = [7, 6, 5, 2, 9, None]
-
-
-# --- memory -------------------------------------------------------------------------------------
-
-
-def reset_peak() -> bool:
-    """Reset the kernel's peak-RSS mark for this process (Linux); False where unsupported."""
-    try:
-        Path("/proc/self/clear_refs").write_text("5")
-        return True
-    except OSError:
-        return False
-
-
-def peak_mib() -> float:
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return round(int(line.split()[1]) / 1024, 1)
-    except OSError:
-        pass
-    return peak_rss_mib()
 
 
 # --- data ---------------------------------------------------------------------------------------
@@ -309,66 +288,116 @@ def floor_polars(purchases: list[str], pos: str, invoices: str) -> int:
         return sales.join_asof(events, on="date", by="product_id", strategy="backward").collect().height
 
 
-# --- timing -------------------------------------------------------------------------------------
+# --- timing (each phase in a fresh process, so its peak memory is its own) -----------------------
 
 
-def best_of(repeat: int, fn: Any, before: Any = None) -> dict[str, Any]:
-    times = []
-    reset_peak()
-    result = None
+def lake_files(lake_root: Path) -> tuple[list[str], str, str]:
+    from shared.lake import open_lake
+    from shared.schemas import FACT_INVOICE_SALES, FACT_PURCHASES, FACT_SALES
+
+    lake = open_lake(str(lake_root))
+    purchases = [
+        str(lake_root / lake.partition_key(FACT_PURCHASES, d)) for d in lake.list_dates(FACT_PURCHASES)
+    ]
+    pos = str(lake_root / lake.partition_key(FACT_SALES, DAY))
+    invoices = str(lake_root / lake.partition_key(FACT_INVOICE_SALES, DAY))
+    return purchases, pos, invoices
+
+
+def run_phase(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
+    """Time one phase `repeat` times in this process; report best, median and peak RSS."""
+    from functions.profit.stage import run_profit
+    from shared.config import Settings
+    from shared.lake import open_lake
+    from shared.schemas import FACT_PRODUCT_COST_LATEST_DAILY
+
+    settings, lake = Settings(), open_lake(str(lake_root))
+    purchases, pos, invoices = lake_files(lake_root)
+
+    def drop_states() -> None:
+        for d in lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY):
+            if d < DAY:
+                lake.delete_partition(FACT_PRODUCT_COST_LATEST_DAILY, d)
+
+    def profit() -> str:
+        result = run_profit(settings, lake, DAY)
+        assert result.status == "success", result.message
+        return result.message
+
+    work = {
+        "floor_duckdb": lambda: f"{floor_duckdb(purchases, pos, invoices):,} lines",
+        "floor_polars": lambda: f"{floor_polars(purchases, pos, invoices):,} lines",
+        "cold": profit,
+        "warm": profit,
+    }[phase.split(":")[0]]
+    baseline = peak_rss_mib()
+    times, note = [], ""
     for _ in range(repeat):
-        if before:
-            before()
+        if phase.startswith("cold"):
+            drop_states()
         started = time.perf_counter()
-        result = fn()
+        note = work()
         times.append(time.perf_counter() - started)
     return {
         "best_s": round(min(times), 4),
         "median_s": round(sorted(times)[len(times) // 2], 4),
-        "peak_mib": peak_mib(),
-        "result": result,
+        "baseline_mib": baseline,
+        "peak_mib": peak_rss_mib(),
+        "note": note,
     }
+
+
+def child(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bench.profit",
+            "--phase",
+            phase,
+            "--lake",
+            str(lake_root),
+            "--repeat",
+            str(repeat),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode:
+        raise RuntimeError(f"phase {phase} failed: {done.stderr.strip()[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def measure(scale: float, repeat: int, work: Path) -> dict[str, Any]:
     from functions.profit.stage import run_profit
     from shared.config import Settings
     from shared.lake import open_lake
-    from shared.schemas import FACT_INVOICE_SALES, FACT_PRODUCT_COST_LATEST_DAILY, FACT_PURCHASES, FACT_SALES
 
-    settings = Settings()
-    year_root, day_root = work / "year", work / "one-day"
     started = time.perf_counter()
-    sizes = build_lake(year_root, scale, HISTORY_DAYS)
-    build_lake(day_root, scale, 2)  # history: D-1 only, besides D itself
-    build_s = round(time.perf_counter() - started, 1)
-    year, one_day = open_lake(str(year_root)), open_lake(str(day_root))
-
-    purchases = [
-        str(year_root / year.partition_key(FACT_PURCHASES, d)) for d in year.list_dates(FACT_PURCHASES)
-    ]
-    pos = str(year_root / year.partition_key(FACT_SALES, DAY))
-    invoices = str(year_root / year.partition_key(FACT_INVOICE_SALES, DAY))
-    rows = {}
-    rows["floor_duckdb"] = best_of(repeat, lambda: floor_duckdb(purchases, pos, invoices))
-    rows["floor_polars"] = best_of(repeat, lambda: floor_polars(purchases, pos, invoices))
-
-    def drop_states(lake: Any) -> None:
-        for d in lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY):
-            lake.delete_partition(FACT_PRODUCT_COST_LATEST_DAILY, d)
-
-    def profit(lake: Any) -> Any:
-        result = run_profit(settings, lake, DAY)
+    lakes = {
+        "year": (work / "year", HISTORY_DAYS),
+        "month": (work / "month", 30),
+        "one_day": (work / "one-day", 2),
+    }
+    sizes = {}
+    for name, (root, days) in lakes.items():
+        sizes[name] = build_lake(root, scale, days)
+        # The state of D-1, as the previous night's run left it.
+        result = run_profit(Settings(), open_lake(str(root)), DAY - timedelta(days=1))
         assert result.status == "success", result.message
-        return result.message
-
-    rows["cold"] = best_of(repeat, lambda: profit(year), before=lambda: drop_states(year))
-    # The state of D-1, as the previous night left it.
-    assert run_profit(settings, year, DAY - timedelta(days=1)).status == "success"
-    rows["warm"] = best_of(repeat, lambda: profit(year))
-    assert run_profit(settings, one_day, DAY - timedelta(days=1)).status == "success"
-    rows["warm_1_day_history"] = best_of(repeat, lambda: profit(one_day))
-    return {"sizes": sizes, "build_s": build_s, "rows": rows}
+    build_s = round(time.perf_counter() - started, 1)
+    year = lakes["year"][0]
+    rows = {
+        "floor_duckdb": child("floor_duckdb", year, repeat),
+        "floor_polars": child("floor_polars", year, repeat),
+        "warm (state of D-1, 365 days)": child("warm", year, repeat),
+        "warm (state of D-1, 30 days)": child("warm", lakes["month"][0], repeat),
+        "warm (state of D-1, 1 day)": child("warm", lakes["one_day"][0], repeat),
+        # Last: it removes the earlier states of the year lake.
+        "cold (no state, 365 days)": child("cold", year, repeat),
+    }
+    return {"sizes": sizes["year"], "build_s": build_s, "rows": rows}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -379,47 +408,55 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--out", default=None)
     parser.add_argument("--keep", help="build the lakes in this folder and keep them")
+    parser.add_argument("--phase", help=argparse.SUPPRESS)
+    parser.add_argument("--lake", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    repeat = max(1, args.repeat)
+    if args.phase:
+        print(json.dumps(run_phase(args.phase, Path(args.lake), repeat)))
+        return 0
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nkpipe-bench-profit-"))
     try:
-        measured = measure(args.scale, max(1, args.repeat), work)
+        measured = measure(args.scale, repeat, work)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
     rows = measured["rows"]
     floor = min(rows["floor_duckdb"]["best_s"], rows["floor_polars"]["best_s"])
+    table = [{"run": name, **r, "x_floor": round(r["best_s"] / floor, 2)} for name, r in rows.items()]
     table = [
-        {
-            "run": name,
-            "best_s": r["best_s"],
-            "median_s": r["median_s"],
-            "x_floor": round(r["best_s"] / floor, 2),
-            "peak_mib": r["peak_mib"],
-            "note": r["result"] if isinstance(r["result"], str) else f"{r['result']:,} lines",
-        }
-        for name, r in rows.items()
+        {k: t[k] for k in ("run", "best_s", "median_s", "x_floor", "baseline_mib", "peak_mib", "note")}
+        for t in table
     ]
-    history_ratio = round(rows["warm"]["best_s"] / rows["warm_1_day_history"]["best_s"], 2)
+    warm = rows["warm (state of D-1, 365 days)"]["best_s"]
+    history_ratio = round(warm / rows["warm (state of D-1, 1 day)"]["best_s"], 2)
+    month_ratio = round(warm / rows["warm (state of D-1, 30 days)"]["best_s"], 2)
     sizes = measured["sizes"]
     print_rows(
-        f"B2 profit: {sizes['sales_lines']:,} sales lines vs {sizes['purchase_lines']:,} purchase lines "
-        f"({HISTORY_DAYS} days, {sizes['products']:,} products); best of {args.repeat}; lakes built in {measured['build_s']}s",
+        f"B2 profit: {sizes['sales_lines']:,} sales lines on D vs {sizes['purchase_lines']:,} purchase lines "
+        f"({HISTORY_DAYS} days, {sizes['products']:,} products); best of {repeat}, one process per row "
+        f"(peak = that process's max RSS, baseline = after imports); lakes built in {measured['build_s']}s",
         table,
     )
-    print(f"\nfloor: {floor:.3f}s (the faster of DuckDB ASOF JOIN and polars join_asof)")
     print(
-        f"warm run / floor: {rows['warm']['best_s'] / floor:.2f}x   cold run / floor: {rows['cold']['best_s'] / floor:.2f}x"
+        f"\nfloor: {floor:.3f}s (the faster of one DuckDB ASOF JOIN and one polars join_asof, same Parquet)"
     )
-    print(f"history ratio (warm run after {HISTORY_DAYS} days / after 1 day): {history_ratio:.2f}")
+    print(
+        f"warm run / floor: {warm / floor:.2f}x   cold run / floor: {rows['cold (no state, 365 days)']['best_s'] / floor:.2f}x"
+    )
+    print(
+        f"history ratio, warm run after {HISTORY_DAYS} days / after 1 day: {history_ratio:.2f}  (/ after 30 days: {month_ratio:.2f})"
+    )
     path = write_result(
         "profit",
         {
             "scale": args.scale,
-            "repeat": args.repeat,
+            "repeat": repeat,
             "sizes": sizes,
             "floor_s": floor,
-            "history_ratio": history_ratio,
+            "history_ratio_365_vs_1": history_ratio,
+            "history_ratio_365_vs_30": month_ratio,
             "runs": table,
         },
         args.out,
