@@ -39,6 +39,7 @@ class _Fault:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    request_queue_size = 128  # bursts from concurrent extract workers
     sim: OdooSimulator
 
 
