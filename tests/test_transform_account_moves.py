@@ -80,3 +80,17 @@ def test_lines_of_unknown_moves_are_dropped_and_empty_input_is_typed():
     assert star_invoice_sales(lines)["line_id"].to_list() == [10]
     _, empty = frames([], [])
     conform(star_purchases(empty), FACT_PURCHASES.schema, "fact_purchases")
+
+
+def test_foreign_currency_lines_are_converted_with_the_company_balance():
+    # a USD invoice in an IDR company: 2 × 10 USD = 20 USD, booked at 16,000 → balance -320,000 IDR
+    foreign = line(10, 1, 2.0, 10.0, currency_id=[2, "USD"], company_currency_id=[12, "IDR"])
+    foreign["balance"] = -320_000.0
+    same = line(11, 1, 1.0, 5000.0, currency_id=[12, "IDR"], company_currency_id=[12, "IDR"])
+    unknown = line(12, 1, 1.0, 7.0)  # no currency fields on this database: taken as company currency
+    _, lines = frames([move(1, "out_invoice", "INV/1"), move(2, "out_refund", "RINV/1")],
+                      [foreign, same, unknown, {**foreign, "id": 20, "move_id": [2, "X"]}])
+    result = star_invoice_sales(lines)
+    assert result["revenue_tax_ex"].to_list() == [320_000.0, 5000.0, 7.0, -320_000.0]
+    assert result["revenue_tax_in"].to_list() == pytest.approx([355_200.0, 5550.0, 7.77, -355_200.0])
+    assert result["price_unit"].to_list() == [10.0, 5000.0, 7.0, 10.0]  # prices stay as on the document

@@ -25,7 +25,9 @@ LINE_REQUIRED = (
     "id", "move_id", "product_id", "quantity", "price_unit", "discount", "price_subtotal", "price_total",
     "tax_ids", "product_uom_id",
 )
-LINE_OPTIONAL = ("name", "display_type", "balance", "partner_id", "company_id", "write_date")
+LINE_OPTIONAL = (
+    "name", "display_type", "balance", "partner_id", "company_id", "currency_id", "company_currency_id", "write_date",
+)
 
 
 def requirements(line_optional: Sequence[str] = ()) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -4,6 +4,10 @@ clean moves and clean lines (typed, signed) → the star facts.
 Signs: Odoo keeps quantity and amounts positive on credit-note and vendor-refund lines and puts the
 direction in `move_type`; clean lines carry them negative on `out_refund`/`in_refund`. Unit prices
 (price_unit, actual_price) stay positive: they are prices, not amounts.
+
+Currency: `price_subtotal`/`price_total` are in the document's currency; the star amounts are in the
+company's. On a line in a foreign currency they are scaled by |balance| / |price_subtotal| (balance is
+Odoo's company-currency amount of the same line); in the company currency they are used as they are.
 """
 
 from __future__ import annotations
@@ -49,6 +53,8 @@ LINE_COLUMNS = (
     Column("tax_ids", "tax_ids", "m2m"),
     Column("line_partner_id", "partner_id", "m2o"),
     Column("line_company_id", "company_id", "m2o"),
+    Column("currency_id", "currency_id", "m2o"),
+    Column("company_currency_id", "company_currency_id", "m2o"),
     Column("actual_price", "actual_price", "float"),  # custom field: null when the database lacks it
     Column("write_date", "write_date", "ts"),
 )
@@ -73,6 +79,10 @@ LINE_SCHEMA = {
     "price_total": pl.Float64(),
     "balance": pl.Float64(),
     "tax_ids": pl.List(pl.Int64()),
+    "currency_id": pl.Int64(),
+    "company_currency_id": pl.Int64(),
+    "price_subtotal_company": pl.Float64(),
+    "price_total_company": pl.Float64(),
     "actual_price": pl.Float64(),
     "write_date": pl.Datetime("us", "UTC"),
 }
@@ -93,11 +103,24 @@ def clean_lines(raw: pl.DataFrame | None, moves: pl.DataFrame) -> pl.DataFrame:
     )
     joined = lines.join(header, on="move_id", how="inner")
     signed = [(pl.col(c) * pl.col("sign")).alias(c) for c in ("quantity", "price_subtotal", "price_total")]
+    foreign = (
+        pl.col("currency_id").is_not_null()
+        & pl.col("company_currency_id").is_not_null()
+        & (pl.col("currency_id") != pl.col("company_currency_id"))
+        & pl.col("balance").is_not_null()
+        & (pl.col("price_subtotal") != 0)
+    )
+    to_company = pl.when(foreign).then(pl.col("balance").abs() / pl.col("price_subtotal").abs()).otherwise(1.0)
     return (
         joined.with_columns(
             *signed,
             pl.coalesce("partner_id", "line_partner_id").alias("partner_id"),
             pl.coalesce("line_company_id", "company_id").alias("company_id"),
+            to_company.alias("to_company"),
+        )
+        .with_columns(
+            (pl.col("price_subtotal") * pl.col("to_company")).alias("price_subtotal_company"),
+            (pl.col("price_total") * pl.col("to_company")).alias("price_total_company"),
         )
         .select([pl.col(name).cast(dtype) for name, dtype in LINE_SCHEMA.items()])
         .sort("line_id")
@@ -108,8 +131,8 @@ def star_invoice_sales(lines: pl.DataFrame) -> pl.DataFrame:
     return lines.select(
         "date", "move_id", "move_name", "move_type", "line_id", "company_id", "partner_id", "product_id",
         "quantity", "price_unit", "discount",
-        pl.col("price_subtotal").alias("revenue_tax_ex"),
-        pl.col("price_total").alias("revenue_tax_in"),
+        pl.col("price_subtotal_company").alias("revenue_tax_ex"),
+        pl.col("price_total_company").alias("revenue_tax_in"),
         "tax_ids", "uom_id",
     )
 
@@ -127,5 +150,5 @@ def star_purchases(lines: pl.DataFrame) -> pl.DataFrame:
         "quantity", "price_unit", "discount",
         pl.coalesce("actual_price", effective_price()).alias("actual_price"),
         pl.col("tax_ids").list.first().alias("tax_id"),
-        "tax_ids", "uom_id", "price_subtotal",
+        "tax_ids", "uom_id", pl.col("price_subtotal_company").alias("price_subtotal"),
     )
