@@ -24,8 +24,9 @@ from shared.metadata import StageResult
 log = get_logger(__name__)
 
 DEMO_DAYS = 7
-# Purchases before the shown week, so the profit stage knows costs older than the week itself.
-PURCHASE_HISTORY_DAYS = 21
+# Vendor bills before the shown week, so the profit stage knows costs older than the week itself
+# (the simulator keeps a year of sparse bills before its first day).
+PURCHASE_HISTORY_DAYS = 120
 
 
 @dataclass
@@ -93,12 +94,12 @@ def run_demo(
     from shared.odoo_sim import OdooSimulator, SimConfig
 
     started = time.monotonic()
-    config = SimConfig(seed=seed, lines_per_day=lines_per_day, days=days + PURCHASE_HISTORY_DAYS)
+    config = SimConfig(seed=seed, lines_per_day=lines_per_day, days=days)
     with OdooSimulator(config) as sim:
         settings = demo_settings(lake_root, sim.port)
         lake = open_lake(settings.data_lake_root)
         shown = [sim.last_day - timedelta(days=i) for i in range(days - 1, -1, -1)]
-        history = [d for d in (sim.first_day + timedelta(days=i) for i in range((shown[0] - sim.first_day).days))]
+        history = [shown[0] - timedelta(days=i) for i in range(PURCHASE_HISTORY_DAYS, 0, -1)]
         report = DemoReport(lake.url, settings.kpi_duckdb_path, shown)
         _load_ops(settings, shown, into_tidb=load_ops_into_tidb)
         if history:
