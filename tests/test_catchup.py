@@ -28,7 +28,7 @@ END_DAY = yesterday(TZ) - timedelta(days=1)
 @pytest.fixture()
 def setup(tmp_path):
     """A simulator with 3 days and a lake where the first two went through every stage."""
-    with OdooSimulator(SimConfig(seed=17, lines_per_day=30, days=3, end_day=END_DAY)).start() as sim:
+    with OdooSimulator(SimConfig(seed=17, lines_per_day=30, days=3, end_day=END_DAY, purchase_history_days=10)).start() as sim:
         settings = sim_settings(sim, str(tmp_path), kpi_duckdb_path=str(tmp_path / "kpi.duckdb"))
         lake = open_lake(str(tmp_path))
         days = [sim.first_day, sim.first_day + timedelta(days=1)]
