@@ -286,3 +286,14 @@ def test_child_of_on_locations_and_categories(odoo):
     assert quants and {q["location_id"][0] for q in quants} <= {8, 9}
     food = odoo.execute_kw("product.product", "search_count", [[["categ_id", "child_of", 1]]])
     assert food == odoo.execute_kw("product.product", "search_count", [[]])
+
+
+def test_keyset_page_over_many_days_stops_when_full(sim, odoo):
+    # Done move lines after a date, paged by id: the page is the first ids in order, whatever the span.
+    domain = [["date", ">=", "2026-11-16 17:00:00"], ["state", "=", "done"]]
+    every = odoo.execute_kw("stock.move.line", "search", [domain], {"order": "id"})
+    page = odoo.execute_kw("stock.move.line", "search", [domain + [["id", ">", every[2]]]],
+                           {"order": "id", "limit": 4})
+    assert page == every[3:7]
+    offset_page = odoo.execute_kw("stock.move.line", "search", [domain], {"order": "id", "limit": 3, "offset": 5})
+    assert offset_page == every[5:8]

@@ -32,8 +32,10 @@ class SimConfig:
     purchase_history_days: int = 365
     # How long a "timeout" fault holds the request before dropping it.
     fault_timeout_s: float = 10.0
-    # Upper bound on POS lines kept in the generated-day cache (bounds memory at any scale).
+    # Upper bounds on records kept in the generated-day caches (bound memory at any scale): POS days,
+    # and books days (accounting + stock, about 1 KB a record).
     cache_lines: int = 60_000
+    books_cache_records: int = 120_000
 
     def __post_init__(self) -> None:
         if self.version not in SUPPORTED_VERSIONS:

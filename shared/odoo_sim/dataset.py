@@ -63,7 +63,7 @@ class Dataset:
         self.blocks = id_blocks(cfg.lines_per_day)
         self.generator = DayGenerator(cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products)
         self._pos_cache = _DayCache(cfg.cache_lines)
-        self._books_cache = _DayCache(cfg.cache_lines)
+        self._books_cache = _DayCache(cfg.books_cache_records)
         self._pos_summary: dict[date, dict] = {}  # small, kept for every day: drives the POS pickings
         self._stock_delta: dict[date, tuple[dict, dict]] = {}
         self._quants: dict[int, dict] | None = None

@@ -273,13 +273,26 @@ class ModelMethods:
             tree = ("&", [tree, ("leaf", "active", "=", True)])
         predicate = D.compile_tree(tree, self._make_leaf)
         days = self._candidate_days(tree)
+        keys = self._order_keys(order)
+        offset = int(offset or 0)
+        by_id = keys == [("id", False)]
+        if by_id and limit and days is not None:
+            # Daily records come in id order: a keyset page stops as soon as it is full, so it only
+            # generates the days it needs.
+            wanted = offset + int(limit)
+            records = []
+            with self.ds.lock:
+                for rec in self.ds.iter_records(self.model, days):
+                    if predicate(rec):
+                        records.append(rec)
+                        if len(records) >= wanted:
+                            break
+            return records[offset:]
         with self.ds.lock:
             records = [rec for rec in self.ds.iter_records(self.model, days) if predicate(rec)]
-        keys = self._order_keys(order)
-        if keys != [("id", False)]:
+        if not by_id:
             for name, desc in reversed(keys):
                 records.sort(key=lambda r, n=name: _sort_value(r.get(n)), reverse=desc)
-        offset = int(offset or 0)
         if limit:
             return records[offset:offset + int(limit)]
         return records[offset:]
