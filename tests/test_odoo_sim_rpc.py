@@ -297,3 +297,12 @@ def test_keyset_page_over_many_days_stops_when_full(sim, odoo):
     assert page == every[3:7]
     offset_page = odoo.execute_kw("stock.move.line", "search", [domain], {"order": "id", "limit": 3, "offset": 5})
     assert offset_page == every[5:8]
+
+
+def test_malformed_requests(sim):
+    assert requests.post(f"{sim.url}/jsonrpc", data=b"{not json", timeout=5).status_code == 400
+    body = rpc(sim, "/jsonrpc", ["not", "an", "object"])
+    assert body["error"]["data"]["name"] == "builtins.TypeError"
+    unknown_service = rpc(sim, "/jsonrpc", {"service": "nope", "method": "x", "args": []})
+    assert unknown_service["error"]["code"] == 200
+    assert requests.post(f"{sim.url}/no/such/route", json={}, timeout=5).status_code == 404

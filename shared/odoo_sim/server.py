@@ -130,6 +130,10 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_html(400, "Bad Request", "Invalid JSON data")
         request_id = request.get("id")
         params = request.get("params") or {}
+        if not isinstance(params, dict):
+            fault = OdooFault("builtins.TypeError", "params must be an object")
+            error = {"code": 200, "message": "Odoo Server Error", "data": fault.data()}
+            return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
         if path == "/jsonrpc" and params.get("service") == "object" and len(params.get("args") or []) >= 5:
             model, method = str(params["args"][3]), str(params["args"][4])
             kind = self.sim.take_fault(model, method)
