@@ -216,7 +216,7 @@ def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = No
     window_start = until - timedelta(days=settings.catchup_lookback_days - 1)
     window = days_between(window_start, until)
     # a day of the window that was started but never finished (a failed stage) while later days did
-    unfinished = [d for d in window if last_full is not None and d < last_full and d in attempted - processed]
+    unfinished = [d for d in window if d in attempted - processed and (last_full is None or d < last_full)]
     plan.new_days = sorted(set(plan.new_days) | set(unfinished))
     checked = [d for d in window if d in processed]
     plan.checked_days = checked

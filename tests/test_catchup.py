@@ -14,6 +14,7 @@ from functions.pipeline import run_days
 from shared.dates import yesterday
 from shared.errors import LockedError
 from shared.lake import open_lake
+from shared.metadata import Metadata
 from shared.odoo import connect
 from shared.odoo_sim import OdooSimulator, SimConfig
 from shared.schemas import FACT_INVENTORY_MOVES, FACT_INVOICE_SALES, FACT_SALES, FACT_SALES_LINES_PROFIT
@@ -124,3 +125,17 @@ def test_nkpipe_catch_up_plan_prints_the_changes(setup, capsys, monkeypatch):
     assert rows_of(lake, FACT_SALES, days[1]).filter(pl.col("line_id") == line["line_id"])["discount"].to_list() == [
         line["discount"]
     ]  # --plan changes nothing
+
+
+def test_a_failed_day_inside_the_window_is_run_again(setup):
+    sim, settings, lake, days = setup
+    metadata = Metadata(lake)
+    metadata.fail(metadata.start("kpi", "kpi", days[0]), "TransientError: database is down")
+    with connect(settings) as odoo:
+        plan = plan_catch_up(settings, lake, odoo)
+        assert plan.last_full == days[1]
+        assert days[0] in plan.new_days and days[0] not in plan.checked_days
+        run_catch_up(settings, lake, odoo)
+        after = plan_catch_up(settings, lake, odoo)
+    assert metadata.last_run("kpi", "kpi", days[0]).status == "success"
+    assert after.new_days == []
