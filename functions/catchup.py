@@ -2,7 +2,7 @@
 
 1. New days: every business day after the last fully processed one, up to yesterday, runs through
    every stage (a first run ever processes yesterday only; at most MAX_RANGE_DAYS days at a time),
-   and so does a day of the lookback window that never finished although later days did.
+   and so does a day of the lookback window that was started but never finished (a failed stage).
    A day is fully processed when the latest run of every (stage, dataset) it needs succeeded.
 2. Repairs: over the lookback (CATCHUP_LOOKBACK_DAYS, default 7) each already processed day of the
    day-scoped targets (pos, invoice-sales, purchases, inventory-moves) is checked against Odoo:
