@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -125,7 +126,7 @@ def rerun_function_on_gcs(gcs_bucket, tmp_path: Path) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/"
     finally:
         if process.poll() is None:
-            process.terminate()
+            process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits)
             try:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:

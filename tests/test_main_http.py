@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -136,7 +137,7 @@ def _wait_for_port(port: int, process: subprocess.Popen, log_path: Path, timeout
 
 def _stop(process: subprocess.Popen) -> None:
     if process.poll() is None:
-        process.terminate()
+        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown (SIGTERM waits)
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
@@ -180,6 +181,9 @@ class Functions:
         return self
 
     def stop(self) -> None:
+        for process in self.processes:  # signal them all first: each takes ~1 s to exit
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
         for process in self.processes:
             _stop(process)
 
@@ -231,6 +235,12 @@ def broken_functions(tmp_path_factory) -> Iterator[dict[str, Functions]]:
     closed_port = free_port()  # nothing listens there: connection refused
     configs = {
         "unconfigured": {"DATA_LAKE_ROOT": str(base / "lake-a")},
+        # as inside Cloud Run (K_SERVICE set) with a local lake and no TiDB/Supabase: must refuse
+        "cloud_misconfigured": {
+            "K_SERVICE": "nkpipe-scheduled-pipeline",
+            "ODOO_HOST": "simulator",
+            "DATA_LAKE_ROOT": str(base / "lake-c"),
+        },
         "odoo_down": {
             "DATA_LAKE_ROOT": str(base / "lake-b"),
             "ODOO_HOST": "127.0.0.1",
@@ -337,6 +347,17 @@ def test_terminal_error_is_a_4xx_with_a_clear_json_error(broken_functions):
     assert result["kind"] == "terminal" and result["retry"] is False
     assert "ODOO_HOST is not set" in result["error"]
     assert result["pipeline"] == "pos"
+
+
+def test_a_cloud_function_never_falls_back_to_local_defaults(broken_functions):
+    url = broken_functions["cloud_misconfigured"].urls["scheduled_pipeline"]
+
+    response = post(url, {"pipeline": "pos", "date": day_before_yesterday().isoformat()})
+
+    assert response.status_code == 422, response.text
+    error = response.json()["error"]
+    assert "missing in the cloud runtime" in error and "DATA_LAKE_ROOT" in error and "TIDB_HOST" in error
+    assert not (broken_functions["cloud_misconfigured"].workdir.parent / "lake-c").exists()
 
 
 def test_transient_error_is_a_5xx_so_the_scheduler_retries(broken_functions):
