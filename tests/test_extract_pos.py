@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import pytest
 
-from functions.extract import raw_spec, run_extract
+from functions.extract import raw_records, raw_spec, run_extract
 from functions.transform import run_transform
 from shared.errors import TransientError
 from shared.lake import open_lake
@@ -223,3 +223,22 @@ def test_a_revoked_key_fails_with_one_clear_line_and_no_key_in_the_record(fresh_
     assert record.status == "failed" and "OdooAccessDenied" in record.error
     assert settings.odoo_api_key.reveal() not in json.dumps(record.to_dict())
     assert lake.read_partition(raw_spec("pos"), day) is None
+
+
+def test_raw_keeps_the_records_exactly_as_odoo_returned_them(sim, tmp_path):
+    settings, lake, odoo = pipeline(sim, tmp_path)
+    day = sim.first_day + timedelta(days=1)
+    with odoo:
+        run_extract(settings, lake, day, ["pos"], odoo)
+        raw_orders = raw_records(lake, "pos", day, "pos.order")
+        raw_lines = raw_records(lake, "pos", day, "pos.order.line")
+        fields = sorted({key for order in raw_orders for key in order} - {"id"})
+        line_fields = sorted({key for line in raw_lines for key in line} - {"id"})
+        expected_orders = odoo.search_read_all("pos.order", [("id", "in", [o["id"] for o in raw_orders])], fields)
+        expected_lines = odoo.search_read_all(
+            "pos.order.line", [("order_id", "in", [o["id"] for o in raw_orders])], line_fields
+        )
+    assert raw_orders == expected_orders
+    assert raw_lines == expected_lines
+    assert isinstance(raw_orders[0]["company_id"], list)  # many2one kept as [id, name]
+    assert any(order["partner_id"] is False for order in raw_orders)  # false kept as false
