@@ -65,5 +65,6 @@ resource "google_cloudfunctions2_function" "entry" {
     google_secret_manager_secret_iam_member.runtime_access,
     google_project_iam_member.builder,
     google_storage_bucket_iam_member.builder_sources,
+    google_project_iam_member.builder_staging,
   ]
 }

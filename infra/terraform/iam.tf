@@ -89,6 +89,20 @@ resource "google_storage_bucket_iam_member" "builder_sources" {
   member = google_service_account.builder.member
 }
 
+# Cloud Functions copies the source into its own staging bucket (gcf-v2-sources-<number>-<region>),
+# created on the first deploy; the build reads it from there. Read on those buckets only, never the lake.
+resource "google_project_iam_member" "builder_staging" {
+  project = var.project_id
+  role    = "roles/storage.objectViewer"
+  member  = google_service_account.builder.member
+
+  condition {
+    title       = "gcf-staging-buckets-only"
+    description = "Cloud Functions source staging buckets"
+    expression  = "resource.name.startsWith(\"projects/_/buckets/gcf-v2-sources-\")"
+  }
+}
+
 # --- analysts --------------------------------------------------------------------------------------
 
 resource "google_bigquery_dataset_iam_member" "analysts" {
