@@ -40,6 +40,7 @@ test('installDailyTrigger makes one daily 06:00 Asia/Jakarta trigger, however of
   assert.deepEqual(ours[0].config, { everyDays: 1, hour: 6, minute: 0, timezone: 'Asia/Jakarta' });
   assert.equal(ours[0].getEventType(), 'CLOCK');
   assert.equal(s.ScriptApp.getProjectTriggers().length, 2, 'other triggers are left alone');
+  assert.equal(s.spreadsheet.toasts.at(-1).msg, 'Pembaruan otomatis terpasang: setiap hari sekitar 06:00 WIB (data kemarin).');
   assert.equal(typeof s.context.scheduledRefresh, 'function');
 });
 
