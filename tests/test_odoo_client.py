@@ -270,3 +270,10 @@ def test_the_api_can_be_forced(sim):
             assert client.calls[("pos.order", "formatted_read_group")] == 1
         finally:
             client.close()
+
+
+def test_a_missing_model_is_named(odoo):
+    before = Counter(odoo.calls)
+    with pytest.raises(OdooSchemaError, match=r"product\.brand missing: the model does not exist"):
+        odoo.pick_fields("product.brand", ["id", "name"])
+    assert calls_delta(odoo.calls, before) == {("product.brand", "fields_get"): 1}
