@@ -148,7 +148,7 @@ function installDailyTrigger() {
     .inTimezone(BUSINESS_TZ)
     .create();
   logInfo_('Installed the daily KPI refresh at ' + TRIGGER_HOUR + ':00 ' + BUSINESS_TZ);
-  SpreadsheetApp.getActiveSpreadsheet().toast('Pembaruan otomatis terpasang: setiap hari sekitar 0' + TRIGGER_HOUR
+  SpreadsheetApp.getActiveSpreadsheet().toast('Pembaruan otomatis terpasang: setiap hari sekitar ' + ('0' + TRIGGER_HOUR).slice(-2)
     + ':00 WIB (data kemarin).', 'KPI', 10);
   return trigger;
 }
