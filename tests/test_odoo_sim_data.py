@@ -171,3 +171,16 @@ def test_twenty_thousand_lines_a_day_in_bounded_memory():
     assert report["day_lines"] >= 20_000
     assert report["cached_days"] == 2
     assert report["max_rss_kb"] < 400 * 1024
+
+
+def test_stock_days_evicted_from_the_cache_come_back_identical():
+    days = [END_DAY - timedelta(days=i) for i in range(4)]
+    small = Dataset(SimConfig(seed=11, lines_per_day=200, days=14, end_day=END_DAY, books_cache_records=10))
+    first = {d: list(small.iter_records("stock.move.line", [d])) for d in days}
+    assert len(small._stock_cache) == 2  # the other days were evicted, kept packed
+    fresh = Dataset(SimConfig(seed=11, lines_per_day=200, days=14, end_day=END_DAY))
+    for d in days:
+        again = list(small.iter_records("stock.move.line", [d]))
+        assert again == first[d] == list(fresh.iter_records("stock.move.line", [d]))
+        assert [m["id"] for m in small.iter_records("stock.move", [d])] == \
+            [m["id"] for m in fresh.iter_records("stock.move", [d])]

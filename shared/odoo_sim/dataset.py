@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import marshal
 import random
 import threading
+import zlib
 from collections import OrderedDict, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -20,6 +22,9 @@ from shared.odoo_sim.daygen import (
     id_blocks,
 )
 from shared.odoo_sim.schema import build_models
+
+STOCK_MODELS = ("stock.picking", "stock.move", "stock.move.line")
+ACCOUNT_MODELS = ("account.move", "account.move.line")
 
 MODEL_LABELS = {
     "pos.order": "Point of Sale Orders", "pos.order.line": "Point of Sale Order Lines",
@@ -63,7 +68,9 @@ class Dataset:
         self.blocks = id_blocks(cfg.lines_per_day)
         self.generator = DayGenerator(cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products)
         self._pos_cache = _DayCache(cfg.cache_lines)
-        self._books_cache = _DayCache(cfg.books_cache_records)
+        self._books_cache = _DayCache(cfg.books_cache_records // 2)
+        self._stock_cache = _DayCache(cfg.books_cache_records // 2)
+        self._stock_packed: dict[date, bytes] = {}
         self._pos_summary: dict[date, dict] = {}  # small, kept for every day: drives the POS pickings
         self._stock_delta: dict[date, tuple[dict, dict]] = {}
         self._quants: dict[int, dict] | None = None
@@ -104,22 +111,50 @@ class Dataset:
             return data
 
     def books_part(self, day: date) -> DayData:
+        """Accounting records of a day (account.move, account.move.line)."""
         with self.lock:
             data = self._books_cache.get(day)
             if data is None:
-                summary = None
-                if self.first_day <= day <= self.last_day:
-                    if day not in self._pos_summary:
-                        self.pos_part(day)
-                    summary = self._pos_summary[day]
-                data = self.generator.books_day(day, summary)
-                self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))
-                self._books_cache.put(day, data)
+                data, _ = self._generate_books(day)
             return data
 
+    def stock_part(self, day: date) -> DayData:
+        """Stock records of a day, from the cache, else unpacked, else generated with the books."""
+        with self.lock:
+            data = self._stock_cache.get(day)
+            if data is None:
+                packed = self._stock_packed.get(day)
+                if packed is not None:
+                    data = _unpack(day, packed)
+                    self._stock_cache.put(day, data)
+                else:
+                    _, data = self._generate_books(day)
+            return data
+
+    def _generate_books(self, day: date) -> tuple[DayData, DayData]:
+        summary = None
+        if self.first_day <= day <= self.last_day:
+            if day not in self._pos_summary:
+                self.pos_part(day)
+            summary = self._pos_summary[day]
+        data = self.generator.books_day(day, summary)
+        self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))
+        accounting, stock = DayData(day, ACCOUNT_MODELS), DayData(day, STOCK_MODELS)
+        for model, records in data.records.items():
+            (stock if model in STOCK_MODELS else accounting).records[model] = records
+        # Stock days are small: kept packed for good, so scans over many later days (stock-quants
+        # reconstruction) never regenerate a day twice.
+        self._stock_packed[day] = _pack(stock)
+        self._books_cache.put(day, accounting)
+        self._stock_cache.put(day, stock)
+        return accounting, stock
+
     def day_records(self, model: str, day: date) -> list[dict]:
-        part = self.pos_part(day) if model in POS_MODELS else self.books_part(day)
-        return part.records[model]
+        if model in POS_MODELS:
+            return self.pos_part(day).records[model]
+        if model in STOCK_MODELS:
+            return self.stock_part(day).records[model]
+        return self.books_part(day).records[model]
 
     def cached_days(self) -> int:
         """Days of POS records held in memory (the large part)."""
@@ -211,7 +246,7 @@ class Dataset:
         last_in: dict[int, str] = {}
         for day in self.all_days("stock.move.line"):
             if day not in self._stock_delta:
-                self.books_part(day)
+                self._generate_books(day)
             delta, incoming = self._stock_delta[day]
             for key, qty in delta.items():
                 on_hand[key] = on_hand.get(key, 0.0) + qty
@@ -229,6 +264,21 @@ class Dataset:
                            "company_id": C.COMPANY_ID, "in_date": in_date, "create_date": C.STATIC_STAMP,
                            "write_date": max(in_date, C.STATIC_STAMP), "create_uid": 1, "write_uid": 2}
         return quants
+
+
+def _pack(data: DayData) -> bytes:
+    tables = {}
+    for model, records in data.records.items():
+        keys = sorted(set().union(*records)) if records else []
+        tables[model] = (keys, [tuple(rec.get(k) for k in keys) for rec in records])
+    return zlib.compress(marshal.dumps(tables), 1)
+
+
+def _unpack(day: date, packed: bytes) -> DayData:
+    data = DayData(day, STOCK_MODELS)
+    for model, (keys, rows) in marshal.loads(zlib.decompress(packed)).items():
+        data.records[model] = [dict(zip(keys, row, strict=True)) for row in rows]
+    return data
 
 
 class _DayCache:
