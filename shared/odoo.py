@@ -455,7 +455,10 @@ def classify_server_error(name: str, message: str, model: str, method: str) -> E
     where = f"{model}.{method}"
     if name.endswith("AccessDenied") or name.endswith("AccessError"):
         return OdooAccessDenied(f"Odoo denied access on {where}: {message}")
-    if (name.endswith("KeyError") or "doesn't exist" in message) and model:
+    unknown_model = name.endswith(("KeyError", "NotFound")) or any(
+        text in message for text in ("doesn't exist", "does not exist")
+    )
+    if unknown_model and model:
         return OdooSchemaError(f"{model} missing: the model does not exist in this database ({message})")
     if name.endswith("ValueError") and "field" in message.lower():
         return OdooSchemaError(f"{model} missing: {message}")

@@ -205,6 +205,8 @@ def test_json2_on_odoo_19_gives_the_same_answers():
             assert any(model == "pos.order" and method == "formatted_read_group" for model, method in new.calls)
             with pytest.raises(OdooSchemaError, match="not_a_field"):
                 new.search_read_all("pos.order", [], ["not_a_field"])
+            with pytest.raises(OdooSchemaError, match=r"product\.brand missing: the model does not exist"):
+                new.fields("product.brand")
         finally:
             new.close()
             old.close()
