@@ -7,7 +7,8 @@ the 365 days before and including D, 20,000 products (5% of the lines sell a pro
             each reading the same Parquet files (the lake's purchase partitions and the day's sales)
             and producing the priced sales lines — no writes, no tie rules, no checks.
 
-Timed, best of --repeat runs each, every row in a fresh process (so its peak RSS is its own):
+Timed in --repeat rounds; in each round every row runs in a fresh process (one untimed warm-up call,
+then two timed calls), so its peak RSS is its own and bursts of load hit all rows alike:
   - warm: run_profit(D) when day D-1's latest-cost state is in the lake (the nightly case);
   - cold: run_profit(D) with no earlier state (rebuilds from every purchase partition);
   - warm on lakes holding 30 days and 1 day of history before D: `history ratio` = warm(365 days) /
@@ -304,8 +305,19 @@ def lake_files(lake_root: Path) -> tuple[list[str], str, str]:
     return purchases, pos, invoices
 
 
-def run_phase(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
-    """Time one phase `repeat` times in this process; report best, median and peak RSS."""
+def high_water_mib() -> float:
+    """This process's peak RSS (VmHWM: unlike ru_maxrss it is not inherited across exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return peak_rss_mib()
+
+
+def run_phase(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
+    """One untimed warm-up call, then `runs` timed calls of one phase in this process."""
     from functions.profit.stage import run_profit
     from shared.config import Settings
     from shared.lake import open_lake
@@ -320,34 +332,62 @@ def run_phase(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
                 lake.delete_partition(FACT_PRODUCT_COST_LATEST_DAILY, d)
 
     def profit() -> str:
+        if phase == "cold":
+            drop_states()
         result = run_profit(settings, lake, DAY)
         assert result.status == "success", result.message
         return result.message
 
+    def transforms_only() -> str:
+        # The warm run's pure part: its inputs read once beforehand, nothing written.
+        outputs = compute_day(
+            DAY, plan, earlier, today, pos_frame, invoice_frame, multipliers, products, uoms
+        )
+        return f"{outputs.lines.height:,} lines (inputs in memory, no writes)"
+
+    if phase == "transforms":
+        from functions.profit.stage import (
+            DIM_PRODUCTS,
+            DIM_UOMS,
+            FACT_INVOICE_SALES,
+            FACT_PURCHASES,
+            FACT_SALES,
+            compute_day,
+            plan_state,
+            read_cost_candidates,
+            read_dimension,
+            read_partition,
+        )
+
+        plan = plan_state(lake, DAY)
+        earlier = read_cost_candidates(lake, [d for d in plan.purchase_days if d != DAY])
+        today = read_partition(lake, FACT_PURCHASES, DAY)
+        pos_frame, invoice_frame = (
+            read_partition(lake, FACT_SALES, DAY),
+            read_partition(lake, FACT_INVOICE_SALES, DAY),
+        )
+        multipliers = dict(settings.tax_multipliers)
+        products = read_dimension(lake, DIM_PRODUCTS)
+        uoms = read_dimension(lake, DIM_UOMS)
+
     work = {
+        "transforms": transforms_only,
         "floor_duckdb": lambda: f"{floor_duckdb(purchases, pos, invoices):,} lines",
         "floor_polars": lambda: f"{floor_polars(purchases, pos, invoices):,} lines",
         "cold": profit,
         "warm": profit,
-    }[phase.split(":")[0]]
-    baseline = peak_rss_mib()
-    times, note = [], ""
-    for _ in range(repeat):
-        if phase.startswith("cold"):
-            drop_states()
+    }[phase]
+    baseline = high_water_mib()
+    note = work()  # warm-up: first-call costs (thread pools, lazy imports, file cache) are not the work
+    times = []
+    for _ in range(runs):
         started = time.perf_counter()
         note = work()
         times.append(time.perf_counter() - started)
-    return {
-        "best_s": round(min(times), 4),
-        "median_s": round(sorted(times)[len(times) // 2], 4),
-        "baseline_mib": baseline,
-        "peak_mib": peak_rss_mib(),
-        "note": note,
-    }
+    return {"times": times, "baseline_mib": baseline, "peak_mib": high_water_mib(), "note": note}
 
 
-def child(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
+def child(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
     done = subprocess.run(
         [
             sys.executable,
@@ -358,7 +398,7 @@ def child(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
             "--lake",
             str(lake_root),
             "--repeat",
-            str(repeat),
+            str(runs),
         ],
         capture_output=True,
         text=True,
@@ -369,7 +409,7 @@ def child(phase: str, lake_root: Path, repeat: int) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(scale: float, repeat: int, work: Path) -> dict[str, Any]:
+def measure(scale: float, rounds: int, work: Path) -> dict[str, Any]:
     from functions.profit.stage import run_profit
     from shared.config import Settings
     from shared.lake import open_lake
@@ -388,15 +428,31 @@ def measure(scale: float, repeat: int, work: Path) -> dict[str, Any]:
         assert result.status == "success", result.message
     build_s = round(time.perf_counter() - started, 1)
     year = lakes["year"][0]
-    rows = {
-        "floor_duckdb": child("floor_duckdb", year, repeat),
-        "floor_polars": child("floor_polars", year, repeat),
-        "warm (state of D-1, 365 days)": child("warm", year, repeat),
-        "warm (state of D-1, 30 days)": child("warm", lakes["month"][0], repeat),
-        "warm (state of D-1, 1 day)": child("warm", lakes["one_day"][0], repeat),
-        # Last: it removes the earlier states of the year lake.
-        "cold (no state, 365 days)": child("cold", year, repeat),
+    phases = {
+        "floor_duckdb": ("floor_duckdb", year),
+        "floor_polars": ("floor_polars", year),
+        "warm (state of D-1, 365 days)": ("warm", year),
+        "warm (state of D-1, 30 days)": ("warm", lakes["month"][0]),
+        "warm (state of D-1, 1 day)": ("warm", lakes["one_day"][0]),
+        "warm, transforms only (365 days)": ("transforms", year),
     }
+    # Rounds interleave the rows, so a burst of load on a shared machine hits them all alike.
+    collected: dict[str, list[dict[str, Any]]] = {name: [] for name in phases}
+    for _ in range(rounds):
+        for name, (phase, root) in phases.items():
+            collected[name].append(child(phase, root, 2))
+    # Last: the cold row removes the earlier states of the year lake.
+    collected["cold (no state, 365 days)"] = [child("cold", year, 2) for _ in range(rounds)]
+    rows = {}
+    for name, results in collected.items():
+        times = sorted(t for r in results for t in r["times"])
+        rows[name] = {
+            "best_s": round(times[0], 4),
+            "median_s": round(times[len(times) // 2], 4),
+            "baseline_mib": max(r["baseline_mib"] for r in results),
+            "peak_mib": max(r["peak_mib"] for r in results),
+            "note": results[-1]["note"],
+        }
     return {"sizes": sizes["year"], "build_s": build_s, "rows": rows}
 
 
@@ -405,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--scale", type=float, default=1.0, help="1.0 = 50,000 sales lines, 1,000,000 purchase lines"
     )
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=3, help="rounds (each row: 2 timed runs per round)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--keep", help="build the lakes in this folder and keep them")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
@@ -435,8 +491,8 @@ def main(argv: list[str] | None = None) -> int:
     sizes = measured["sizes"]
     print_rows(
         f"B2 profit: {sizes['sales_lines']:,} sales lines on D vs {sizes['purchase_lines']:,} purchase lines "
-        f"({HISTORY_DAYS} days, {sizes['products']:,} products); best of {repeat}, one process per row "
-        f"(peak = that process's max RSS, baseline = after imports); lakes built in {measured['build_s']}s",
+        f"({HISTORY_DAYS} days, {sizes['products']:,} products); {repeat} round(s) x 2 runs per row, each round "
+        f"a fresh process (peak = its max RSS, baseline = after imports); lakes built in {measured['build_s']}s",
         table,
     )
     print(

@@ -170,7 +170,7 @@ def plan_state(lake: Lake, day: date) -> StatePlan:
     return StatePlan(day, None, None, [d for d in stamps if d <= day], reason, stamps)
 
 
-def _read_dimension(lake: Lake, spec: TableSpec) -> pl.DataFrame | None:
+def read_dimension(lake: Lake, spec: TableSpec) -> pl.DataFrame | None:
     return _frame(lake.read_table(spec))
 
 
@@ -284,8 +284,8 @@ def run_profit(
                 pos,
                 invoices,
                 dict(settings.tax_multipliers),
-                _read_dimension(lake, DIM_PRODUCTS),
-                _read_dimension(lake, DIM_UOMS),
+                read_dimension(lake, DIM_PRODUCTS),
+                read_dimension(lake, DIM_UOMS),
             )
             for spec, frame in outputs.tables():
                 rec.rows[spec.name] = lake.write_partition(spec, day, frame)
