@@ -526,9 +526,10 @@ class JsonRpcClient(BaseClient):
                         f"Odoo refused the login of {self.login!r} on database {self.db!r}: "
                         "check ODOO_DB, ODOO_USERNAME and ODOO_API_KEY"
                     ) from None
-                raise classify_server_error(
-                    name, self.scrub(str((info.get("data") or {}).get("message", exc))), "common", "login"
-                ) from None
+                message = self.scrub(str((info.get("data") or {}).get("message", exc)))
+                if "does not exist" in message:
+                    raise OdooError(f"Odoo has no database {self.db!r} ({message}): check ODOO_DB") from None
+                raise classify_server_error(name, message, "common", "login") from None
             except Exception as exc:
                 error = self._wrap(exc, "login")
                 if not isinstance(error, TransientError) or attempt >= self.max_retries:

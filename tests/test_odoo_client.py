@@ -279,3 +279,11 @@ def test_a_missing_model_is_named(odoo):
     with pytest.raises(OdooSchemaError, match=r"product\.brand missing: the model does not exist"):
         odoo.pick_fields("product.brand", ["id", "name"])
     assert calls_delta(odoo.calls, before) == {("product.brand", "fields_get"): 1}
+
+
+def test_an_unknown_database_is_named_and_not_retried(sim):
+    before = sim.calls.copy()
+    with pytest.raises(OdooError, match="Odoo has no database 'nope'.*check ODOO_DB"):
+        connect(sim_settings(sim, odoo_db="nope"))
+    logins = {key: n for key, n in (sim.calls - before).items() if "login" in str(key)}
+    assert sum(logins.values()) == 1
