@@ -184,3 +184,12 @@ def test_stock_days_evicted_from_the_cache_come_back_identical():
         assert again == first[d] == list(fresh.iter_records("stock.move.line", [d]))
         assert [m["id"] for m in small.iter_records("stock.move", [d])] == \
             [m["id"] for m in fresh.iter_records("stock.move", [d])]
+
+
+def test_pos_summary_without_records_matches_the_full_day(ds):
+    day = END_DAY - timedelta(days=2)
+    assert ds.generator.pos_summary(day) == ds.generator.pos_day(day).pos_summary
+    stock_from_summary = Dataset(SimConfig(seed=11, lines_per_day=200, days=14, end_day=END_DAY))
+    moves = list(stock_from_summary.iter_records("stock.move.line", [day]))  # POS records never built
+    assert stock_from_summary.cached_days() == 0
+    assert moves == list(ds.iter_records("stock.move.line", [day]))

@@ -135,7 +135,7 @@ class Dataset:
         summary = None
         if self.first_day <= day <= self.last_day:
             if day not in self._pos_summary:
-                self.pos_part(day)
+                self._pos_summary[day] = self.generator.pos_summary(day)
             summary = self._pos_summary[day]
         data = self.generator.books_day(day, summary)
         self._stock_delta[day] = (dict(data.stock_delta), dict(data.last_in))

@@ -128,9 +128,27 @@ class DayGenerator:
         return data
 
     # -- POS -------------------------------------------------------------------------------------
-    def _pos(self, day: date, data: DayData, ids: _Ids) -> None:
+    def pos_summary(self, day: date) -> dict[int, tuple[float, dict[int, float]]]:
+        """What each shop sold that day (for the stock pickings), without building the POS records."""
+        return self._summary(self._pos_specs(day))
+
+    def _summary(self, specs: list[dict]) -> dict[int, tuple[float, dict[int, float]]]:
+        summary = {}
+        for cfg_id in C.POS_CONFIGS:
+            secs = [s["sec"] for s in specs if s["config"] == cfg_id]
+            stop = min(86399.0, max(secs) + 300) if secs else 22 * 3600
+            sold: dict[int, float] = defaultdict(float)
+            for spec in specs:
+                if spec["config"] != cfg_id or spec["state"] not in ("paid", "done", "invoiced"):
+                    continue
+                for pid, qty, _, _ in spec["lines"]:
+                    if self.products[pid].kind == "product":
+                        sold[pid] += qty
+            summary[cfg_id] = (stop, dict(sorted(sold.items())))
+        return summary
+
+    def _pos_specs(self, day: date) -> list[dict]:
         rng = random.Random(f"{self.seed}:{day.isoformat()}:pos")
-        didx = day_index(day)
         specs = []
         left = self.lines_per_day
         while left > 0:
@@ -174,7 +192,12 @@ class DayGenerator:
                           "lines": [(pid, -qty, price, disc)], "refund_of": (orig, k), "split": False,
                           "method": 1, "split_ratio": 1.0, "write_lag": rng.randrange(5, 600)})
         specs.sort(key=lambda s: s["sec"])
+        return specs
 
+    def _pos(self, day: date, data: DayData, ids: _Ids) -> None:
+        didx = day_index(day)
+        specs = self._pos_specs(day)
+        data.pos_summary = self._summary(specs)
         sessions = {}
         for cfg_id, cfg_name in C.POS_CONFIGS.items():
             secs = [s["sec"] for s in specs if s["config"] == cfg_id]
@@ -191,7 +214,6 @@ class DayGenerator:
 
         seq = defaultdict(int)
         orders, lines_out, payments = (data.records[m] for m in ("pos.order", "pos.order.line", "pos.payment"))
-        sold: dict[tuple[int, int], float] = defaultdict(float)  # (config, product) -> qty out (+) / back (-)
         for spec in specs:
             cfg_id = spec["config"]
             seq[cfg_id] += 1
@@ -226,8 +248,6 @@ class DayGenerator:
                 lines_out.append(rec)
                 line_ids.append(lid)
                 spec["line_ids"].append(lid)
-                if spec["state"] in ("paid", "done", "invoiced") and p.kind == "product":
-                    sold[(cfg_id, pid)] += qty
             total = round(incl, 2)
             paid = spec["state"] in ("paid", "done", "invoiced")
             pay_ids = []
@@ -252,8 +272,6 @@ class DayGenerator:
                            "payment_ids": pay_ids,
                            "pos_reference": f"Order {sessions[cfg_id][0] % 100000:05d}-{cfg_id:03d}-{seq[cfg_id]:04d}",
                            "account_move": None, "is_refund": bool(spec["refund_of"]), **stamp})
-        for cfg_id, (_sid, stop) in sessions.items():
-            data.pos_summary[cfg_id] = (stop, {pid: q for (c, pid), q in sorted(sold.items()) if c == cfg_id})
 
     def _pos_pickings(self, day: date, data: DayData, ids: _Ids, summary: dict) -> None:
         """One delivery per session for what left the shop, one return picking for what came back."""
