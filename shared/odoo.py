@@ -579,11 +579,13 @@ class Json2Client(BaseClient):
         self._timeout = timeout
         try:
             context = self.execute("res.users", "context_get")
-        except OdooSchemaError:
-            raise OdooError(
-                f"Odoo {server_version} at {self._base_url} does not serve the JSON-2 API (Odoo 19+): "
-                "set ODOO_API=jsonrpc or auto"
-            ) from None
+        except OdooSchemaError as exc:
+            if self.major_version < 19:
+                raise OdooError(
+                    f"Odoo {server_version} at {self._base_url} does not serve the JSON-2 API (Odoo 19+): "
+                    "set ODOO_API=jsonrpc or auto"
+                ) from None
+            raise OdooError(f"Odoo answered 404 for database {db!r} ({exc}): check ODOO_DB") from None
         uid = context.get("uid") if isinstance(context, dict) else None
         if not uid:
             found = self.execute("res.users", "search", domain=[("login", "=", login)], limit=1)

@@ -214,6 +214,8 @@ def test_json2_on_odoo_19_gives_the_same_answers():
         with pytest.raises(OdooAccessDenied, match="refused the API key") as info:
             connect(bad)
         assert "wrong-key-abcdef" not in str(info.value)
+        with pytest.raises(OdooError, match="database 'nope'.*check ODOO_DB"):
+            connect(sim_settings(sim19, odoo_db="nope"))
 
 
 def test_read_children_many_reads_several_child_models_side_by_side(odoo):
