@@ -116,10 +116,26 @@ def run_days(
                 results.extend(
                     _run_stage(settings, lake, day, stage, targets, run_id, odoo, dry_run, progress)
                 )
+        if "mirror" in stages and not dry_run and days:
+            results.extend(_publish_status_sheet(settings, lake, max(days), progress))
     finally:
         if own_odoo and hasattr(odoo, "close"):
             odoo.close()
     return results
+
+
+def _publish_status_sheet(settings: Settings, lake: Lake, day: date, progress: Progress | None) -> list[StageResult]:
+    """The kpi pipeline's last step: the ops spreadsheet's Status ETL tab, when SHEETS_SPREADSHEET_ID is set."""
+    if not settings.sheets_spreadsheet_id:
+        return []
+    from functions.sheets.status_sheet import publish_if_configured
+
+    result = publish_if_configured(settings, lake, day)
+    if result is None:
+        return []
+    if progress:
+        progress(result)
+    return [result]
 
 
 def lock_names(stage: str, targets: Sequence[str], day: date) -> list[str]:

@@ -585,3 +585,21 @@ def test_publish_if_configured_reports_a_failure_without_raising(settings: Any) 
 
     assert result.status == "failed"
     assert result.message == "HTTP 404: Sheets API get spreadsheet: Requested entity was not found."
+
+
+def test_the_kpi_pipeline_publishes_the_status_tab_as_its_last_step(
+    settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from functions.pipeline import run_days
+
+    key_file = tmp_path / "sa.json"
+    service_account_key(key_file)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(key_file))
+    with responses.RequestsMock(assert_all_requests_are_fired=True) as mock:
+        mock.post(TOKEN_URL, json={"access_token": "ya29.test-token", "expires_in": 3600, "token_type": "Bearer"})
+        mock.get(GET_URL, json=metadata_with(sheet(42, "Status ETL")))
+        mock.post(BATCH_URL, json={"spreadsheetId": SHEET_ID, "replies": []})
+        # The mirror is skipped (no Supabase settings); the sheet is still published after it.
+        results = run_days(settings, open_lake(settings.data_lake_root), [date(2026, 11, 20)], ("mirror",))
+
+    assert [(r.stage, r.status) for r in results][-1] == ("publish", "success")
