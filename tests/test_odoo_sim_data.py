@@ -28,8 +28,14 @@ def test_same_seed_same_rows_for_a_day_regardless_of_span_or_order():
     other = Dataset(SimConfig(seed=11, lines_per_day=200, days=5, end_day=END_DAY - timedelta(days=1)))
     other.books_part(day - timedelta(days=1))  # generating another day first changes nothing
     other.pos_part(day - timedelta(days=2))
-    for model in ("pos.order", "pos.order.line", "pos.payment", "account.move", "account.move.line",
-                  "stock.move.line"):
+    for model in (
+        "pos.order",
+        "pos.order.line",
+        "pos.payment",
+        "account.move",
+        "account.move.line",
+        "stock.move.line",
+    ):
         assert list(one.iter_records(model, [day])) == list(other.iter_records(model, [day])), model
     different = Dataset(SimConfig(seed=12, lines_per_day=200, days=14, end_day=END_DAY))
     assert list(different.iter_records("pos.order", [day])) != list(one.iter_records("pos.order", [day]))
@@ -48,9 +54,17 @@ def test_pos_awkward_cases(ds):
     states = {o["state"] for o in orders}
     assert {"draft", "cancel", "paid", "done", "invoiced"} <= states
     refunds = [o for o in orders if o["name"].endswith("REFUND")]
-    assert refunds and all(o["amount_total"] <= 0 for o in refunds) and any(o["amount_total"] < 0 for o in refunds)
-    refund_lines = [ln for d in ds.all_days("pos.order.line") for ln in ds.iter_records("pos.order.line", [d])
-                    if ln["qty"] < 0]
+    assert (
+        refunds
+        and all(o["amount_total"] <= 0 for o in refunds)
+        and any(o["amount_total"] < 0 for o in refunds)
+    )
+    refund_lines = [
+        ln
+        for d in ds.all_days("pos.order.line")
+        for ln in ds.iter_records("pos.order.line", [d])
+        if ln["qty"] < 0
+    ]
     assert refund_lines and all(ln["refunded_orderline_id"] for ln in refund_lines)
     assert any(o["partner_id"] is None for o in orders)
     # Orders at 23:5x and 00:0x local time (UTC+7): UTC 16:5x and 17:0x.
@@ -58,7 +72,9 @@ def test_pos_awkward_cases(ds):
     assert any(o["date_order"][11:15] == "17:0" for o in orders)
     for order in orders[:50]:
         lines = [ds.get("pos.order.line", i) for i in order["lines"]]
-        assert order["amount_total"] == pytest.approx(sum(ln["price_subtotal_incl"] for ln in lines), abs=0.01)
+        assert order["amount_total"] == pytest.approx(
+            sum(ln["price_subtotal_incl"] for ln in lines), abs=0.01
+        )
         if order["state"] in ("paid", "done", "invoiced"):
             paid = sum(ds.get("pos.payment", i)["amount"] for i in order["payment_ids"])
             assert paid == pytest.approx(order["amount_total"], abs=0.01)
@@ -70,11 +86,15 @@ def test_accounting_awkward_cases(ds):
     assert {"out_invoice", "out_refund", "in_invoice", "in_refund"} <= types
     assert {"draft", "posted", "cancel"} <= {m["state"] for m in moves}
     assert any(m["invoice_date"] < ds.first_day.isoformat() for m in moves if m["move_type"] == "in_invoice")
-    assert not any(m["invoice_date"] < ds.first_day.isoformat() for m in moves if m["move_type"] == "out_invoice")
+    assert not any(
+        m["invoice_date"] < ds.first_day.isoformat() for m in moves if m["move_type"] == "out_invoice"
+    )
     signs = {m["move_type"]: m["amount_total_signed"] / m["amount_total"] for m in moves if m["amount_total"]}
     assert signs == {"out_invoice": 1, "out_refund": -1, "in_invoice": -1, "in_refund": 1}
     lines = [ln for d in ds.all_days("account.move.line") for ln in ds.iter_records("account.move.line", [d])]
-    assert {"product", "tax", "payment_term", "line_section", "line_note"} <= {ln["display_type"] for ln in lines}
+    assert {"product", "tax", "payment_term", "line_section", "line_note"} <= {
+        ln["display_type"] for ln in lines
+    }
     bills = [ln for ln in lines if ln["move_type"] == "in_invoice" and ln["display_type"] == "product"]
     assert any(ln["price_unit"] == 0 and ln["actual_price"] == 0 and ln["quantity"] > 0 for ln in bills)
     assert any(ln["product_uom_id"] == 2 for ln in bills)  # bought in Dozens, sold in Units
@@ -120,8 +140,13 @@ def test_expected_pos_totals_helper():
         assert after["amount_total"] == pytest.approx(totals["amount_total"] - moved["amount_total"])
         before = sim.expected_pos_totals(END_DAY - timedelta(days=1))
         assert moved["id"] in {o["id"] for o in sim.records("pos.order", END_DAY)}
-        assert before["orders"] == 1 + len([o for o in sim.records("pos.order", END_DAY - timedelta(days=1))
-                                            if o["state"] in ("paid", "done", "invoiced")])
+        assert before["orders"] == 1 + len(
+            [
+                o
+                for o in sim.records("pos.order", END_DAY - timedelta(days=1))
+                if o["state"] in ("paid", "done", "invoiced")
+            ]
+        )
 
 
 SCALE_SCRIPT = """
@@ -162,8 +187,13 @@ print(json.dumps(report))
 
 def test_twenty_thousand_lines_a_day_in_bounded_memory():
     # A separate interpreter, so its peak RSS is the simulator's alone.
-    done = subprocess.run([sys.executable, "-c", SCALE_SCRIPT], capture_output=True, text=True, timeout=300,
-                          cwd=Path(__file__).resolve().parents[1])
+    done = subprocess.run(
+        [sys.executable, "-c", SCALE_SCRIPT],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert report["pages"] == [2000, 2000, 2000]
@@ -182,8 +212,9 @@ def test_stock_days_evicted_from_the_cache_come_back_identical():
     for d in days:
         again = list(small.iter_records("stock.move.line", [d]))
         assert again == first[d] == list(fresh.iter_records("stock.move.line", [d]))
-        assert [m["id"] for m in small.iter_records("stock.move", [d])] == \
-            [m["id"] for m in fresh.iter_records("stock.move", [d])]
+        assert [m["id"] for m in small.iter_records("stock.move", [d])] == [
+            m["id"] for m in fresh.iter_records("stock.move", [d])
+        ]
 
 
 def test_pos_summary_without_records_matches_the_full_day(ds):

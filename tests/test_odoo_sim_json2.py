@@ -22,9 +22,16 @@ def json2(sim, model, method, body, key=DEMO_API_KEY, db=DEMO_DB):
 
 
 def jsonrpc_object(sim, model, method, args, kwargs=None):
-    payload = {"jsonrpc": "2.0", "method": "call", "id": 5,
-               "params": {"service": "object", "method": "execute_kw",
-                          "args": [DEMO_DB, 2, DEMO_API_KEY, model, method, args, kwargs or {}]}}
+    payload = {
+        "jsonrpc": "2.0",
+        "method": "call",
+        "id": 5,
+        "params": {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [DEMO_DB, 2, DEMO_API_KEY, model, method, args, kwargs or {}],
+        },
+    }
     return requests.post(f"{sim.url}/jsonrpc", json=payload, timeout=10)
 
 
@@ -35,9 +42,18 @@ def sim19():
 
 
 def test_json2_search_read_returns_bare_json(sim19):
-    response = json2(sim19, "pos.order", "search_read",
-                     {"domain": WINDOW, "fields": ["name", "partner_id"], "limit": 3, "order": "id",
-                      "context": {"tz": "Asia/Jakarta"}})
+    response = json2(
+        sim19,
+        "pos.order",
+        "search_read",
+        {
+            "domain": WINDOW,
+            "fields": ["name", "partner_id"],
+            "limit": 3,
+            "order": "id",
+            "context": {"tz": "Asia/Jakarta"},
+        },
+    )
     assert response.status_code == 200
     rows = response.json()
     assert isinstance(rows, list) and len(rows) == 3
@@ -71,9 +87,17 @@ def test_json2_errors_use_http_status_codes(sim19):
 
 
 def test_formatted_read_group_on_19(sim19):
-    response = json2(sim19, "pos.order", "formatted_read_group",
-                     {"domain": WINDOW, "groupby": ["date_order:day"], "aggregates": ["amount_total:sum", "__count"],
-                      "context": {"tz": "Asia/Jakarta"}})
+    response = json2(
+        sim19,
+        "pos.order",
+        "formatted_read_group",
+        {
+            "domain": WINDOW,
+            "groupby": ["date_order:day"],
+            "aggregates": ["amount_total:sum", "__count"],
+            "context": {"tz": "Asia/Jakarta"},
+        },
+    )
     assert response.status_code == 200
     groups = response.json()
     assert len(groups) == 1
@@ -101,8 +125,9 @@ def test_version_16_uses_qty_done_and_has_no_json2():
         client.login(DEMO_DB, DEMO_LOGIN, DEMO_API_KEY)
         fields = client.execute_kw("stock.move.line", "fields_get", [], {"attributes": ["type"]})
         assert "qty_done" in fields and "quantity" not in fields
-        rows = client.execute_kw("stock.move.line", "search_read", [[["state", "=", "done"]]],
-                                 {"fields": ["qty_done"], "limit": 2})
+        rows = client.execute_kw(
+            "stock.move.line", "search_read", [[["state", "=", "done"]]], {"fields": ["qty_done"], "limit": 2}
+        )
         assert rows and all(r["qty_done"] > 0 for r in rows)
         formatted = jsonrpc_object(sim, "pos.order", "formatted_read_group", [WINDOW]).json()
         assert formatted["error"]["data"]["name"] == "builtins.AttributeError"
@@ -114,8 +139,12 @@ def test_with_brand_adds_the_brand_model():
         client = odoorpc.ODOO(sim.host, port=sim.port, protocol="jsonrpc")
         client.login(DEMO_DB, DEMO_LOGIN, DEMO_API_KEY)
         assert "product.brand" in client.env
-        rows = client.execute_kw("product.product", "search_read", [[["product_brand_id", "!=", False]]],
-                                 {"fields": ["product_brand_id"], "limit": 1})
+        rows = client.execute_kw(
+            "product.product",
+            "search_read",
+            [[["product_brand_id", "!=", False]]],
+            {"fields": ["product_brand_id"], "limit": 1},
+        )
         assert rows[0]["product_brand_id"][1]
 
 
@@ -129,7 +158,9 @@ def test_fault_502_on_the_nth_call_of_a_model_then_recovers(sim17):
     sim17.inject_fault("pos.order", "search_read", nth=2, kind="502")
     first = jsonrpc_object(sim17, "pos.order", "search_read", [WINDOW], {"fields": ["name"], "limit": 1})
     assert first.status_code == 200
-    other_model = jsonrpc_object(sim17, "pos.payment", "search_read", [[]], {"fields": ["amount"], "limit": 1})
+    other_model = jsonrpc_object(
+        sim17, "pos.payment", "search_read", [[]], {"fields": ["amount"], "limit": 1}
+    )
     assert other_model.status_code == 200
     second = jsonrpc_object(sim17, "pos.order", "search_read", [WINDOW], {"fields": ["name"], "limit": 1})
     assert second.status_code == 502
@@ -147,16 +178,28 @@ def test_faults_429_503_access_denied_reset_timeout(sim17):
     assert jsonrpc_object(sim17, "pos.order", "search", [[]]).status_code == 503
     sim17.inject_fault("pos.order", kind="access_denied")
     denied = jsonrpc_object(sim17, "pos.order", "search", [[]])
-    assert denied.status_code == 200 and denied.json()["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+    assert (
+        denied.status_code == 200 and denied.json()["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
+    )
     sim17.inject_fault("pos.order", kind="reset")
     with pytest.raises(requests.ConnectionError):
         jsonrpc_object(sim17, "pos.order", "search", [[]])
     sim17.inject_fault("pos.order", kind="timeout")
     with pytest.raises(requests.Timeout):
-        requests.post(f"{sim17.url}/jsonrpc", timeout=0.3, json={
-            "jsonrpc": "2.0", "method": "call", "id": 1,
-            "params": {"service": "object", "method": "execute_kw",
-                       "args": [DEMO_DB, 2, DEMO_API_KEY, "pos.order", "search", [[]], {}]}})
+        requests.post(
+            f"{sim17.url}/jsonrpc",
+            timeout=0.3,
+            json={
+                "jsonrpc": "2.0",
+                "method": "call",
+                "id": 1,
+                "params": {
+                    "service": "object",
+                    "method": "execute_kw",
+                    "args": [DEMO_DB, 2, DEMO_API_KEY, "pos.order", "search", [[]], {}],
+                },
+            },
+        )
     assert jsonrpc_object(sim17, "pos.order", "search_count", [[]]).json()["result"] > 0
 
 
@@ -166,20 +209,32 @@ def test_inject_fault_rejects_unknown_kinds(sim17):
 
 
 def test_late_edit_sets_write_date_and_delete_hides_records(sim17):
-    order = jsonrpc_object(sim17, "pos.order", "search_read", [WINDOW],
-                           {"fields": ["write_date", "amount_total", "lines"], "limit": 1, "order": "id"}).json()
+    order = jsonrpc_object(
+        sim17,
+        "pos.order",
+        "search_read",
+        [WINDOW],
+        {"fields": ["write_date", "amount_total", "lines"], "limit": 1, "order": "id"},
+    ).json()
     order = order["result"][0]
     sim17.write("pos.order", order["id"], {"amount_total": 1.5})
-    edited = jsonrpc_object(sim17, "pos.order", "read", [[order["id"]]],
-                            {"fields": ["amount_total", "write_date"]}).json()["result"][0]
+    edited = jsonrpc_object(
+        sim17, "pos.order", "read", [[order["id"]]], {"fields": ["amount_total", "write_date"]}
+    ).json()["result"][0]
     assert edited["amount_total"] == 1.5
     assert edited["write_date"] > order["write_date"]
-    changed = jsonrpc_object(sim17, "pos.order", "search", [[["write_date", ">", order["write_date"]],
-                                                            ["id", "=", order["id"]]]]).json()["result"]
+    changed = jsonrpc_object(
+        sim17, "pos.order", "search", [[["write_date", ">", order["write_date"]], ["id", "=", order["id"]]]]
+    ).json()["result"]
     assert changed == [order["id"]]
     sim17.unlink("pos.order", [order["id"]])
-    assert jsonrpc_object(sim17, "pos.order", "read", [[order["id"]]], {"fields": ["name"]}).json()["result"] == []
-    lines = jsonrpc_object(sim17, "pos.order.line", "search", [[["id", "in", order["lines"]]]]).json()["result"]
+    assert (
+        jsonrpc_object(sim17, "pos.order", "read", [[order["id"]]], {"fields": ["name"]}).json()["result"]
+        == []
+    )
+    lines = jsonrpc_object(sim17, "pos.order.line", "search", [[["id", "in", order["lines"]]]]).json()[
+        "result"
+    ]
     assert lines == []
 
 

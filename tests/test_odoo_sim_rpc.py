@@ -30,8 +30,11 @@ def odoo(sim):
 
 
 def rpc(sim, path, params, request_id=17):
-    response = requests.post(f"{sim.url}{path}", json={"jsonrpc": "2.0", "method": "call", "params": params,
-                                                        "id": request_id}, timeout=10)
+    response = requests.post(
+        f"{sim.url}{path}",
+        json={"jsonrpc": "2.0", "method": "call", "params": params, "id": request_id},
+        timeout=10,
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["id"] == request_id
@@ -39,8 +42,15 @@ def rpc(sim, path, params, request_id=17):
 
 
 def execute_kw(sim, model, method, args, kwargs=None, key=DEMO_API_KEY):
-    return rpc(sim, "/jsonrpc", {"service": "object", "method": "execute_kw",
-                                 "args": [DEMO_DB, 2, key, model, method, args, kwargs or {}]})
+    return rpc(
+        sim,
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute_kw",
+            "args": [DEMO_DB, 2, key, model, method, args, kwargs or {}],
+        },
+    )
 
 
 def test_odoorpc_logs_in_with_the_api_key_through_jsonrpc(sim, odoo):
@@ -56,12 +66,26 @@ def test_version_info_and_common_login(sim):
     result = rpc(sim, "/web/webclient/version_info", {})["result"]
     assert result["server_version"] == "17.0"
     assert result["server_version_info"][:2] == [17, 0]
-    assert rpc(sim, "/jsonrpc", {"service": "common", "method": "login",
-                                 "args": [DEMO_DB, DEMO_LOGIN, DEMO_API_KEY]})["result"] == 2
-    wrong = rpc(sim, "/jsonrpc", {"service": "common", "method": "login", "args": [DEMO_DB, DEMO_LOGIN, "nope"]})
+    assert (
+        rpc(
+            sim,
+            "/jsonrpc",
+            {"service": "common", "method": "login", "args": [DEMO_DB, DEMO_LOGIN, DEMO_API_KEY]},
+        )["result"]
+        == 2
+    )
+    wrong = rpc(
+        sim, "/jsonrpc", {"service": "common", "method": "login", "args": [DEMO_DB, DEMO_LOGIN, "nope"]}
+    )
     assert wrong == {"jsonrpc": "2.0", "id": 17, "result": False}
-    assert rpc(sim, "/jsonrpc", {"service": "common", "method": "authenticate",
-                                 "args": [DEMO_DB, "someone", DEMO_API_KEY, {}]})["result"] is False
+    assert (
+        rpc(
+            sim,
+            "/jsonrpc",
+            {"service": "common", "method": "authenticate", "args": [DEMO_DB, "someone", DEMO_API_KEY, {}]},
+        )["result"]
+        is False
+    )
 
 
 def test_get_is_refused(sim):
@@ -78,20 +102,37 @@ def test_bad_key_on_object_call_is_access_denied(sim):
 
 
 def test_api_key_is_refused_on_session_authenticate(sim):
-    body = rpc(sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_API_KEY})
+    body = rpc(
+        sim, "/web/session/authenticate", {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_API_KEY}
+    )
     assert body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"
     session = requests.Session()
-    ok = session.post(f"{sim.url}/web/session/authenticate", timeout=10, json={
-        "jsonrpc": "2.0", "method": "call", "id": 3,
-        "params": {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_PASSWORD}}).json()
+    ok = session.post(
+        f"{sim.url}/web/session/authenticate",
+        timeout=10,
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 3,
+            "params": {"db": DEMO_DB, "login": DEMO_LOGIN, "password": DEMO_PASSWORD},
+        },
+    ).json()
     assert ok["result"]["uid"] == 2
     # The web client route indexes the registry: an unknown model is a KeyError there.
-    unknown = session.post(f"{sim.url}/web/dataset/call_kw", timeout=10, json={
-        "jsonrpc": "2.0", "method": "call", "id": 4,
-        "params": {"model": "no.such.model", "method": "search", "args": [[]], "kwargs": {}}}).json()
+    unknown = session.post(
+        f"{sim.url}/web/dataset/call_kw",
+        timeout=10,
+        json={
+            "jsonrpc": "2.0",
+            "method": "call",
+            "id": 4,
+            "params": {"model": "no.such.model", "method": "search", "args": [[]], "kwargs": {}},
+        },
+    ).json()
     assert unknown["error"]["data"]["name"] == "builtins.KeyError"
-    expired = rpc(sim, "/web/dataset/call_kw", {"model": "pos.order", "method": "search", "args": [[]],
-                                                "kwargs": {}})
+    expired = rpc(
+        sim, "/web/dataset/call_kw", {"model": "pos.order", "method": "search", "args": [[]], "kwargs": {}}
+    )
     assert expired["error"]["code"] == 100
 
 
@@ -108,10 +149,23 @@ def test_unknown_model_and_field_errors(sim, odoo):
 
 
 def test_read_formats(sim, odoo):
-    orders = odoo.execute_kw("pos.order", "search_read",
-                             [[["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]],
-                             {"fields": ["name", "partner_id", "session_id", "lines", "date_order", "amount_total",
-                                         "account_move"], "order": "id"})
+    orders = odoo.execute_kw(
+        "pos.order",
+        "search_read",
+        [[["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]],
+        {
+            "fields": [
+                "name",
+                "partner_id",
+                "session_id",
+                "lines",
+                "date_order",
+                "amount_total",
+                "account_move",
+            ],
+            "order": "id",
+        },
+    )
     assert orders, "a business day has orders"
     without_partner = [o for o in orders if o["partner_id"] is False]
     with_partner = [o for o in orders if o["partner_id"]]
@@ -121,16 +175,26 @@ def test_read_formats(sim, odoo):
     assert all(isinstance(o["lines"], list) and o["lines"] for o in orders)
     assert all(len(o["date_order"]) == 19 and DAY_START <= o["date_order"] < DAY_END for o in orders)
     assert all(o["account_move"] is False for o in orders)
-    lines = odoo.execute_kw("pos.order.line", "read", [orders[0]["lines"]],
-                            {"fields": ["qty", "discount", "tax_ids", "refunded_orderline_id"]})
+    lines = odoo.execute_kw(
+        "pos.order.line",
+        "read",
+        [orders[0]["lines"]],
+        {"fields": ["qty", "discount", "tax_ids", "refunded_orderline_id"]},
+    )
     assert all(isinstance(ln["discount"], float) and ln["refunded_orderline_id"] is False for ln in lines)
-    moves = odoo.execute_kw("account.move", "search_read", [[["invoice_date", "=", END_DAY.isoformat()]]],
-                            {"fields": ["invoice_date", "ref"]})
+    moves = odoo.execute_kw(
+        "account.move",
+        "search_read",
+        [[["invoice_date", "=", END_DAY.isoformat()]]],
+        {"fields": ["invoice_date", "ref"]},
+    )
     assert moves and all(m["invoice_date"] == "2026-11-20" and m["ref"] is False for m in moves)
 
 
 def test_read_drops_missing_ids_silently(odoo):
-    ids = odoo.execute_kw("pos.order", "search", [[["date_order", ">=", DAY_START]]], {"limit": 2, "order": "id"})
+    ids = odoo.execute_kw(
+        "pos.order", "search", [[["date_order", ">=", DAY_START]]], {"limit": 2, "order": "id"}
+    )
     result = odoo.execute_kw("pos.order", "read", [[ids[1], 999_999_999, 3, ids[0]]], {"fields": ["name"]})
     assert [r["id"] for r in result] == [ids[1], ids[0]]
 
@@ -166,8 +230,12 @@ def test_keyset_paging_by_id_covers_the_day_once(odoo):
     expected = odoo.execute_kw("pos.order", "search", [window], {"order": "id"})
     seen, last = [], 0
     while True:
-        page = odoo.execute_kw("pos.order", "search_read", [window + [["id", ">", last]]],
-                               {"fields": ["id"], "order": "id", "limit": 7})
+        page = odoo.execute_kw(
+            "pos.order",
+            "search_read",
+            [window + [["id", ">", last]]],
+            {"fields": ["id"], "order": "id", "limit": 7},
+        )
         if not page:
             break
         seen += [r["id"] for r in page]
@@ -176,48 +244,89 @@ def test_keyset_paging_by_id_covers_the_day_once(odoo):
 
 
 def test_children_by_parent_ids_dotted_paths_and_order(odoo):
-    orders = odoo.execute_kw("pos.order", "search_read",
-                             [[["date_order", ">=", DAY_START], ["date_order", "<", DAY_END],
-                               ["state", "in", ["paid", "done", "invoiced"]]]], {"fields": ["lines"]})
+    orders = odoo.execute_kw(
+        "pos.order",
+        "search_read",
+        [
+            [
+                ["date_order", ">=", DAY_START],
+                ["date_order", "<", DAY_END],
+                ["state", "in", ["paid", "done", "invoiced"]],
+            ]
+        ],
+        {"fields": ["lines"]},
+    )
     order_ids = [o["id"] for o in orders]
     expected_lines = sorted(i for o in orders for i in o["lines"])
-    lines = odoo.execute_kw("pos.order.line", "search_read", [[["order_id", "in", order_ids]]],
-                            {"fields": ["order_id", "price_subtotal_incl"], "order": "id"})
+    lines = odoo.execute_kw(
+        "pos.order.line",
+        "search_read",
+        [[["order_id", "in", order_ids]]],
+        {"fields": ["order_id", "price_subtotal_incl"], "order": "id"},
+    )
     assert [ln["id"] for ln in lines] == expected_lines
-    dotted = odoo.execute_kw("pos.order.line", "search",
-                             [[["order_id.state", "in", ["paid", "done", "invoiced"]],
-                               ["order_id.date_order", ">=", DAY_START], ["order_id.date_order", "<", DAY_END]]],
-                             {"order": "id"})
+    dotted = odoo.execute_kw(
+        "pos.order.line",
+        "search",
+        [
+            [
+                ["order_id.state", "in", ["paid", "done", "invoiced"]],
+                ["order_id.date_order", ">=", DAY_START],
+                ["order_id.date_order", "<", DAY_END],
+            ]
+        ],
+        {"order": "id"},
+    )
     assert dotted == expected_lines
-    by_total = odoo.execute_kw("pos.order", "search_read", [[["id", "in", order_ids]]],
-                               {"fields": ["amount_total"], "order": "amount_total desc, id", "limit": 5,
-                                "offset": 2})
-    totals = sorted((o["amount_total"] for o in odoo.execute_kw("pos.order", "read", [order_ids],
-                                                                 {"fields": ["amount_total"]})), reverse=True)
+    by_total = odoo.execute_kw(
+        "pos.order",
+        "search_read",
+        [[["id", "in", order_ids]]],
+        {"fields": ["amount_total"], "order": "amount_total desc, id", "limit": 5, "offset": 2},
+    )
+    totals = sorted(
+        (
+            o["amount_total"]
+            for o in odoo.execute_kw("pos.order", "read", [order_ids], {"fields": ["amount_total"]})
+        ),
+        reverse=True,
+    )
     assert [o["amount_total"] for o in by_total] == totals[2:7]
 
 
 def test_search_count_and_states(odoo):
     window = [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END]]
     total = odoo.execute_kw("pos.order", "search_count", [window])
-    by_state = {s: odoo.execute_kw("pos.order", "search_count", [window + [["state", "=", s]]])
-                for s in ("draft", "cancel", "paid", "done", "invoiced")}
+    by_state = {
+        s: odoo.execute_kw("pos.order", "search_count", [window + [["state", "=", s]]])
+        for s in ("draft", "cancel", "paid", "done", "invoiced")
+    }
     assert sum(by_state.values()) == total
     assert by_state["done"] > 0 and by_state["paid"] > 0
 
 
 def test_read_group_day_buckets_follow_the_context_timezone(sim):
     two_days = [["date_order", ">=", "2026-11-18 17:00:00"], ["date_order", "<", DAY_END]]
-    jakarta = execute_kw(sim, "pos.order", "read_group", [two_days, ["amount_total:sum"], ["date_order:day"]],
-                         {"lazy": False, "context": {"tz": "Asia/Jakarta"}})["result"]
+    jakarta = execute_kw(
+        sim,
+        "pos.order",
+        "read_group",
+        [two_days, ["amount_total:sum"], ["date_order:day"]],
+        {"lazy": False, "context": {"tz": "Asia/Jakarta"}},
+    )["result"]
     assert [g["date_order:day"] for g in jakarta] == ["19 Nov 2026", "20 Nov 2026"]
     day = jakarta[1]
     assert day["__range"] == {"date_order:day": {"from": DAY_START, "to": DAY_END}}
     assert ["date_order", ">=", DAY_START] in day["__domain"]
     counted = execute_kw(sim, "pos.order", "search_count", [day["__domain"]])["result"]
     assert counted == day["__count"]
-    utc = execute_kw(sim, "pos.order", "read_group", [two_days, ["amount_total:sum"], ["date_order:day"]],
-                     {"lazy": False, "context": {"tz": "UTC"}})["result"]
+    utc = execute_kw(
+        sim,
+        "pos.order",
+        "read_group",
+        [two_days, ["amount_total:sum"], ["date_order:day"]],
+        {"lazy": False, "context": {"tz": "UTC"}},
+    )["result"]
     # Orders between 00:00 and 07:00 local time belong to the previous UTC day.
     assert [g["date_order:day"] for g in utc] == ["18 Nov 2026", "19 Nov 2026", "20 Nov 2026"]
     assert sum(g["__count"] for g in utc) == sum(g["__count"] for g in jakarta)
@@ -236,8 +345,15 @@ def test_read_group_lazy_count_key_and_many2one_groups(odoo):
 def test_expected_totals_match_server_side_read_group(sim, odoo):
     expected = sim.expected_pos_totals(END_DAY)
     groups = odoo.env["pos.order"].read_group(
-        [["date_order", ">=", DAY_START], ["date_order", "<", DAY_END],
-         ["state", "in", ["paid", "done", "invoiced"]]], ["amount_total:sum"], ["date_order:day"], lazy=False)
+        [
+            ["date_order", ">=", DAY_START],
+            ["date_order", "<", DAY_END],
+            ["state", "in", ["paid", "done", "invoiced"]],
+        ],
+        ["amount_total:sum"],
+        ["date_order:day"],
+        lazy=False,
+    )
     assert len(groups) == 1
     assert groups[0]["__count"] == expected["orders"]
     assert groups[0]["amount_total"] == pytest.approx(expected["amount_total"])
@@ -245,26 +361,49 @@ def test_expected_totals_match_server_side_read_group(sim, odoo):
 
 def test_midnight_orders_exist_on_both_sides(odoo):
     # 00:00-00:10 local = 17:00-17:10 UTC the day before; 23:50-24:00 local = 16:50-17:00 UTC.
-    early = odoo.execute_kw("pos.order", "search_count",
-                            [[["date_order", ">=", DAY_START], ["date_order", "<", "2026-11-19 17:10:00"]]])
-    late = odoo.execute_kw("pos.order", "search_count",
-                           [[["date_order", ">=", "2026-11-20 16:50:00"], ["date_order", "<", DAY_END]]])
+    early = odoo.execute_kw(
+        "pos.order",
+        "search_count",
+        [[["date_order", ">=", DAY_START], ["date_order", "<", "2026-11-19 17:10:00"]]],
+    )
+    late = odoo.execute_kw(
+        "pos.order",
+        "search_count",
+        [[["date_order", ">=", "2026-11-20 16:50:00"], ["date_order", "<", DAY_END]]],
+    )
     assert early >= 1 and late >= 1
 
 
 def test_execute_positional_and_context_get(sim):
-    body = rpc(sim, "/jsonrpc", {"service": "object", "method": "execute",
-                                 "args": [DEMO_DB, 2, DEMO_API_KEY, "res.users", "context_get"]})
+    body = rpc(
+        sim,
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute",
+            "args": [DEMO_DB, 2, DEMO_API_KEY, "res.users", "context_get"],
+        },
+    )
     assert body["result"]["tz"] == "Asia/Jakarta"
-    ids = rpc(sim, "/jsonrpc", {"service": "object", "method": "execute",
-                                "args": [DEMO_DB, 2, DEMO_API_KEY, "res.partner", "search",
-                                         [["supplier_rank", ">", 0]]]})["result"]
+    ids = rpc(
+        sim,
+        "/jsonrpc",
+        {
+            "service": "object",
+            "method": "execute",
+            "args": [DEMO_DB, 2, DEMO_API_KEY, "res.partner", "search", [["supplier_rank", ">", 0]]],
+        },
+    )["result"]
     assert len(ids) == 8
 
 
 def test_unknown_method_private_method_and_bad_kwarg(sim):
-    assert execute_kw(sim, "pos.order", "do_magic", [[]])["error"]["data"]["name"] == "builtins.AttributeError"
-    assert execute_kw(sim, "pos.order", "_read", [[]])["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+    assert (
+        execute_kw(sim, "pos.order", "do_magic", [[]])["error"]["data"]["name"] == "builtins.AttributeError"
+    )
+    assert (
+        execute_kw(sim, "pos.order", "_read", [[]])["error"]["data"]["name"] == "odoo.exceptions.AccessError"
+    )
     bad = execute_kw(sim, "pos.order", "search_read", [[]], {"feilds": ["name"]})["error"]["data"]
     assert bad["name"] == "builtins.TypeError"
     bad_domain = execute_kw(sim, "pos.order", "search", [[["nope", "=", 1]]])["error"]["data"]
@@ -278,11 +417,16 @@ def test_ir_model_lists_the_models(odoo):
 
 
 def test_child_of_on_locations_and_categories(odoo):
-    under_wh = odoo.execute_kw("stock.location", "search", [[["id", "child_of", 7]]],
-                               {"context": {"active_test": False}, "order": "id"})
+    under_wh = odoo.execute_kw(
+        "stock.location",
+        "search",
+        [[["id", "child_of", 7]]],
+        {"context": {"active_test": False}, "order": "id"},
+    )
     assert under_wh == [7, 8, 9, 11]
-    quants = odoo.execute_kw("stock.quant", "search_read", [[["location_id", "child_of", 7]]],
-                             {"fields": ["location_id"]})
+    quants = odoo.execute_kw(
+        "stock.quant", "search_read", [[["location_id", "child_of", 7]]], {"fields": ["location_id"]}
+    )
     assert quants and {q["location_id"][0] for q in quants} <= {8, 9}
     food = odoo.execute_kw("product.product", "search_count", [[["categ_id", "child_of", 1]]])
     assert food == odoo.execute_kw("product.product", "search_count", [[]])
@@ -292,10 +436,13 @@ def test_keyset_page_over_many_days_stops_when_full(sim, odoo):
     # Done move lines after a date, paged by id: the page is the first ids in order, whatever the span.
     domain = [["date", ">=", "2026-11-16 17:00:00"], ["state", "=", "done"]]
     every = odoo.execute_kw("stock.move.line", "search", [domain], {"order": "id"})
-    page = odoo.execute_kw("stock.move.line", "search", [domain + [["id", ">", every[2]]]],
-                           {"order": "id", "limit": 4})
+    page = odoo.execute_kw(
+        "stock.move.line", "search", [domain + [["id", ">", every[2]]]], {"order": "id", "limit": 4}
+    )
     assert page == every[3:7]
-    offset_page = odoo.execute_kw("stock.move.line", "search", [domain], {"order": "id", "limit": 3, "offset": 5})
+    offset_page = odoo.execute_kw(
+        "stock.move.line", "search", [domain], {"order": "id", "limit": 3, "offset": 5}
+    )
     assert offset_page == every[5:8]
 
 

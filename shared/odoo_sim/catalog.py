@@ -39,22 +39,106 @@ TAXES = {
 PURCHASE_TAX_CHOICES = ((6, 7, 2, 5, 8), (50, 10, 15, 15, 10))
 
 _ITEMS = {
-    2: ("Food", ["Mie Goreng", "Beras Premium", "Gula Pasir", "Tepung Terigu", "Kecap Manis", "Sambal Botol",
-                 "Biskuit Kelapa", "Roti Tawar", "Keju Cheddar", "Telur Ayam", "Minyak Goreng", "Kopi Bubuk",
-                 "Coklat Batang", "Susu Kental", "Sarden Kaleng"]),
-    3: ("Drinks", ["Teh Botol", "Air Mineral 600ml", "Jus Jeruk", "Kopi Susu", "Soda Lemon", "Susu UHT",
-                   "Teh Hijau", "Minuman Isotonik", "Air Kelapa", "Sirup Merah"]),
-    4: ("Household", ["Sabun Cuci Piring", "Deterjen Bubuk", "Pewangi Pakaian", "Tisu Gulung", "Kantong Sampah",
-                      "Pembersih Lantai", "Lampu LED", "Baterai AA", "Korek Api", "Spons Cuci"]),
-    5: ("Personal Care", ["Sampo", "Sabun Mandi", "Pasta Gigi", "Sikat Gigi", "Deodoran", "Losion Tubuh",
-                          "Minyak Kayu Putih", "Bedak Bayi", "Popok Bayi", "Pembalut"]),
+    2: (
+        "Food",
+        [
+            "Mie Goreng",
+            "Beras Premium",
+            "Gula Pasir",
+            "Tepung Terigu",
+            "Kecap Manis",
+            "Sambal Botol",
+            "Biskuit Kelapa",
+            "Roti Tawar",
+            "Keju Cheddar",
+            "Telur Ayam",
+            "Minyak Goreng",
+            "Kopi Bubuk",
+            "Coklat Batang",
+            "Susu Kental",
+            "Sarden Kaleng",
+        ],
+    ),
+    3: (
+        "Drinks",
+        [
+            "Teh Botol",
+            "Air Mineral 600ml",
+            "Jus Jeruk",
+            "Kopi Susu",
+            "Soda Lemon",
+            "Susu UHT",
+            "Teh Hijau",
+            "Minuman Isotonik",
+            "Air Kelapa",
+            "Sirup Merah",
+        ],
+    ),
+    4: (
+        "Household",
+        [
+            "Sabun Cuci Piring",
+            "Deterjen Bubuk",
+            "Pewangi Pakaian",
+            "Tisu Gulung",
+            "Kantong Sampah",
+            "Pembersih Lantai",
+            "Lampu LED",
+            "Baterai AA",
+            "Korek Api",
+            "Spons Cuci",
+        ],
+    ),
+    5: (
+        "Personal Care",
+        [
+            "Sampo",
+            "Sabun Mandi",
+            "Pasta Gigi",
+            "Sikat Gigi",
+            "Deodoran",
+            "Losion Tubuh",
+            "Minyak Kayu Putih",
+            "Bedak Bayi",
+            "Popok Bayi",
+            "Pembalut",
+        ],
+    ),
 }
 _BRANDS = {1: "Nusantara", 2: "Sinar Jaya", 3: "Mawar", 4: "Garuda", 5: "Pelangi"}
-_FIRST = ["Adi", "Budi", "Citra", "Dewi", "Eka", "Fajar", "Gita", "Hadi", "Intan", "Joko", "Kartika", "Lestari",
-          "Made", "Nina", "Oka", "Putri", "Rina", "Sari", "Teguh", "Wati"]
+_FIRST = [
+    "Adi",
+    "Budi",
+    "Citra",
+    "Dewi",
+    "Eka",
+    "Fajar",
+    "Gita",
+    "Hadi",
+    "Intan",
+    "Joko",
+    "Kartika",
+    "Lestari",
+    "Made",
+    "Nina",
+    "Oka",
+    "Putri",
+    "Rina",
+    "Sari",
+    "Teguh",
+    "Wati",
+]
 _LAST = ["Santoso", "Wijaya", "Pratama", "Halim", "Gunawan", "Kusuma", "Saputra", "Hartono"]
-_VENDOR_NAMES = ["PT Sumber Makmur", "PT Indo Pangan", "CV Segar Abadi", "PT Bersih Selalu", "PT Sehat Sentosa",
-                 "CV Cahaya Terang", "PT Nusantara Distribusi", "UD Tani Jaya"]
+_VENDOR_NAMES = [
+    "PT Sumber Makmur",
+    "PT Indo Pangan",
+    "CV Segar Abadi",
+    "PT Bersih Selalu",
+    "PT Sehat Sentosa",
+    "CV Cahaya Terang",
+    "PT Nusantara Distribusi",
+    "UD Tani Jaya",
+]
 
 
 @dataclass(frozen=True)
@@ -93,77 +177,256 @@ def build_products(seed: int) -> list[Product]:
                 taxes = ()
             sale_weight = rng.choice((1, 2, 3, 5, 8))
             purchase_weight = rng.choice((0.2, 1, 2, 4))
-            products.append(Product(pid, name, f"NK{pid:04d}", categ_id, uom, price,
-                                    round(price * rng.uniform(0.55, 0.75), 2), True, kind, tracking, taxes,
-                                    sale_weight, purchase_weight, (pid % 6) or None))
+            products.append(
+                Product(
+                    pid,
+                    name,
+                    f"NK{pid:04d}",
+                    categ_id,
+                    uom,
+                    price,
+                    round(price * rng.uniform(0.55, 0.75), 2),
+                    True,
+                    kind,
+                    tracking,
+                    taxes,
+                    sale_weight,
+                    purchase_weight,
+                    (pid % 6) or None,
+                )
+            )
     # Awkward products: a service sold at the till, archived products that still sell, never-purchased items.
-    products.append(Product(pid + 1, "Ongkos Kirim", "SRV001", 1, UNITS, 10000.0, 0.0, True, "service", "none",
-                            (1,), 0.5, 0.0, None))
+    products.append(
+        Product(
+            pid + 1,
+            "Ongkos Kirim",
+            "SRV001",
+            1,
+            UNITS,
+            10000.0,
+            0.0,
+            True,
+            "service",
+            "none",
+            (1,),
+            0.5,
+            0.0,
+            None,
+        )
+    )
     for offset, name in enumerate(("Kopi Sachet Lama", "Permen Mint Lama", "Snack Kentang Lama"), start=2):
-        products.append(Product(pid + offset, name, f"OLD{offset:03d}", 2, UNITS, 2500.0 * offset, 1500.0 * offset,
-                                False, "product", "none", (1,), 1, 0.0 if offset == 4 else 0.5, None))
+        products.append(
+            Product(
+                pid + offset,
+                name,
+                f"OLD{offset:03d}",
+                2,
+                UNITS,
+                2500.0 * offset,
+                1500.0 * offset,
+                False,
+                "product",
+                "none",
+                (1,),
+                1,
+                0.0 if offset == 4 else 0.5,
+                None,
+            )
+        )
     for offset, name in enumerate(("Parsel Lebaran", "Voucher Belanja"), start=5):
-        products.append(Product(pid + offset, name, f"SPC{offset:03d}", 1, UNITS, 150000.0, 90000.0, True,
-                                "product", "none", (1,), 0.3, 0.0, None))
+        products.append(
+            Product(
+                pid + offset,
+                name,
+                f"SPC{offset:03d}",
+                1,
+                UNITS,
+                150000.0,
+                90000.0,
+                True,
+                "product",
+                "none",
+                (1,),
+                0.3,
+                0.0,
+                None,
+            )
+        )
     return products
 
 
-def build_static(seed: int, version: str, with_brand: bool, tz: str, model_names: list[str],
-                 model_labels: dict[str, str]) -> dict[str, dict[int, dict]]:
+def build_static(
+    seed: int, version: str, with_brand: bool, tz: str, model_names: list[str], model_labels: dict[str, str]
+) -> dict[str, dict[int, dict]]:
     """Every static model as {id: raw record}. Raw values: m2o id or None, x2many id lists."""
     major = int(version.split(".")[0])
     rng = random.Random(f"{seed}:partners")
     data: dict[str, dict[int, dict]] = {}
 
     def add(model_name: str, rid: int, display: str, **vals) -> None:
-        rec = {"id": rid, "display_name": display, "create_date": STATIC_STAMP, "write_date": STATIC_STAMP,
-               "create_uid": 1, "write_uid": 1}
+        rec = {
+            "id": rid,
+            "display_name": display,
+            "create_date": STATIC_STAMP,
+            "write_date": STATIC_STAMP,
+            "create_uid": 1,
+            "write_uid": 1,
+        }
         rec.update(vals)
         data.setdefault(model_name, {})[rid] = rec
 
-    add("res.company", COMPANY_ID, "New Khatulistiwa", name="New Khatulistiwa", partner_id=1, currency_code="IDR")
-    add("res.partner", 1, "New Khatulistiwa", name="New Khatulistiwa", active=True, is_company=True, ref=None,
-        email="info@nk.example", phone=None, city="Jakarta", vat=None, customer_rank=0, supplier_rank=0,
-        parent_id=None, company_id=1)
-    add("res.partner", 3, "Administrator", name="Administrator", active=True, is_company=False, ref=None,
-        email="admin@nk.example", phone=None, city=None, vat=None, customer_rank=0, supplier_rank=0,
-        parent_id=None, company_id=1)
+    add(
+        "res.company",
+        COMPANY_ID,
+        "New Khatulistiwa",
+        name="New Khatulistiwa",
+        partner_id=1,
+        currency_code="IDR",
+    )
+    add(
+        "res.partner",
+        1,
+        "New Khatulistiwa",
+        name="New Khatulistiwa",
+        active=True,
+        is_company=True,
+        ref=None,
+        email="info@nk.example",
+        phone=None,
+        city="Jakarta",
+        vat=None,
+        customer_rank=0,
+        supplier_rank=0,
+        parent_id=None,
+        company_id=1,
+    )
+    add(
+        "res.partner",
+        3,
+        "Administrator",
+        name="Administrator",
+        active=True,
+        is_company=False,
+        ref=None,
+        email="admin@nk.example",
+        phone=None,
+        city=None,
+        vat=None,
+        customer_rank=0,
+        supplier_rank=0,
+        parent_id=None,
+        company_id=1,
+    )
     for i, pid in enumerate(CUSTOMERS):
         name = f"{_FIRST[i % len(_FIRST)]} {_LAST[(i * 7) % len(_LAST)]}"
         active = pid != CUSTOMERS[-1]
-        add("res.partner", pid, name, name=name, active=active, is_company=False, ref=f"C{pid:04d}",
-            email=None if i % 3 else f"c{pid}@mail.example", phone=f"08{rng.randrange(10**9, 10**10)}",
-            city=rng.choice(("Jakarta", "Bandung", "Bekasi", "Depok")), vat=None, customer_rank=1,
-            supplier_rank=0, parent_id=None, company_id=None,
-            write_date=STATIC_STAMP if active else ARCHIVE_STAMP)
+        add(
+            "res.partner",
+            pid,
+            name,
+            name=name,
+            active=active,
+            is_company=False,
+            ref=f"C{pid:04d}",
+            email=None if i % 3 else f"c{pid}@mail.example",
+            phone=f"08{rng.randrange(10**9, 10**10)}",
+            city=rng.choice(("Jakarta", "Bandung", "Bekasi", "Depok")),
+            vat=None,
+            customer_rank=1,
+            supplier_rank=0,
+            parent_id=None,
+            company_id=None,
+            write_date=STATIC_STAMP if active else ARCHIVE_STAMP,
+        )
     for i, pid in enumerate(VENDORS):
         name = _VENDOR_NAMES[i]
-        add("res.partner", pid, name, name=name, active=True, is_company=True, ref=f"V{pid:04d}",
-            email=f"sales@vendor{pid}.example", phone=None, city="Jakarta", vat=f"01.{pid:03d}.555.5-000.000",
-            customer_rank=0, supplier_rank=1, parent_id=None, company_id=None)
-    for uid, name, login, active in ((1, "OdooBot", "__system__", False), (2, "Administrator", "admin", True),
-                                     (6, "Kasir Ani", "ani", True), (7, "Kasir Budi", "budi", True),
-                                     (8, "Kasir Citra", "citra", True)):
-        add("res.users", uid, name, name=name, login=login, active=active, partner_id=3 if uid == 2 else None,
-            company_id=1, company_ids=[1], tz=tz)
-    uoms = ((UNITS, "Units", 1, "reference", None), (DOZENS, "Dozens", 1, "bigger", UNITS),
-            (KG, "kg", 2, "reference", None), (GRAM, "g", 2, "smaller", KG),
-            (PACK6, "Pack of 6", 1, "bigger", UNITS))
+        add(
+            "res.partner",
+            pid,
+            name,
+            name=name,
+            active=True,
+            is_company=True,
+            ref=f"V{pid:04d}",
+            email=f"sales@vendor{pid}.example",
+            phone=None,
+            city="Jakarta",
+            vat=f"01.{pid:03d}.555.5-000.000",
+            customer_rank=0,
+            supplier_rank=1,
+            parent_id=None,
+            company_id=None,
+        )
+    for uid, name, login, active in (
+        (1, "OdooBot", "__system__", False),
+        (2, "Administrator", "admin", True),
+        (6, "Kasir Ani", "ani", True),
+        (7, "Kasir Budi", "budi", True),
+        (8, "Kasir Citra", "citra", True),
+    ):
+        add(
+            "res.users",
+            uid,
+            name,
+            name=name,
+            login=login,
+            active=active,
+            partner_id=3 if uid == 2 else None,
+            company_id=1,
+            company_ids=[1],
+            tz=tz,
+        )
+    uoms = (
+        (UNITS, "Units", 1, "reference", None),
+        (DOZENS, "Dozens", 1, "bigger", UNITS),
+        (KG, "kg", 2, "reference", None),
+        (GRAM, "g", 2, "smaller", KG),
+        (PACK6, "Pack of 6", 1, "bigger", UNITS),
+    )
     if major >= 19:
         # Odoo 19: no categories nor uom_type; factor = reference units per unit (Dozens 12).
         for uid, name, _cat, _utype, relative in uoms:
-            add("uom.uom", uid, name, name=name, relative_factor=UOM_RATIO[uid], relative_uom_id=relative,
-                factor=UOM_RATIO[uid], rounding=0.01, active=True)
+            add(
+                "uom.uom",
+                uid,
+                name,
+                name=name,
+                relative_factor=UOM_RATIO[uid],
+                relative_uom_id=relative,
+                factor=UOM_RATIO[uid],
+                rounding=0.01,
+                active=True,
+            )
     else:
         add("uom.category", 1, "Unit", name="Unit")
         add("uom.category", 2, "Weight", name="Weight")
         for uid, name, cat, utype, _relative in uoms:
             # Odoo <= 18: factor = units of this UoM per reference unit (Dozens 1/12), factor_inv its inverse.
-            add("uom.uom", uid, name, name=name, category_id=cat, factor=1 / UOM_RATIO[uid],
-                factor_inv=UOM_RATIO[uid], uom_type=utype, rounding=0.01 if cat == 1 else 0.001, active=True)
+            add(
+                "uom.uom",
+                uid,
+                name,
+                name=name,
+                category_id=cat,
+                factor=1 / UOM_RATIO[uid],
+                factor_inv=UOM_RATIO[uid],
+                uom_type=utype,
+                rounding=0.01 if cat == 1 else 0.001,
+                active=True,
+            )
     for tid, (name, amount, use, incl, active) in TAXES.items():
-        add("account.tax", tid, name, name=name, amount=amount, amount_type="percent", type_tax_use=use,
-            price_include=incl, active=active, company_id=1)
+        add(
+            "account.tax",
+            tid,
+            name,
+            name=name,
+            amount=amount,
+            amount_type="percent",
+            type_tax_use=use,
+            price_include=incl,
+            active=active,
+            company_id=1,
+        )
     categories = {1: ("All", None)}
     for cid, (name, _) in _ITEMS.items():
         categories[cid] = (name, 1)
@@ -175,12 +438,25 @@ def build_static(seed: int, version: str, with_brand: bool, tz: str, model_names
             add("product.brand", bid, name, name=name, active=True)
     for p in build_products(seed):
         display = f"[{p.code}] {p.name}"
-        vals = dict(name=p.name, active=p.active, default_code=p.code,
-                    barcode=None if p.kind == "service" else f"899{p.id:010d}", categ_id=p.categ_id,
-                    uom_id=p.uom_id, uom_po_id=p.uom_id, list_price=p.list_price, lst_price=p.list_price,
-                    standard_price=p.standard_price, tracking=p.tracking, taxes_id=list(p.taxes),
-                    supplier_taxes_id=[6], sale_ok=True, purchase_ok=p.kind != "service", available_in_pos=True,
-                    write_date=STATIC_STAMP if p.active else ARCHIVE_STAMP)
+        vals = dict(
+            name=p.name,
+            active=p.active,
+            default_code=p.code,
+            barcode=None if p.kind == "service" else f"899{p.id:010d}",
+            categ_id=p.categ_id,
+            uom_id=p.uom_id,
+            uom_po_id=p.uom_id,
+            list_price=p.list_price,
+            lst_price=p.list_price,
+            standard_price=p.standard_price,
+            tracking=p.tracking,
+            taxes_id=list(p.taxes),
+            supplier_taxes_id=[6],
+            sale_ok=True,
+            purchase_ok=p.kind != "service",
+            available_in_pos=True,
+            write_date=STATIC_STAMP if p.active else ARCHIVE_STAMP,
+        )
         if major >= 18:
             vals["type"] = "service" if p.kind == "service" else "consu"
             vals["is_storable"] = p.kind == "product"
@@ -190,14 +466,19 @@ def build_static(seed: int, version: str, with_brand: bool, tz: str, model_names
         if with_brand:
             vals["product_brand_id"] = p.brand_id
         add("product.product", p.id, display, **vals)
-    locations = ((1, "Physical Locations", "view", None, None, True), (2, "Partners", "view", None, None, True),
-                 (VENDOR_LOC, "Vendors", "supplier", 2, None, True),
-                 (CUSTOMER_LOC, "Customers", "customer", 2, None, True),
-                 (6, "Virtual Locations", "view", None, None, True), (7, "WH", "view", 1, 1, True),
-                 (STOCK_LOC, "Stock", "internal", 7, 1, True), (SHELF_LOC, "Shelf 2", "internal", STOCK_LOC, 1, True),
-                 (TRANSIT_LOC, "Inter-company transit", "transit", 6, None, True),
-                 (OLD_LOC, "Old Store Room", "internal", 7, 1, False),
-                 (INVENTORY_LOC, "Inventory adjustment", "inventory", 6, 1, True))
+    locations = (
+        (1, "Physical Locations", "view", None, None, True),
+        (2, "Partners", "view", None, None, True),
+        (VENDOR_LOC, "Vendors", "supplier", 2, None, True),
+        (CUSTOMER_LOC, "Customers", "customer", 2, None, True),
+        (6, "Virtual Locations", "view", None, None, True),
+        (7, "WH", "view", 1, 1, True),
+        (STOCK_LOC, "Stock", "internal", 7, 1, True),
+        (SHELF_LOC, "Shelf 2", "internal", STOCK_LOC, 1, True),
+        (TRANSIT_LOC, "Inter-company transit", "transit", 6, None, True),
+        (OLD_LOC, "Old Store Room", "internal", 7, 1, False),
+        (INVENTORY_LOC, "Inventory adjustment", "inventory", 6, 1, True),
+    )
     names = {loc[0]: loc[1] for loc in locations}
     parents = {loc[0]: loc[3] for loc in locations}
     for lid, name, usage, parent, company, active in locations:
@@ -206,21 +487,44 @@ def build_static(seed: int, version: str, with_brand: bool, tz: str, model_names
             parts.append(names[cur])
             cur = parents[cur]
         complete = "/".join(reversed(parts)) if usage not in ("view",) or parent else name
-        add("stock.location", lid, complete, name=name, complete_name=complete, usage=usage, active=active,
-            location_id=parent, company_id=company,
-            write_date=STATIC_STAMP if active else ARCHIVE_STAMP)
-    for tid, name, code, prefix in ((RECEIPT_TYPE, "Receipts", "incoming", "IN"),
-                                    (DELIVERY_TYPE, "Delivery Orders", "outgoing", "OUT"),
-                                    (POS_TYPE, "PoS Orders", "outgoing", "POS"),
-                                    (INTERNAL_TYPE, "Internal Transfers", "internal", "INT")):
-        add("stock.picking.type", tid, f"WH: {name}", name=name, code=code, sequence_code=prefix, active=True,
-            company_id=1)
+        add(
+            "stock.location",
+            lid,
+            complete,
+            name=name,
+            complete_name=complete,
+            usage=usage,
+            active=active,
+            location_id=parent,
+            company_id=company,
+            write_date=STATIC_STAMP if active else ARCHIVE_STAMP,
+        )
+    for tid, name, code, prefix in (
+        (RECEIPT_TYPE, "Receipts", "incoming", "IN"),
+        (DELIVERY_TYPE, "Delivery Orders", "outgoing", "OUT"),
+        (POS_TYPE, "PoS Orders", "outgoing", "POS"),
+        (INTERNAL_TYPE, "Internal Transfers", "internal", "INT"),
+    ):
+        add(
+            "stock.picking.type",
+            tid,
+            f"WH: {name}",
+            name=name,
+            code=code,
+            sequence_code=prefix,
+            active=True,
+            company_id=1,
+        )
     for pid, p in enumerate([p for p in build_products(seed) if p.tracking == "lot"], start=1):
         add("stock.lot", pid, f"LOT-{p.code}-A", name=f"LOT-{p.code}-A", product_id=p.id, company_id=1)
     for cid, name in POS_CONFIGS.items():
         add("pos.config", cid, name, name=name, active=True, company_id=1, picking_type_id=POS_TYPE)
-    for mid, name, cash, active in ((1, "Cash", True, True), (2, "Bank Card", False, True), (3, "QRIS", False, True),
-                                    (4, "Voucher (old)", False, False)):
+    for mid, name, cash, active in (
+        (1, "Cash", True, True),
+        (2, "Bank Card", False, True),
+        (3, "QRIS", False, True),
+        (4, "Voucher (old)", False, False),
+    ):
         add("pos.payment.method", mid, name, name=name, is_cash_count=cash, active=active, company_id=1)
     for mid, model in enumerate(model_names, start=1):
         label = model_labels.get(model, model)

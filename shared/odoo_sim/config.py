@@ -39,7 +39,9 @@ class SimConfig:
 
     def __post_init__(self) -> None:
         if self.version not in SUPPORTED_VERSIONS:
-            raise ValueError(f"unsupported simulator version {self.version!r}; use one of {SUPPORTED_VERSIONS}")
+            raise ValueError(
+                f"unsupported simulator version {self.version!r}; use one of {SUPPORTED_VERSIONS}"
+            )
         if self.lines_per_day < 1 or self.days < 1:
             raise ValueError("lines_per_day and days must be >= 1")
 

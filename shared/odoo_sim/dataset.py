@@ -27,20 +27,38 @@ STOCK_MODELS = ("stock.picking", "stock.move", "stock.move.line")
 ACCOUNT_MODELS = ("account.move", "account.move.line")
 
 MODEL_LABELS = {
-    "pos.order": "Point of Sale Orders", "pos.order.line": "Point of Sale Order Lines",
-    "pos.payment": "Point of Sale Payments", "pos.payment.method": "Point of Sale Payment Methods",
-    "pos.session": "Point of Sale Session", "pos.config": "Point of Sale Configuration",
-    "account.move": "Journal Entry", "account.move.line": "Journal Item", "stock.picking": "Transfer",
-    "stock.picking.type": "Picking Type", "stock.move": "Stock Move", "stock.move.line": "Product Moves (Stock Move Line)",
-    "stock.location": "Inventory Locations", "stock.quant": "Quants", "stock.lot": "Lot/Serial",
-    "product.product": "Product Variant", "product.category": "Product Category", "product.brand": "Product Brand",
-    "account.tax": "Tax", "res.partner": "Contact", "uom.uom": "Product Unit of Measure",
-    "uom.category": "Product UoM Categories", "res.users": "User", "res.company": "Companies", "ir.model": "Models",
+    "pos.order": "Point of Sale Orders",
+    "pos.order.line": "Point of Sale Order Lines",
+    "pos.payment": "Point of Sale Payments",
+    "pos.payment.method": "Point of Sale Payment Methods",
+    "pos.session": "Point of Sale Session",
+    "pos.config": "Point of Sale Configuration",
+    "account.move": "Journal Entry",
+    "account.move.line": "Journal Item",
+    "stock.picking": "Transfer",
+    "stock.picking.type": "Picking Type",
+    "stock.move": "Stock Move",
+    "stock.move.line": "Product Moves (Stock Move Line)",
+    "stock.location": "Inventory Locations",
+    "stock.quant": "Quants",
+    "stock.lot": "Lot/Serial",
+    "product.product": "Product Variant",
+    "product.category": "Product Category",
+    "product.brand": "Product Brand",
+    "account.tax": "Tax",
+    "res.partner": "Contact",
+    "uom.uom": "Product Unit of Measure",
+    "uom.category": "Product UoM Categories",
+    "res.users": "User",
+    "res.company": "Companies",
+    "ir.model": "Models",
 }
 
 # Children deleted with their parent (ondelete cascade in Odoo).
-CASCADE = {"pos.order": (("pos.order.line", "lines"), ("pos.payment", "payment_ids")),
-           "account.move": (("account.move.line", "line_ids"),)}
+CASCADE = {
+    "pos.order": (("pos.order.line", "lines"), ("pos.payment", "payment_ids")),
+    "account.move": (("account.move.line", "line_ids"),),
+}
 
 
 def default_end_day(tz: str, now: datetime | None = None) -> date:
@@ -61,7 +79,9 @@ class Dataset:
         self.books_first_day = self.first_day - timedelta(days=cfg.purchase_history_days)
         self.models = build_models(cfg.version, cfg.with_brand)
         self.products = C.build_products(cfg.seed)
-        self.static = C.build_static(cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS)
+        self.static = C.build_static(
+            cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS
+        )
         for model in self.models:
             if model not in DAILY_MODELS:
                 self.static.setdefault(model, {})
@@ -194,7 +214,9 @@ class Dataset:
         if model == "stock.quant":
             source = [self.quants().values()]
         elif self.is_daily(model):
-            source = (self.day_records(model, d) for d in (days if days is not None else self.all_days(model)))
+            source = (
+                self.day_records(model, d) for d in (days if days is not None else self.all_days(model))
+            )
         else:
             source = [self.static.get(model, {}).values()]
         for chunk in source:
@@ -254,15 +276,28 @@ class Dataset:
                 last_in[pid] = max(when, last_in.get(pid, ""))
         products = {p.id: p for p in self.products}
         quants = {}
-        for qid, (key, qty) in enumerate(sorted(on_hand.items(), key=lambda kv: (kv[0][0], kv[0][2])), start=1):
+        for qid, (key, qty) in enumerate(
+            sorted(on_hand.items(), key=lambda kv: (kv[0][0], kv[0][2])), start=1
+        ):
             pid, lot, loc = key
             in_date = last_in.get(pid, C.STATIC_STAMP)
             reserved = float(rng.randrange(1, 5)) if qid % 10 == 0 and qty > 5 else 0.0
-            quants[qid] = {"id": qid, "display_name": f"{products[pid].name}", "product_id": pid,
-                           "location_id": loc, "lot_id": lot, "quantity": round(qty, 4),
-                           "reserved_quantity": reserved, "product_uom_id": products[pid].uom_id,
-                           "company_id": C.COMPANY_ID, "in_date": in_date, "create_date": C.STATIC_STAMP,
-                           "write_date": max(in_date, C.STATIC_STAMP), "create_uid": 1, "write_uid": 2}
+            quants[qid] = {
+                "id": qid,
+                "display_name": f"{products[pid].name}",
+                "product_id": pid,
+                "location_id": loc,
+                "lot_id": lot,
+                "quantity": round(qty, 4),
+                "reserved_quantity": reserved,
+                "product_uom_id": products[pid].uom_id,
+                "company_id": C.COMPANY_ID,
+                "in_date": in_date,
+                "create_date": C.STATIC_STAMP,
+                "write_date": max(in_date, C.STATIC_STAMP),
+                "create_uid": 1,
+                "write_uid": 2,
+            }
         return quants
 
 

@@ -75,8 +75,14 @@ class _Ids:
 
 
 class DayGenerator:
-    def __init__(self, seed: int, lines_per_day: int, tz: str, static: dict[str, dict[int, dict]],
-                 products: list[C.Product]):
+    def __init__(
+        self,
+        seed: int,
+        lines_per_day: int,
+        tz: str,
+        static: dict[str, dict[int, dict]],
+        products: list[C.Product],
+    ):
         self.seed = seed
         self.lines_per_day = lines_per_day
         self.tz = ZoneInfo(tz)
@@ -166,31 +172,67 @@ class DayGenerator:
             else:
                 sec = rng.uniform(8 * 3600, 22 * 3600)
             s = rng.random()
-            state = ("cancel" if s < 0.015 else "draft" if s < 0.025 else "invoiced" if s < 0.06
-                     else "paid" if s < 0.16 else "done")
+            state = (
+                "cancel"
+                if s < 0.015
+                else "draft"
+                if s < 0.025
+                else "invoiced"
+                if s < 0.06
+                else "paid"
+                if s < 0.16
+                else "done"
+            )
             partner = rng.choice(C.CUSTOMERS) if (state == "invoiced" or rng.random() < 0.3) else None
             lines = []
             for _ in range(n):
                 pid = self.sale_ids[_pick(rng, self.sale_weights)]
                 p = self.products[pid]
-                qty = round(rng.uniform(0.2, 3.0), 3) if p.uom_id == C.KG else float(
-                    rng.choice((1, 1, 1, 1, 2, 2, 3, 4, 6, 12)))
+                qty = (
+                    round(rng.uniform(0.2, 3.0), 3)
+                    if p.uom_id == C.KG
+                    else float(rng.choice((1, 1, 1, 1, 2, 2, 3, 4, 6, 12)))
+                )
                 d = rng.random()
-                discount = 100.0 if d < 0.003 else rng.choice((5.0, 10.0, 15.0, 20.0, 50.0)) if d < 0.08 else 0.0
+                discount = (
+                    100.0 if d < 0.003 else rng.choice((5.0, 10.0, 15.0, 20.0, 50.0)) if d < 0.08 else 0.0
+                )
                 lines.append((pid, qty, p.list_price, discount))
-            specs.append({"sec": sec, "state": state, "partner": partner, "config": 1 if rng.random() < 0.6 else 2,
-                          "user": rng.choice(C.CASHIERS), "lines": lines, "refund_of": None,
-                          "split": rng.random() < 0.15, "method": rng.choices((1, 2, 3), (50, 30, 20))[0],
-                          "split_ratio": rng.uniform(0.3, 0.7), "write_lag": rng.randrange(5, 1800)})
+            specs.append(
+                {
+                    "sec": sec,
+                    "state": state,
+                    "partner": partner,
+                    "config": 1 if rng.random() < 0.6 else 2,
+                    "user": rng.choice(C.CASHIERS),
+                    "lines": lines,
+                    "refund_of": None,
+                    "split": rng.random() < 0.15,
+                    "method": rng.choices((1, 2, 3), (50, 30, 20))[0],
+                    "split_ratio": rng.uniform(0.3, 0.7),
+                    "write_lag": rng.randrange(5, 1800),
+                }
+            )
         # Same-day returns: about 1% of closed orders come back later that day, as their own order.
         done = [s for s in specs if s["state"] in ("done", "paid") and s["sec"] < 20 * 3600]
         for orig in rng.sample(done, k=min(len(done), max(1, len(specs) // 100))):
             k = rng.randrange(len(orig["lines"]))
             pid, qty, price, disc = orig["lines"][k]
-            specs.append({"sec": min(orig["sec"] + rng.uniform(600, 7200), 86399), "state": "done",
-                          "partner": orig["partner"], "config": orig["config"], "user": orig["user"],
-                          "lines": [(pid, -qty, price, disc)], "refund_of": (orig, k), "split": False,
-                          "method": 1, "split_ratio": 1.0, "write_lag": rng.randrange(5, 600)})
+            specs.append(
+                {
+                    "sec": min(orig["sec"] + rng.uniform(600, 7200), 86399),
+                    "state": "done",
+                    "partner": orig["partner"],
+                    "config": orig["config"],
+                    "user": orig["user"],
+                    "lines": [(pid, -qty, price, disc)],
+                    "refund_of": (orig, k),
+                    "split": False,
+                    "method": 1,
+                    "split_ratio": 1.0,
+                    "write_lag": rng.randrange(5, 600),
+                }
+            )
         specs.sort(key=lambda s: s["sec"])
         return specs
 
@@ -204,16 +246,28 @@ class DayGenerator:
             sid = ids.take("pos.session")
             start = max(0.0, min(secs) - 600) if secs else 7 * 3600
             stop = min(86399.0, max(secs) + 300) if secs else 22 * 3600
-            rec = {"id": sid, "display_name": f"{cfg_name}/{didx:05d}", "name": f"{cfg_name}/{didx:05d}",
-                   "config_id": cfg_id, "user_id": C.CASHIERS[cfg_id - 1], "start_at": self._utc(day, start),
-                   "stop_at": self._utc(day, stop), "state": "closed", "company_id": C.COMPANY_ID,
-                   "create_date": self._utc(day, start), "write_date": self._utc(day, stop), "create_uid": 2,
-                   "write_uid": 2}
+            rec = {
+                "id": sid,
+                "display_name": f"{cfg_name}/{didx:05d}",
+                "name": f"{cfg_name}/{didx:05d}",
+                "config_id": cfg_id,
+                "user_id": C.CASHIERS[cfg_id - 1],
+                "start_at": self._utc(day, start),
+                "stop_at": self._utc(day, stop),
+                "state": "closed",
+                "company_id": C.COMPANY_ID,
+                "create_date": self._utc(day, start),
+                "write_date": self._utc(day, stop),
+                "create_uid": 2,
+                "write_uid": 2,
+            }
             data.records["pos.session"].append(rec)
             sessions[cfg_id] = (sid, stop)
 
         seq = defaultdict(int)
-        orders, lines_out, payments = (data.records[m] for m in ("pos.order", "pos.order.line", "pos.payment"))
+        orders, lines_out, payments = (
+            data.records[m] for m in ("pos.order", "pos.order.line", "pos.payment")
+        )
         for spec in specs:
             cfg_id = spec["config"]
             seq[cfg_id] += 1
@@ -224,8 +278,12 @@ class DayGenerator:
                 name += " REFUND"
             date_order = self._utc(day, spec["sec"])
             write_date = self._utc(day, spec["sec"] + spec["write_lag"])
-            stamp = {"create_date": date_order, "write_date": write_date, "create_uid": spec["user"],
-                     "write_uid": spec["user"]}
+            stamp = {
+                "create_date": date_order,
+                "write_date": write_date,
+                "create_uid": spec["user"],
+                "write_uid": spec["user"],
+            }
             line_ids, excl, incl = [], 0.0, 0.0
             spec["line_ids"] = []
             for pid, qty, price, disc in spec["lines"]:
@@ -239,12 +297,25 @@ class DayGenerator:
                 if spec["refund_of"]:
                     orig, ok = spec["refund_of"]
                     refunded = orig["line_ids"][ok]
-                rec = {"id": lid, "display_name": f"{name} - {p.name}", "name": f"{cfg_name}/L{lid}",
-                       "order_id": oid, "product_id": pid, "full_product_name": p.name, "qty": qty,
-                       "price_unit": price, "discount": disc, "price_subtotal": sub, "price_subtotal_incl": sub_incl,
-                       "tax_ids": list(p.taxes), "tax_ids_after_fiscal_position": list(p.taxes),
-                       "refunded_orderline_id": refunded, "total_cost": round(qty * p.standard_price, 2),
-                       "company_id": C.COMPANY_ID, **stamp}
+                rec = {
+                    "id": lid,
+                    "display_name": f"{name} - {p.name}",
+                    "name": f"{cfg_name}/L{lid}",
+                    "order_id": oid,
+                    "product_id": pid,
+                    "full_product_name": p.name,
+                    "qty": qty,
+                    "price_unit": price,
+                    "discount": disc,
+                    "price_subtotal": sub,
+                    "price_subtotal_incl": sub_incl,
+                    "tax_ids": list(p.taxes),
+                    "tax_ids_after_fiscal_position": list(p.taxes),
+                    "refunded_orderline_id": refunded,
+                    "total_cost": round(qty * p.standard_price, 2),
+                    "company_id": C.COMPANY_ID,
+                    **stamp,
+                }
                 lines_out.append(rec)
                 line_ids.append(lid)
                 spec["line_ids"].append(lid)
@@ -255,23 +326,52 @@ class DayGenerator:
                 parts = [(spec["method"], total)]
                 if spec["split"] and total > 0:
                     first = round(total * spec["split_ratio"], 2)
-                    parts = [(spec["method"], first), (1 if spec["method"] != 1 else 2, round(total - first, 2))]
+                    parts = [
+                        (spec["method"], first),
+                        (1 if spec["method"] != 1 else 2, round(total - first, 2)),
+                    ]
                 for method, amount in parts:
                     pay_id = ids.take("pos.payment")
-                    payments.append({"id": pay_id, "display_name": f"{self._name('pos.payment.method', method)} "
-                                     f"{amount:.2f}", "name": None, "pos_order_id": oid, "payment_method_id": method,
-                                     "amount": amount, "payment_date": date_order,
-                                     "session_id": sessions[cfg_id][0], "company_id": C.COMPANY_ID,
-                                     "is_change": False, **stamp})
+                    payments.append(
+                        {
+                            "id": pay_id,
+                            "display_name": f"{self._name('pos.payment.method', method)} {amount:.2f}",
+                            "name": None,
+                            "pos_order_id": oid,
+                            "payment_method_id": method,
+                            "amount": amount,
+                            "payment_date": date_order,
+                            "session_id": sessions[cfg_id][0],
+                            "company_id": C.COMPANY_ID,
+                            "is_change": False,
+                            **stamp,
+                        }
+                    )
                     pay_ids.append(pay_id)
-            orders.append({"id": oid, "display_name": name, "name": name, "date_order": date_order,
-                           "state": spec["state"], "partner_id": spec["partner"], "user_id": spec["user"],
-                           "company_id": C.COMPANY_ID, "session_id": sessions[cfg_id][0], "config_id": cfg_id,
-                           "amount_total": total, "amount_tax": round(incl - excl, 2),
-                           "amount_paid": total if paid else 0.0, "amount_return": 0.0, "lines": line_ids,
-                           "payment_ids": pay_ids,
-                           "pos_reference": f"Order {sessions[cfg_id][0] % 100000:05d}-{cfg_id:03d}-{seq[cfg_id]:04d}",
-                           "account_move": None, "is_refund": bool(spec["refund_of"]), **stamp})
+            orders.append(
+                {
+                    "id": oid,
+                    "display_name": name,
+                    "name": name,
+                    "date_order": date_order,
+                    "state": spec["state"],
+                    "partner_id": spec["partner"],
+                    "user_id": spec["user"],
+                    "company_id": C.COMPANY_ID,
+                    "session_id": sessions[cfg_id][0],
+                    "config_id": cfg_id,
+                    "amount_total": total,
+                    "amount_tax": round(incl - excl, 2),
+                    "amount_paid": total if paid else 0.0,
+                    "amount_return": 0.0,
+                    "lines": line_ids,
+                    "payment_ids": pay_ids,
+                    "pos_reference": f"Order {sessions[cfg_id][0] % 100000:05d}-{cfg_id:03d}-{seq[cfg_id]:04d}",
+                    "account_move": None,
+                    "is_refund": bool(spec["refund_of"]),
+                    **stamp,
+                }
+            )
 
     def _pos_pickings(self, day: date, data: DayData, ids: _Ids, summary: dict) -> None:
         """One delivery per session for what left the shop, one return picking for what came back."""
@@ -280,12 +380,26 @@ class DayGenerator:
             out = [(pid, q) for pid, q in sold.items() if q > 0]
             back = [(pid, -q) for pid, q in sold.items() if q < 0]
             when = self._utc(day, stop)
-            for items, src, dst, suffix in ((out, C.STOCK_LOC, C.CUSTOMER_LOC, ""),
-                                            (back, C.CUSTOMER_LOC, C.STOCK_LOC, "-RET")):
+            for items, src, dst, suffix in (
+                (out, C.STOCK_LOC, C.CUSTOMER_LOC, ""),
+                (back, C.CUSTOMER_LOC, C.STOCK_LOC, "-RET"),
+            ):
                 if items:
-                    self._picking(data, ids, day, f"WH/POS/{didx:05d}{cfg_id}{suffix}", C.POS_TYPE, "outgoing",
-                                  src, dst, None, f"{C.POS_CONFIGS[cfg_id]}/{didx:05d}", when,
-                                  [(pid, q, self.products[pid].uom_id) for pid, q in items], "done")
+                    self._picking(
+                        data,
+                        ids,
+                        day,
+                        f"WH/POS/{didx:05d}{cfg_id}{suffix}",
+                        C.POS_TYPE,
+                        "outgoing",
+                        src,
+                        dst,
+                        None,
+                        f"{C.POS_CONFIGS[cfg_id]}/{didx:05d}",
+                        when,
+                        [(pid, q, self.products[pid].uom_id) for pid, q in items],
+                        "done",
+                    )
 
     # -- vendor bills and their receipts ----------------------------------------------------------
     def _bills(self, day: date, data: DayData, ids: _Ids) -> None:
@@ -314,14 +428,39 @@ class DayGenerator:
                 items.append((pid, float(rng.randrange(1, 13)), 0.0, 0.0, [], self.products[pid].uom_id, 0.0))
             s = rng.random()
             state = "cancel" if s < 0.03 else "draft" if s < 0.10 else "posted"
-            docs.append(("in_invoice", f"BILL/{day:%Y/%m}/{didx % 10000:04d}{k:02d}", vendor, state, items,
-                         rng.randrange(9 * 3600, 17 * 3600)))
+            docs.append(
+                (
+                    "in_invoice",
+                    f"BILL/{day:%Y/%m}/{didx % 10000:04d}{k:02d}",
+                    vendor,
+                    state,
+                    items,
+                    rng.randrange(9 * 3600, 17 * 3600),
+                )
+            )
         if rng.random() < 0.08 or didx % 5 == 0:  # vendor refunds: at least every fifth day
             pid = self.buy_ids[_pick(rng, self.buy_weights)]
             p = self.products[pid]
-            docs.append(("in_refund", f"RBILL/{day:%Y/%m}/{didx % 10000:04d}", rng.choice(C.VENDORS), "posted",
-                         [(pid, float(rng.randrange(1, 6)), p.standard_price, 0.0, [6], p.uom_id, p.standard_price)],
-                         rng.randrange(9 * 3600, 17 * 3600)))
+            docs.append(
+                (
+                    "in_refund",
+                    f"RBILL/{day:%Y/%m}/{didx % 10000:04d}",
+                    rng.choice(C.VENDORS),
+                    "posted",
+                    [
+                        (
+                            pid,
+                            float(rng.randrange(1, 6)),
+                            p.standard_price,
+                            0.0,
+                            [6],
+                            p.uom_id,
+                            p.standard_price,
+                        )
+                    ],
+                    rng.randrange(9 * 3600, 17 * 3600),
+                )
+            )
         for n, (move_type, name, partner, state, items, sec) in enumerate(docs):
             self._move(data, ids, day, move_type, name, partner, state, items, sec, rng)
             if state == "cancel":
@@ -332,11 +471,25 @@ class DayGenerator:
             else:
                 pick_name, ptype, code = f"WH/OUT/{didx:05d}-R{n:02d}", C.DELIVERY_TYPE, "outgoing"
                 src, dst = C.STOCK_LOC, C.VENDOR_LOC
-            self._picking(data, ids, day, pick_name, ptype, code, src, dst, partner,
-                          name, self._utc(day, sec - 1800),
-                          [(pid, qty, uom) for pid, qty, _, _, _, uom, _ in items
-                           if self.products[pid].kind == "product"],
-                          "done" if state == "posted" else "assigned")
+            self._picking(
+                data,
+                ids,
+                day,
+                pick_name,
+                ptype,
+                code,
+                src,
+                dst,
+                partner,
+                name,
+                self._utc(day, sec - 1800),
+                [
+                    (pid, qty, uom)
+                    for pid, qty, _, _, _, uom, _ in items
+                    if self.products[pid].kind == "product"
+                ],
+                "done" if state == "posted" else "assigned",
+            )
 
     # -- customer invoices and credit notes -------------------------------------------------------
     def _invoices(self, day: date, data: DayData, ids: _Ids) -> None:
@@ -349,18 +502,35 @@ class DayGenerator:
                 pid = self.sale_ids[_pick(rng, self.sale_weights)]
                 p = self.products[pid]
                 disc = 10.0 if rng.random() < 0.1 else 0.0
-                items.append((pid, float(rng.randrange(1, 21)), p.list_price, disc, list(p.taxes), p.uom_id, 0.0))
+                items.append(
+                    (pid, float(rng.randrange(1, 21)), p.list_price, disc, list(p.taxes), p.uom_id, 0.0)
+                )
             s = rng.random()
             state = "cancel" if s < 0.04 else "draft" if s < 0.09 else "posted"
             partner = None if state == "draft" and rng.random() < 0.5 else rng.choice(C.CUSTOMERS)
-            docs.append(("out_invoice", f"INV/{day:%Y}/{didx:05d}{k:03d}", partner, state, items,
-                         rng.randrange(9 * 3600, 20 * 3600)))
+            docs.append(
+                (
+                    "out_invoice",
+                    f"INV/{day:%Y}/{didx:05d}{k:03d}",
+                    partner,
+                    state,
+                    items,
+                    rng.randrange(9 * 3600, 20 * 3600),
+                )
+            )
         if rng.random() < 0.3 or didx % 3 == 0:  # credit notes: at least every third day
             pid = self.sale_ids[_pick(rng, self.sale_weights)]
             p = self.products[pid]
-            docs.append(("out_refund", f"RINV/{day:%Y}/{didx:05d}", rng.choice(C.CUSTOMERS), "posted",
-                         [(pid, float(rng.randrange(1, 4)), p.list_price, 0.0, list(p.taxes), p.uom_id, 0.0)],
-                         rng.randrange(9 * 3600, 20 * 3600)))
+            docs.append(
+                (
+                    "out_refund",
+                    f"RINV/{day:%Y}/{didx:05d}",
+                    rng.choice(C.CUSTOMERS),
+                    "posted",
+                    [(pid, float(rng.randrange(1, 4)), p.list_price, 0.0, list(p.taxes), p.uom_id, 0.0)],
+                    rng.randrange(9 * 3600, 20 * 3600),
+                )
+            )
         for k, (move_type, name, partner, state, items, sec) in enumerate(docs):
             self._move(data, ids, day, move_type, name, partner, state, items, sec, rng)
             if state != "posted":
@@ -372,33 +542,88 @@ class DayGenerator:
             else:
                 pick_name, ptype, code = f"WH/IN/{didx:05d}-C{k:03d}", C.RECEIPT_TYPE, "incoming"
                 src, dst = C.CUSTOMER_LOC, C.STOCK_LOC
-            self._picking(data, ids, day, pick_name, ptype, code, src, dst, partner, name,
-                          self._utc(day, min(sec + 3600, 86399)),
-                          [(pid, qty, uom) for pid, qty, _, _, _, uom, _ in items
-                           if self.products[pid].kind == "product"], "done")
+            self._picking(
+                data,
+                ids,
+                day,
+                pick_name,
+                ptype,
+                code,
+                src,
+                dst,
+                partner,
+                name,
+                self._utc(day, min(sec + 3600, 86399)),
+                [
+                    (pid, qty, uom)
+                    for pid, qty, _, _, _, uom, _ in items
+                    if self.products[pid].kind == "product"
+                ],
+                "done",
+            )
 
-    def _move(self, data: DayData, ids: _Ids, day: date, move_type: str, name: str, partner: int | None,
-              state: str, items: list, sec: int, rng: random.Random) -> int:
+    def _move(
+        self,
+        data: DayData,
+        ids: _Ids,
+        day: date,
+        move_type: str,
+        name: str,
+        partner: int | None,
+        state: str,
+        items: list,
+        sec: int,
+        rng: random.Random,
+    ) -> int:
         move_id = ids.take("account.move")
         if state == "draft":
             name = "/"
         created = self._utc(day, sec)
-        stamp = {"create_date": created, "write_date": self._utc(day, sec + rng.randrange(60, 7200)),
-                 "create_uid": 2, "write_uid": 2}
+        stamp = {
+            "create_date": created,
+            "write_date": self._utc(day, sec + rng.randrange(60, 7200)),
+            "create_uid": 2,
+            "write_uid": 2,
+        }
         # Odoo keeps line amounts positive; the sign lives in move_type and in balance.
         sign = -1.0 if move_type in ("out_invoice", "in_refund") else 1.0
         total_sign = {"out_invoice": 1, "out_refund": -1, "in_invoice": -1, "in_refund": 1}[move_type]
-        common = {"move_id": move_id, "move_name": name, "move_type": move_type, "parent_state": state,
-                  "date": day.isoformat(), "invoice_date": day.isoformat(), "partner_id": partner,
-                  "company_id": C.COMPANY_ID, **stamp}
+        common = {
+            "move_id": move_id,
+            "move_name": name,
+            "move_type": move_type,
+            "parent_state": state,
+            "date": day.isoformat(),
+            "invoice_date": day.isoformat(),
+            "partner_id": partner,
+            "company_id": C.COMPANY_ID,
+            **stamp,
+        }
         lines = data.records["account.move.line"]
         line_ids = []
         untaxed = 0.0
         per_tax: dict[int, float] = defaultdict(float)
         if len(items) > 2 and rng.random() < 0.3:
             lid = ids.take("account.move.line")
-            lines.append(self._aml(lid, common, "line_section", "Goods", None, None, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0,
-                                   [], None, 0.0))
+            lines.append(
+                self._aml(
+                    lid,
+                    common,
+                    "line_section",
+                    "Goods",
+                    None,
+                    None,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    [],
+                    None,
+                    0.0,
+                )
+            )
             line_ids.append(lid)
         for pid, qty, price, disc, taxes, uom, actual in items:
             p = self.products[pid]
@@ -416,13 +641,47 @@ class DayGenerator:
             untaxed += subtotal
             lid = ids.take("account.move.line")
             label = f"[{p.code}] {p.name}"
-            lines.append(self._aml(lid, common, "product", label, pid, uom, qty, price, disc, subtotal, total,
-                                   sign * subtotal, list(taxes), None, actual if move_type.startswith("in_") else 0.0))
+            lines.append(
+                self._aml(
+                    lid,
+                    common,
+                    "product",
+                    label,
+                    pid,
+                    uom,
+                    qty,
+                    price,
+                    disc,
+                    subtotal,
+                    total,
+                    sign * subtotal,
+                    list(taxes),
+                    None,
+                    actual if move_type.startswith("in_") else 0.0,
+                )
+            )
             line_ids.append(lid)
         if rng.random() < 0.1:
             lid = ids.take("account.move.line")
-            lines.append(self._aml(lid, common, "line_note", "Terima kasih", None, None, 0.0, 0.0, 0.0, 0.0, 0.0,
-                                   0.0, [], None, 0.0))
+            lines.append(
+                self._aml(
+                    lid,
+                    common,
+                    "line_note",
+                    "Terima kasih",
+                    None,
+                    None,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    [],
+                    None,
+                    0.0,
+                )
+            )
             line_ids.append(lid)
         tax_total = 0.0
         for t, amount in sorted(per_tax.items()):
@@ -431,42 +690,137 @@ class DayGenerator:
                 continue
             tax_total += amount
             lid = ids.take("account.move.line")
-            lines.append(self._aml(lid, common, "tax", C.TAXES[t][0], None, None, 0.0, 0.0, 0.0, 0.0, 0.0,
-                                   sign * amount, [], t, 0.0))
+            lines.append(
+                self._aml(
+                    lid,
+                    common,
+                    "tax",
+                    C.TAXES[t][0],
+                    None,
+                    None,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    0.0,
+                    sign * amount,
+                    [],
+                    t,
+                    0.0,
+                )
+            )
             line_ids.append(lid)
         # Balanced entry: the payment-term line takes the opposite of everything else, to the cent.
         untaxed, total_amount = round(untaxed, 2), round(untaxed + tax_total, 2)
         lid = ids.take("account.move.line")
-        lines.append(self._aml(lid, common, "payment_term", name if name != "/" else "", None, None, 0.0, 0.0, 0.0,
-                               0.0, 0.0, -sign * total_amount, [], None, 0.0))
+        lines.append(
+            self._aml(
+                lid,
+                common,
+                "payment_term",
+                name if name != "/" else "",
+                None,
+                None,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                -sign * total_amount,
+                [],
+                None,
+                0.0,
+            )
+        )
         line_ids.append(lid)
-        data.records["account.move"].append({
-            "id": move_id, "display_name": name if name != "/" else f"Draft ({move_id})", "name": name,
-            "ref": None, "move_type": move_type, "state": state, "date": day.isoformat(),
-            "invoice_date": day.isoformat(), "partner_id": partner, "company_id": C.COMPANY_ID,
-            "amount_untaxed": untaxed, "amount_tax": round(total_amount - untaxed, 2), "amount_total": total_amount,
-            "amount_untaxed_signed": total_sign * untaxed, "amount_total_signed": total_sign * total_amount,
-            "line_ids": line_ids,
-            "invoice_line_ids": [i for i in line_ids if lines[i - lines[0]["id"]]["display_type"]
-                                 in ("product", "line_section", "line_note")],
-            "invoice_origin": None, "reversed_entry_id": None,
-            "payment_state": "not_paid" if state != "posted" else "paid", **stamp})
+        data.records["account.move"].append(
+            {
+                "id": move_id,
+                "display_name": name if name != "/" else f"Draft ({move_id})",
+                "name": name,
+                "ref": None,
+                "move_type": move_type,
+                "state": state,
+                "date": day.isoformat(),
+                "invoice_date": day.isoformat(),
+                "partner_id": partner,
+                "company_id": C.COMPANY_ID,
+                "amount_untaxed": untaxed,
+                "amount_tax": round(total_amount - untaxed, 2),
+                "amount_total": total_amount,
+                "amount_untaxed_signed": total_sign * untaxed,
+                "amount_total_signed": total_sign * total_amount,
+                "line_ids": line_ids,
+                "invoice_line_ids": [
+                    i
+                    for i in line_ids
+                    if lines[i - lines[0]["id"]]["display_type"] in ("product", "line_section", "line_note")
+                ],
+                "invoice_origin": None,
+                "reversed_entry_id": None,
+                "payment_state": "not_paid" if state != "posted" else "paid",
+                **stamp,
+            }
+        )
         return move_id
 
     @staticmethod
-    def _aml(lid, common, display_type, label, pid, uom, qty, price, disc, subtotal, total, balance, taxes, tax_line,
-             actual) -> dict:
+    def _aml(
+        lid,
+        common,
+        display_type,
+        label,
+        pid,
+        uom,
+        qty,
+        price,
+        disc,
+        subtotal,
+        total,
+        balance,
+        taxes,
+        tax_line,
+        actual,
+    ) -> dict:
         balance = round(balance, 2)
-        return {"id": lid, "display_name": f"{common['move_name']} {label}".strip(), "name": label or None,
-                **common, "display_type": display_type, "product_id": pid, "product_uom_id": uom, "quantity": qty,
-                "price_unit": price, "discount": disc, "price_subtotal": subtotal, "price_total": total,
-                "balance": balance, "debit": max(balance, 0.0), "credit": max(-balance, 0.0), "tax_ids": taxes,
-                "tax_line_id": tax_line, "actual_price": actual}
+        return {
+            "id": lid,
+            "display_name": f"{common['move_name']} {label}".strip(),
+            "name": label or None,
+            **common,
+            "display_type": display_type,
+            "product_id": pid,
+            "product_uom_id": uom,
+            "quantity": qty,
+            "price_unit": price,
+            "discount": disc,
+            "price_subtotal": subtotal,
+            "price_total": total,
+            "balance": balance,
+            "debit": max(balance, 0.0),
+            "credit": max(-balance, 0.0),
+            "tax_ids": taxes,
+            "tax_line_id": tax_line,
+            "actual_price": actual,
+        }
 
     # -- stock -----------------------------------------------------------------------------------
-    def _picking(self, data: DayData, ids: _Ids, day: date, name: str, ptype: int, code: str, src: int, dst: int,
-                 partner: int | None, origin: str, when: str, items: list[tuple[int, float, int]],
-                 state: str) -> None:
+    def _picking(
+        self,
+        data: DayData,
+        ids: _Ids,
+        day: date,
+        name: str,
+        ptype: int,
+        code: str,
+        src: int,
+        dst: int,
+        partner: int | None,
+        origin: str,
+        when: str,
+        items: list[tuple[int, float, int]],
+        state: str,
+    ) -> None:
         if not items:
             return
         pick_id = ids.take("stock.picking")
@@ -476,35 +830,96 @@ class DayGenerator:
             mid, mlid = ids.take("stock.move"), ids.take("stock.move.line")
             p = self.products[pid]
             lot = self.lots.get(pid)
-            data.records["stock.move"].append({
-                "id": mid, "display_name": f"{name}: {p.name}", "name": p.name, "reference": name, "origin": origin,
-                "picking_id": pick_id, "picking_type_id": ptype, "product_id": pid, "product_uom_qty": qty,
-                "quantity": qty, "quantity_done": qty if state == "done" else 0.0, "product_uom": uom,
-                "location_id": src, "location_dest_id": dst, "partner_id": partner, "state": state, "date": when,
-                "company_id": C.COMPANY_ID, "move_line_ids": [mlid], **stamp})
-            data.records["stock.move.line"].append(self._sml(mlid, mid, pick_id, ptype, code, pid, lot, uom, qty,
-                                                             src, dst, state, when, name, stamp))
+            data.records["stock.move"].append(
+                {
+                    "id": mid,
+                    "display_name": f"{name}: {p.name}",
+                    "name": p.name,
+                    "reference": name,
+                    "origin": origin,
+                    "picking_id": pick_id,
+                    "picking_type_id": ptype,
+                    "product_id": pid,
+                    "product_uom_qty": qty,
+                    "product_qty": self._in_product_uom(pid, uom, qty),
+                    "quantity": qty,
+                    "quantity_done": qty if state == "done" else 0.0,
+                    "product_uom": uom,
+                    "location_id": src,
+                    "location_dest_id": dst,
+                    "partner_id": partner,
+                    "state": state,
+                    "date": when,
+                    "company_id": C.COMPANY_ID,
+                    "move_line_ids": [mlid],
+                    **stamp,
+                }
+            )
+            data.records["stock.move.line"].append(
+                self._sml(
+                    mlid, mid, pick_id, ptype, code, pid, lot, uom, qty, src, dst, state, when, name, stamp
+                )
+            )
             move_ids.append(mid)
             line_ids.append(mlid)
             if state == "done":
                 self._apply_stock(data, pid, lot, uom, qty, src, dst, when)
-        data.records["stock.picking"].append({
-            "id": pick_id, "display_name": name, "name": name, "origin": origin, "picking_type_id": ptype,
-            "picking_type_code": code, "location_id": src, "location_dest_id": dst, "partner_id": partner,
-            "state": state, "scheduled_date": when, "date_done": when if state == "done" else None,
-            "company_id": C.COMPANY_ID, "move_ids": move_ids, "move_line_ids": line_ids, **stamp})
+        data.records["stock.picking"].append(
+            {
+                "id": pick_id,
+                "display_name": name,
+                "name": name,
+                "origin": origin,
+                "picking_type_id": ptype,
+                "picking_type_code": code,
+                "location_id": src,
+                "location_dest_id": dst,
+                "partner_id": partner,
+                "state": state,
+                "scheduled_date": when,
+                "date_done": when if state == "done" else None,
+                "company_id": C.COMPANY_ID,
+                "move_ids": move_ids,
+                "move_line_ids": line_ids,
+                **stamp,
+            }
+        )
 
-    @staticmethod
-    def _sml(mlid, mid, pick_id, ptype, code, pid, lot, uom, qty, src, dst, state, when, ref, stamp) -> dict:
-        return {"id": mlid, "display_name": ref, "reference": ref, "move_id": mid, "picking_id": pick_id,
-                "picking_type_id": ptype, "picking_code": code, "product_id": pid, "lot_id": lot,
-                "product_uom_id": uom, "quantity": qty, "picked": state == "done",
-                "qty_done": qty if state == "done" else 0.0, "reserved_uom_qty": 0.0 if state == "done" else qty,
-                "location_id": src, "location_dest_id": dst, "state": state, "date": when,
-                "company_id": C.COMPANY_ID, **stamp}
+    def _in_product_uom(self, pid: int, uom: int, qty: float) -> float:
+        return round(qty * C.UOM_RATIO[uom] / C.UOM_RATIO[self.products[pid].uom_id], 4)
 
-    def _apply_stock(self, data: DayData, pid: int, lot: int | None, uom: int, qty: float, src: int, dst: int,
-                     when: str) -> None:
+    def _sml(
+        self, mlid, mid, pick_id, ptype, code, pid, lot, uom, qty, src, dst, state, when, ref, stamp
+    ) -> dict:
+        in_product_uom = self._in_product_uom(pid, uom, qty)
+        return {
+            "quantity_product_uom": in_product_uom,
+            "reserved_qty": 0.0 if state == "done" else in_product_uom,
+            "id": mlid,
+            "display_name": ref,
+            "reference": ref,
+            "move_id": mid,
+            "picking_id": pick_id,
+            "picking_type_id": ptype,
+            "picking_code": code,
+            "product_id": pid,
+            "lot_id": lot,
+            "product_uom_id": uom,
+            "quantity": qty,
+            "picked": state == "done",
+            "qty_done": qty if state == "done" else 0.0,
+            "reserved_uom_qty": 0.0 if state == "done" else qty,
+            "location_id": src,
+            "location_dest_id": dst,
+            "state": state,
+            "date": when,
+            "company_id": C.COMPANY_ID,
+            **stamp,
+        }
+
+    def _apply_stock(
+        self, data: DayData, pid: int, lot: int | None, uom: int, qty: float, src: int, dst: int, when: str
+    ) -> None:
         base_qty = qty * C.UOM_RATIO[uom] / C.UOM_RATIO[self.products[pid].uom_id]
         if src in (C.STOCK_LOC, C.SHELF_LOC):
             data.stock_delta[(pid, lot, src)] -= base_qty
@@ -519,31 +934,90 @@ class DayGenerator:
             p = self.products[pid]
             if p.kind == "product":
                 qty = float(rng.randrange(1, 11))
-                src, dst = (C.INVENTORY_LOC, C.STOCK_LOC) if rng.random() < 0.5 else (C.STOCK_LOC, C.INVENTORY_LOC)
+                src, dst = (
+                    (C.INVENTORY_LOC, C.STOCK_LOC) if rng.random() < 0.5 else (C.STOCK_LOC, C.INVENTORY_LOC)
+                )
                 when = self._utc(day, 20 * 3600 + rng.randrange(3600))
                 mid, mlid = ids.take("stock.move"), ids.take("stock.move.line")
                 stamp = {"create_date": when, "write_date": when, "create_uid": 2, "write_uid": 2}
                 ref = "Product Quantity Updated"
-                data.records["stock.move"].append({
-                    "id": mid, "display_name": ref, "name": ref, "reference": ref, "origin": None,
-                    "picking_id": None, "picking_type_id": None, "product_id": pid, "product_uom_qty": qty,
-                    "quantity": qty, "quantity_done": qty, "product_uom": p.uom_id, "location_id": src,
-                    "location_dest_id": dst, "partner_id": None, "state": "done", "date": when,
-                    "company_id": C.COMPANY_ID, "move_line_ids": [mlid], **stamp})
-                data.records["stock.move.line"].append(self._sml(mlid, mid, None, None, None, pid, self.lots.get(pid),
-                                                                 p.uom_id, qty, src, dst, "done", when, ref, stamp))
+                data.records["stock.move"].append(
+                    {
+                        "id": mid,
+                        "display_name": ref,
+                        "name": ref,
+                        "reference": ref,
+                        "origin": None,
+                        "picking_id": None,
+                        "picking_type_id": None,
+                        "product_id": pid,
+                        "product_uom_qty": qty,
+                        "product_qty": qty,
+                        "quantity": qty,
+                        "quantity_done": qty,
+                        "product_uom": p.uom_id,
+                        "location_id": src,
+                        "location_dest_id": dst,
+                        "partner_id": None,
+                        "state": "done",
+                        "date": when,
+                        "company_id": C.COMPANY_ID,
+                        "move_line_ids": [mlid],
+                        **stamp,
+                    }
+                )
+                data.records["stock.move.line"].append(
+                    self._sml(
+                        mlid,
+                        mid,
+                        None,
+                        None,
+                        None,
+                        pid,
+                        self.lots.get(pid),
+                        p.uom_id,
+                        qty,
+                        src,
+                        dst,
+                        "done",
+                        when,
+                        ref,
+                        stamp,
+                    )
+                )
                 self._apply_stock(data, pid, self.lots.get(pid), p.uom_id, qty, src, dst, when)
         if rng.random() < 0.2:  # a cancelled move: never counts, has no move line
             pid = self.buy_ids[_pick(rng, self.buy_weights)]
             when = self._utc(day, 15 * 3600)
             mid = ids.take("stock.move")
-            data.records["stock.move"].append({
-                "id": mid, "display_name": "Cancelled", "name": self.products[pid].name, "reference": None,
-                "origin": None, "picking_id": None, "picking_type_id": C.INTERNAL_TYPE, "product_id": pid,
-                "product_uom_qty": 1.0, "quantity": 0.0, "quantity_done": 0.0, "product_uom": C.UNITS,
-                "location_id": C.STOCK_LOC, "location_dest_id": C.SHELF_LOC, "partner_id": None, "state": "cancel",
-                "date": when, "company_id": C.COMPANY_ID, "move_line_ids": [], "create_date": when,
-                "write_date": when, "create_uid": 2, "write_uid": 2})
+            data.records["stock.move"].append(
+                {
+                    "id": mid,
+                    "display_name": "Cancelled",
+                    "name": self.products[pid].name,
+                    "reference": None,
+                    "origin": None,
+                    "picking_id": None,
+                    "picking_type_id": C.INTERNAL_TYPE,
+                    "product_id": pid,
+                    "product_uom_qty": 1.0,
+                    "product_qty": self._in_product_uom(pid, C.UNITS, 1.0),
+                    "quantity": 0.0,
+                    "quantity_done": 0.0,
+                    "product_uom": C.UNITS,
+                    "location_id": C.STOCK_LOC,
+                    "location_dest_id": C.SHELF_LOC,
+                    "partner_id": None,
+                    "state": "cancel",
+                    "date": when,
+                    "company_id": C.COMPANY_ID,
+                    "move_line_ids": [],
+                    "create_date": when,
+                    "write_date": when,
+                    "create_uid": 2,
+                    "write_uid": 2,
+                }
+            )
 
 
 def _cumulative(weights: list[float]) -> list[float]:

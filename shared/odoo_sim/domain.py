@@ -8,8 +8,26 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-OPERATORS = {"=", "!=", "<>", "<", "<=", ">", ">=", "in", "not in", "like", "not like", "ilike", "not ilike",
-             "=like", "=ilike", "child_of", "parent_of", "=?"}
+OPERATORS = {
+    "=",
+    "!=",
+    "<>",
+    "<",
+    "<=",
+    ">",
+    ">=",
+    "in",
+    "not in",
+    "like",
+    "not like",
+    "ilike",
+    "not ilike",
+    "=like",
+    "=ilike",
+    "child_of",
+    "parent_of",
+    "=?",
+}
 TRUE_LEAF, FALSE_LEAF = ("true",), ("false",)
 
 
@@ -85,8 +103,9 @@ def _is_empty(value) -> bool:
     return value is None or value is False or value == [] or value == ""
 
 
-def make_comparator(field_type: str, op: str, operand, name_of: Callable[[object], str] | None = None
-                    ) -> Callable[[object], bool]:
+def make_comparator(
+    field_type: str, op: str, operand, name_of: Callable[[object], str] | None = None
+) -> Callable[[object], bool]:
     """One leaf, prepared once: returns value -> bool for raw values (m2o = id or None, x2many = id list)."""
     if op == "=?":
         if operand in (None, False):
@@ -138,8 +157,12 @@ def make_comparator(field_type: str, op: str, operand, name_of: Callable[[object
             operand = float(operand)
         elif not isinstance(operand, str):
             operand = str(operand)
-        check = {"<": lambda v: v < operand, "<=": lambda v: v <= operand, ">": lambda v: v > operand,
-                 ">=": lambda v: v >= operand}[op]
+        check = {
+            "<": lambda v: v < operand,
+            "<=": lambda v: v <= operand,
+            ">": lambda v: v > operand,
+            ">=": lambda v: v >= operand,
+        }[op]
 
         def ordered(value) -> bool:
             if value is None or value is False:
@@ -149,8 +172,11 @@ def make_comparator(field_type: str, op: str, operand, name_of: Callable[[object
         return ordered
     if op in ("like", "not like", "ilike", "not ilike", "=like", "=ilike"):
         negative = op.startswith("not")
-        rx = _like_regex("" if operand in (None, False) else str(operand), exact=op.startswith("="),
-                         ignore_case="ilike" in op)
+        rx = _like_regex(
+            "" if operand in (None, False) else str(operand),
+            exact=op.startswith("="),
+            ignore_case="ilike" in op,
+        )
 
         def like(value) -> bool:
             if _is_empty(value):
@@ -165,7 +191,9 @@ def compare(field_type: str, value, op: str, operand, name_of=None) -> bool:
     return make_comparator(field_type, op, operand, name_of)(value)
 
 
-def compile_tree(node, make_leaf: Callable[[str, str, object], Callable[[dict], bool]]) -> Callable[[dict], bool]:
+def compile_tree(
+    node, make_leaf: Callable[[str, str, object], Callable[[dict], bool]]
+) -> Callable[[dict], bool]:
     """Tree -> predicate(record); leaves are prepared once by make_leaf(path, op, value)."""
     kind = node[0]
     if kind == "leaf":

@@ -19,8 +19,13 @@ class OdooFault(Exception):
             debug += f"{self.name.split('.')[-1]}: {self.message}\n"
         else:
             debug = ""  # Odoo strips the traceback of AccessDenied
-        return {"name": self.name, "debug": debug, "message": self.message, "arguments": list(self.arguments),
-                "context": {}}
+        return {
+            "name": self.name,
+            "debug": debug,
+            "message": self.message,
+            "arguments": list(self.arguments),
+            "context": {},
+        }
 
 
 def access_denied() -> OdooFault:
@@ -37,8 +42,11 @@ def key_error(model: str) -> OdooFault:
 
 
 def attribute_error(model: str, method: str) -> OdooFault:
-    return OdooFault("builtins.AttributeError", f"The method '{method}' does not exist on the model '{model}'",
-                     json2_status=404)
+    return OdooFault(
+        "builtins.AttributeError",
+        f"The method '{method}' does not exist on the model '{model}'",
+        json2_status=404,
+    )
 
 
 def type_error(message: str) -> OdooFault:

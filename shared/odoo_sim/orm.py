@@ -16,19 +16,39 @@ NUMERIC = ("integer", "float", "monetary")
 TEXTUAL = ("char", "text", "selection", "date", "datetime", "html")
 
 # Fields that place a record on its business day (datetime: local day of the UTC value; date: the day itself).
-DAY_DATETIME = {"pos.order": ("date_order",), "pos.payment": ("payment_date",), "pos.session": ("start_at",),
-                "stock.picking": ("scheduled_date", "date_done"), "stock.move": ("date",),
-                "stock.move.line": ("date",)}
+DAY_DATETIME = {
+    "pos.order": ("date_order",),
+    "pos.payment": ("payment_date",),
+    "pos.session": ("start_at",),
+    "stock.picking": ("scheduled_date", "date_done"),
+    "stock.move": ("date",),
+    "stock.move.line": ("date",),
+}
 DAY_DATE = {"account.move": ("date", "invoice_date"), "account.move.line": ("date", "invoice_date")}
 # many2one fields whose target always lives on the same day as the record.
-SAME_DAY_PARENT = {"pos.order.line": {"order_id": "pos.order"},
-                   "pos.payment": {"pos_order_id": "pos.order", "session_id": "pos.session"},
-                   "pos.order": {"session_id": "pos.session"}, "account.move.line": {"move_id": "account.move"},
-                   "stock.move": {"picking_id": "stock.picking"},
-                   "stock.move.line": {"move_id": "stock.move", "picking_id": "stock.picking"}}
+SAME_DAY_PARENT = {
+    "pos.order.line": {"order_id": "pos.order"},
+    "pos.payment": {"pos_order_id": "pos.order", "session_id": "pos.session"},
+    "pos.order": {"session_id": "pos.session"},
+    "account.move.line": {"move_id": "account.move"},
+    "stock.move": {"picking_id": "stock.picking"},
+    "stock.move.line": {"move_id": "stock.move", "picking_id": "stock.picking"},
+}
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 RECORD_METHODS = {"read"}
 HIERARCHY = {"product.category": "parent_id", "stock.location": "location_id", "res.partner": "parent_id"}
@@ -48,8 +68,18 @@ class ModelMethods:
     def public_method(self, name: str):
         if name.startswith("_"):
             raise access_error(f"Private methods (such as {name}) cannot be called remotely.")
-        allowed = {"fields_get", "search", "search_read", "read", "search_count", "read_group", "context_get",
-                   "check_access_rights", "has_access", "name_search"}
+        allowed = {
+            "fields_get",
+            "search",
+            "search_read",
+            "read",
+            "search_count",
+            "read_group",
+            "context_get",
+            "check_access_rights",
+            "has_access",
+            "name_search",
+        }
         if self.major <= 16:
             allowed.add("name_get")
         if self.major >= 19:
@@ -198,8 +228,15 @@ class ModelMethods:
                     pivot = self.ds.day_of_id(model, value)
                     return {d for d in all_days if (d >= pivot if op in (">", ">=") else d <= pivot)}
                 return None
-            kind = ("dt" if first in DAY_DATETIME.get(model, ()) else "date" if first in DAY_DATE.get(model, ())
-                    else "write" if first in ("write_date", "create_date") else None)
+            kind = (
+                "dt"
+                if first in DAY_DATETIME.get(model, ())
+                else "date"
+                if first in DAY_DATE.get(model, ())
+                else "write"
+                if first in ("write_date", "create_date")
+                else None
+            )
             if kind is None or not isinstance(value, str | list | tuple):
                 return None
             if op in ("=", "in"):
@@ -261,15 +298,21 @@ class ModelMethods:
             direction = bits[1].lower() if len(bits) > 1 else "asc"
             spec = self.fields.get(name)
             if spec is None or direction not in ("asc", "desc") or len(bits) > 3 or not spec.store:
-                raise value_error(f'Invalid "order" specified ({text}). A valid "order" specification is a '
-                                  f"comma-separated list of valid field names (optionally followed by asc/desc "
-                                  f"for the direction)")
+                raise value_error(
+                    f'Invalid "order" specified ({text}). A valid "order" specification is a '
+                    f"comma-separated list of valid field names (optionally followed by asc/desc "
+                    f"for the direction)"
+                )
             keys.append((name, direction == "desc"))
         return keys
 
     def _search_records(self, domain, offset=0, limit=None, order=None) -> list[dict]:
         tree = self._parse_domain(domain)
-        if "active" in self.fields and self.context.get("active_test", True) and not D.uses_field(tree, "active"):
+        if (
+            "active" in self.fields
+            and self.context.get("active_test", True)
+            and not D.uses_field(tree, "active")
+        ):
             tree = ("&", [tree, ("leaf", "active", "=", True)])
         predicate = D.compile_tree(tree, self._make_leaf)
         days = self._candidate_days(tree)
@@ -294,7 +337,7 @@ class ModelMethods:
             for name, desc in reversed(keys):
                 records.sort(key=lambda r, n=name: _sort_value(r.get(n)), reverse=desc)
         if limit:
-            return records[offset:offset + int(limit)]
+            return records[offset : offset + int(limit)]
         return records[offset:]
 
     def search(self, domain=None, offset=0, limit=None, order=None, count=False):
@@ -417,7 +460,13 @@ class ModelMethods:
         if spec.type in ("one2many", "many2many"):
             raise value_error(f"Grouping on {spec.type} field {name!r} is not supported by the simulator")
         value = raw if raw not in (None, "") else False
-        return ((0 if value is not False else 1, _sort_value(value)), value, [[name, "=", value]], None, value)
+        return (
+            (0 if value is not False else 1, _sort_value(value)),
+            value,
+            [[name, "=", value]],
+            None,
+            value,
+        )
 
     def _parse_aggregates(self, specs) -> list[tuple[str, str, str]]:
         """-> [(result key, function, field)]"""
@@ -436,8 +485,17 @@ class ModelMethods:
                 if spec.type not in NUMERIC:
                     continue
                 func = spec.aggregator or "sum"
-            if func not in ("sum", "avg", "min", "max", "count", "count_distinct", "array_agg", "bool_and",
-                            "bool_or"):
+            if func not in (
+                "sum",
+                "avg",
+                "min",
+                "max",
+                "count",
+                "count_distinct",
+                "array_agg",
+                "bool_and",
+                "bool_or",
+            ):
                 raise value_error(f"Invalid aggregation function {func!r}.")
             out.append((text if ":" in text and self._formatted else alias, func, field))
         return out
@@ -457,8 +515,10 @@ class ModelMethods:
             group["records"].append(rec)
         ordered = [groups[k] for k in sorted(groups)]
         for group in ordered:
-            group["aggregates"] = {key: _aggregate(func, [r.get(field) for r in group["records"]])
-                                   for key, func, field in agg_specs}
+            group["aggregates"] = {
+                key: _aggregate(func, [r.get(field) for r in group["records"]])
+                for key, func, field in agg_specs
+            }
         return ordered
 
     def read_group(self, domain, fields, groupby, offset=0, limit=None, orderby=False, lazy=True):
@@ -481,7 +541,7 @@ class ModelMethods:
                 else:
                     groups.sort(key=lambda g, k=key_name: _sort_value(g["aggregates"].get(k)), reverse=desc)
         offset = int(offset or 0)
-        groups = groups[offset:offset + int(limit)] if limit else groups[offset:]
+        groups = groups[offset : offset + int(limit)] if limit else groups[offset:]
         count_key = f"{groupby[0].split(':')[0]}_count" if (lazy and groupby) else "__count"
         result = []
         for group in groups:
@@ -502,11 +562,14 @@ class ModelMethods:
                 row["__context"] = {"group_by": rest}
             result.append(row)
         if not groupby and not result:
-            result = [{"__count": 0, **{k: _aggregate(f, []) for k, f, _ in aggs}, "__domain": list(domain or [])}]
+            result = [
+                {"__count": 0, **{k: _aggregate(f, []) for k, f, _ in aggs}, "__domain": list(domain or [])}
+            ]
         return result
 
-    def formatted_read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None,
-                             order=None):
+    def formatted_read_group(
+        self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None
+    ):
         self._formatted = True
         groupby = list(groupby or [])
         for spec_text in groupby:
@@ -516,7 +579,7 @@ class ModelMethods:
         aggs = self._parse_aggregates(aggregates)
         groups = self._grouped(domain, groupby, aggs)
         offset = int(offset or 0)
-        groups = groups[offset:offset + int(limit)] if limit else groups[offset:]
+        groups = groups[offset : offset + int(limit)] if limit else groups[offset:]
         result = []
         for group in groups:
             row: dict = {}

@@ -31,8 +31,12 @@ class Dispatcher:
     # -- identity -------------------------------------------------------------------------------
     def version_info(self) -> dict:
         major, minor = (int(x) for x in self.cfg.version.split(".")[:2])
-        return {"server_version": self.cfg.version, "server_version_info": [major, minor, 0, "final", 0, ""],
-                "server_serie": self.cfg.version, "protocol_version": 1}
+        return {
+            "server_version": self.cfg.version,
+            "server_version_info": [major, minor, 0, "final", 0, ""],
+            "server_serie": self.cfg.version,
+            "protocol_version": 1,
+        }
 
     def _valid_secret(self, secret, allow_password: bool = True) -> bool:
         if not isinstance(secret, str):
@@ -43,8 +47,10 @@ class Dispatcher:
 
     def _check_db(self, db) -> None:
         if db != DEMO_DB:
-            raise OdooFault("psycopg2.OperationalError",
-                            f'connection to server failed: FATAL:  database "{db}" does not exist')
+            raise OdooFault(
+                "psycopg2.OperationalError",
+                f'connection to server failed: FATAL:  database "{db}" does not exist',
+            )
 
     def count(self, model: str, method: str) -> None:
         with self._lock:
@@ -71,8 +77,10 @@ class Dispatcher:
     def _common(self, method, args):
         if method == "version":
             info = self.version_info()
-            return {k: info[k] for k in ("server_version", "server_version_info", "server_serie",
-                                         "protocol_version")}
+            return {
+                k: info[k]
+                for k in ("server_version", "server_version_info", "server_serie", "protocol_version")
+            }
         if method in ("login", "authenticate"):
             if len(args) < 3:
                 raise type_error(f"exp_{method}() missing required positional arguments")
@@ -82,7 +90,9 @@ class Dispatcher:
             return DEMO_UID if (login == DEMO_LOGIN and self._valid_secret(secret)) else False
         if method == "about":
             return "See http://openerp.com"
-        raise OdooFault("builtins.AttributeError", f"module 'odoo.service.common' has no attribute 'exp_{method}'")
+        raise OdooFault(
+            "builtins.AttributeError", f"module 'odoo.service.common' has no attribute 'exp_{method}'"
+        )
 
     def _object(self, method, args):
         if method not in ("execute", "execute_kw"):
@@ -117,10 +127,18 @@ class Dispatcher:
         sid = secrets.token_hex(20)
         with self._lock:
             self._sessions.add(sid)
-        info = {"uid": DEMO_UID, "is_system": True, "is_admin": True, "db": DEMO_DB, "username": DEMO_LOGIN,
-                "name": "Administrator", "partner_id": 3, "company_id": 1,
-                "user_context": {"lang": "en_US", "tz": self.cfg.tz, "uid": DEMO_UID},
-                **self.version_info()}
+        info = {
+            "uid": DEMO_UID,
+            "is_system": True,
+            "is_admin": True,
+            "db": DEMO_DB,
+            "username": DEMO_LOGIN,
+            "name": "Administrator",
+            "partner_id": 3,
+            "company_id": 1,
+            "user_context": {"lang": "en_US", "tz": self.cfg.tz, "uid": DEMO_UID},
+            **self.version_info(),
+        }
         return info, sid
 
     def call_kw(self, sid: str | None, params: dict):
@@ -128,8 +146,9 @@ class Dispatcher:
             raise SessionExpired()
         model, method = params.get("model"), params.get("method")
         self.count(str(model), str(method))
-        return self.call_model(model, method, list(params.get("args") or []), dict(params.get("kwargs") or {}),
-                               via_service=False)
+        return self.call_model(
+            model, method, list(params.get("args") or []), dict(params.get("kwargs") or {}), via_service=False
+        )
 
     # -- JSON-2 (Odoo 19) -----------------------------------------------------------------------
     def json2(self, model: str, method: str, authorization: str | None, database: str | None, body: dict):
@@ -137,11 +156,19 @@ class Dispatcher:
         self.count(model, method)
         scheme, _, key = (authorization or "").partition(" ")
         if scheme.lower() != "bearer" or not self._valid_secret(key.strip(), allow_password=False):
-            raise OdooFault("werkzeug.exceptions.Unauthorized", "Invalid apikey", ["Invalid apikey", 401],
-                            json2_status=401)
+            raise OdooFault(
+                "werkzeug.exceptions.Unauthorized",
+                "Invalid apikey",
+                ["Invalid apikey", 401],
+                json2_status=401,
+            )
         if database and database != DEMO_DB:
-            raise OdooFault("werkzeug.exceptions.NotFound", f"database {database!r} not found",
-                            [f"database {database!r} not found", 404], json2_status=404)
+            raise OdooFault(
+                "werkzeug.exceptions.NotFound",
+                f"database {database!r} not found",
+                [f"database {database!r} not found", 404],
+                json2_status=404,
+            )
         if model not in self.ds.models:
             message = f"the model {model!r} does not exist"
             raise OdooFault("werkzeug.exceptions.NotFound", message, [message, 404], json2_status=404)
@@ -153,19 +180,26 @@ class Dispatcher:
             func = methods.public_method(method)
         except OdooFault as exc:
             if exc.json2_status == 404:
-                raise OdooFault("werkzeug.exceptions.NotFound", exc.message, [exc.message, 404],
-                                json2_status=404) from None
+                raise OdooFault(
+                    "werkzeug.exceptions.NotFound", exc.message, [exc.message, 404], json2_status=404
+                ) from None
             raise
         if method in RECORD_METHODS:
             return methods.call(method, [list(ids or [])], body)
         if ids:
             message = f"cannot call {model}.{method} with ids"
-            raise OdooFault("werkzeug.exceptions.UnprocessableEntity", message, [message, 422], json2_status=422)
+            raise OdooFault(
+                "werkzeug.exceptions.UnprocessableEntity", message, [message, 422], json2_status=422
+            )
         del func
         try:
             return methods.call(method, [], body)
         except OdooFault as exc:
             if exc.name == "builtins.TypeError":
-                raise OdooFault("werkzeug.exceptions.UnprocessableEntity", exc.message, [exc.message, 422],
-                                json2_status=422) from None
+                raise OdooFault(
+                    "werkzeug.exceptions.UnprocessableEntity",
+                    exc.message,
+                    [exc.message, 422],
+                    json2_status=422,
+                ) from None
             raise

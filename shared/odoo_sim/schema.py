@@ -23,7 +23,8 @@ class Field:
             "string": self.string,
             "name": name,
             "store": self.store,
-            "readonly": name in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"),
+            "readonly": name
+            in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"),
             "required": name in ("name",),
             "searchable": True,
             "sortable": self.store,
@@ -57,7 +58,9 @@ def m2m(relation: str, string: str) -> Field:
 
 def sel(string: str, *values: str, labels: dict | None = None) -> Field:
     labels = labels or {}
-    return Field("selection", string, selection=tuple((v, labels.get(v, v.replace("_", " ").title())) for v in values))
+    return Field(
+        "selection", string, selection=tuple((v, labels.get(v, v.replace("_", " ").title())) for v in values)
+    )
 
 
 CHAR, FLOAT, INT, BOOL, DATE, DATETIME = "char", "float", "integer", "boolean", "date", "datetime"
@@ -72,7 +75,17 @@ COMMON = {
 }
 
 MOVE_TYPES = ("entry", "out_invoice", "out_refund", "in_invoice", "in_refund", "out_receipt", "in_receipt")
-DISPLAY_TYPES = ("product", "cogs", "tax", "discount", "rounding", "payment_term", "line_section", "line_note", "epd")
+DISPLAY_TYPES = (
+    "product",
+    "cogs",
+    "tax",
+    "discount",
+    "rounding",
+    "payment_term",
+    "line_section",
+    "line_note",
+    "epd",
+)
 MOVE_STATES = ("draft", "posted", "cancel")
 STOCK_STATES = ("draft", "waiting", "confirmed", "partially_available", "assigned", "done", "cancel")
 PICKING_CODES = ("incoming", "outgoing", "internal")
@@ -81,8 +94,15 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
     "pos.order": {
         "name": _f(CHAR, "Order Ref"),
         "date_order": _f(DATETIME, "Date"),
-        "state": sel("Status", "draft", "cancel", "paid", "done", "invoiced",
-                     labels={"draft": "New", "cancel": "Cancelled", "done": "Posted"}),
+        "state": sel(
+            "Status",
+            "draft",
+            "cancel",
+            "paid",
+            "done",
+            "invoiced",
+            labels={"draft": "New", "cancel": "Cancelled", "done": "Posted"},
+        ),
         "partner_id": m2o("res.partner", "Customer"),
         "user_id": m2o("res.users", "Employee"),
         "company_id": m2o("res.company", "Company"),
@@ -221,6 +241,7 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "picking_type_id": m2o("stock.picking.type", "Operation Type"),
         "product_id": m2o("product.product", "Product"),
         "product_uom_qty": _f(FLOAT, "Demand"),
+        "product_qty": _f(FLOAT, "Real Quantity"),
         "quantity": _f(FLOAT, "Quantity"),
         "product_uom": m2o("uom.uom", "UoM"),
         "location_id": m2o("stock.location", "Source Location"),
@@ -241,6 +262,7 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "lot_id": m2o("stock.lot", "Lot/Serial Number"),
         "product_uom_id": m2o("uom.uom", "Unit of Measure"),
         "quantity": _f(FLOAT, "Quantity"),
+        "quantity_product_uom": _f(FLOAT, "Quantity in Product UoM"),
         "picked": _f(BOOL, "Picked"),
         "location_id": m2o("stock.location", "From"),
         "location_dest_id": m2o("stock.location", "To"),
@@ -251,7 +273,9 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
     "stock.location": {
         "name": _f(CHAR, "Location Name"),
         "complete_name": _f(CHAR, "Full Location Name"),
-        "usage": sel("Location Type", "supplier", "view", "internal", "customer", "inventory", "production", "transit"),
+        "usage": sel(
+            "Location Type", "supplier", "view", "internal", "customer", "inventory", "production", "transit"
+        ),
         "active": _f(BOOL, "Active"),
         "location_id": m2o("stock.location", "Parent Location"),
         "company_id": m2o("res.company", "Company"),
@@ -282,10 +306,20 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "list_price": _f(FLOAT, "Sales Price"),
         "lst_price": _f(FLOAT, "Sales Price", store=False),
         "standard_price": _f(FLOAT, "Cost"),
-        "type": sel("Product Type", "consu", "service", "product",
-                    labels={"consu": "Consumable", "product": "Storable Product"}),
-        "detailed_type": sel("Product Type", "consu", "service", "product",
-                             labels={"consu": "Consumable", "product": "Storable Product"}),
+        "type": sel(
+            "Product Type",
+            "consu",
+            "service",
+            "product",
+            labels={"consu": "Consumable", "product": "Storable Product"},
+        ),
+        "detailed_type": sel(
+            "Product Type",
+            "consu",
+            "service",
+            "product",
+            labels={"consu": "Consumable", "product": "Storable Product"},
+        ),
         "tracking": sel("Tracking", "serial", "lot", "none"),
         "taxes_id": m2m("account.tax", "Customer Taxes"),
         "supplier_taxes_id": m2m("account.tax", "Vendor Taxes"),
@@ -379,9 +413,10 @@ def build_models(version: str, with_brand: bool) -> dict[str, dict[str, Field]]:
     if major <= 16:
         # Odoo 16: the done quantity is qty_done (reserved_uom_qty beside it); stock.move has quantity_done.
         sml = models["stock.move.line"]
-        del sml["quantity"], sml["picked"]
-        sml["qty_done"] = _f(FLOAT, "Quantity Done")
+        del sml["quantity"], sml["picked"], sml["quantity_product_uom"]
+        sml["qty_done"] = _f(FLOAT, "Done")
         sml["reserved_uom_qty"] = _f(FLOAT, "Reserved")
+        sml["reserved_qty"] = _f(FLOAT, "Real Reserved Quantity")
         sm = models["stock.move"]
         del sm["quantity"]
         sm["quantity_done"] = _f(FLOAT, "Quantity Done")
@@ -389,8 +424,9 @@ def build_models(version: str, with_brand: bool) -> dict[str, dict[str, Field]]:
         # Odoo 18 dropped detailed_type; storable products are consumables with is_storable.
         pp = models["product.product"]
         del pp["detailed_type"]
-        pp["type"] = sel("Product Type", "consu", "service", "combo",
-                         labels={"consu": "Goods", "combo": "Combo"})
+        pp["type"] = sel(
+            "Product Type", "consu", "service", "combo", labels={"consu": "Goods", "combo": "Combo"}
+        )
         pp["is_storable"] = _f(BOOL, "Track Inventory")
     if major >= 19:
         # Odoo 19: units of measure lost their categories; products lost the purchase UoM.

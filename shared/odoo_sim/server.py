@@ -69,8 +69,10 @@ class _Handler(BaseHTTPRequestHandler):
         self._send(status, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
 
     def _send_html(self, status: int, title: str, text: str, headers: dict | None = None) -> None:
-        body = (f"<!doctype html>\n<html lang=en>\n<title>{status} {title}</title>\n<h1>{title}</h1>\n"
-                f"<p>{text}</p>\n").encode()
+        body = (
+            f"<!doctype html>\n<html lang=en>\n<title>{status} {title}</title>\n<h1>{title}</h1>\n"
+            f"<p>{text}</p>\n"
+        ).encode()
         self._send(status, body, "text/html; charset=utf-8", headers)
 
     def _read_body(self) -> bytes:
@@ -82,7 +84,9 @@ class _Handler(BaseHTTPRequestHandler):
             title = "Bad Gateway" if kind == "502" else "Service Unavailable"
             self._send_html(int(kind), title, "The upstream server is unavailable (injected fault).")
         elif kind == "429":
-            self._send_html(429, "Too Many Requests", "Rate limit reached (injected fault).", {"Retry-After": "1"})
+            self._send_html(
+                429, "Too Many Requests", "Rate limit reached (injected fault).", {"Retry-After": "1"}
+            )
         elif kind == "timeout":
             time.sleep(self.sim.config.fault_timeout_s)
             self.close_connection = True
@@ -95,8 +99,14 @@ class _Handler(BaseHTTPRequestHandler):
             if json2:
                 self._send_json(401, fault.data())
             else:
-                self._send_json(200, {"jsonrpc": "2.0", "id": request_id,
-                                      "error": {"code": 200, "message": "Odoo Server Error", "data": fault.data()}})
+                self._send_json(
+                    200,
+                    {
+                        "jsonrpc": "2.0",
+                        "id": request_id,
+                        "error": {"code": 200, "message": "Odoo Server Error", "data": fault.data()},
+                    },
+                )
 
     # -- routes ---------------------------------------------------------------------------------
     def do_GET(self):  # noqa: N802
@@ -104,11 +114,20 @@ class _Handler(BaseHTTPRequestHandler):
         path = self.path.split("?")[0]
         if path in ("/web/version", "/json/version"):
             info = self.sim.dispatcher.version_info()
-            self._send_json(200, {"version_info": info["server_version_info"], "version": info["server_version"]})
-        elif path in ("/jsonrpc", "/web/webclient/version_info", "/web/session/authenticate") or \
-                path.startswith("/json/2/"):
-            self._send_html(405, "Method Not Allowed", "The method is not allowed for the requested URL.",
-                            {"Allow": "POST"})
+            self._send_json(
+                200, {"version_info": info["server_version_info"], "version": info["server_version"]}
+            )
+        elif path in (
+            "/jsonrpc",
+            "/web/webclient/version_info",
+            "/web/session/authenticate",
+        ) or path.startswith("/json/2/"):
+            self._send_html(
+                405,
+                "Method Not Allowed",
+                "The method is not allowed for the requested URL.",
+                {"Allow": "POST"},
+            )
         else:
             self._send_html(404, "Not Found", "The requested URL was not found on the server.")
 
@@ -119,8 +138,11 @@ class _Handler(BaseHTTPRequestHandler):
         match = JSON2_PATH.match(path)
         if match and self.sim.config.major >= 19:
             return self._json2(match.group(1), match.group(2), raw)
-        if path not in ("/jsonrpc", "/web/webclient/version_info", "/web/session/authenticate") and \
-                not path.startswith("/web/dataset/call_kw"):
+        if path not in (
+            "/jsonrpc",
+            "/web/webclient/version_info",
+            "/web/session/authenticate",
+        ) and not path.startswith("/web/dataset/call_kw"):
             return self._send_html(404, "Not Found", "The requested URL was not found on the server.")
         try:
             request = json.loads(raw or b"{}")
@@ -155,9 +177,17 @@ class _Handler(BaseHTTPRequestHandler):
             error = {"code": 200, "message": "Odoo Server Error", "data": fault.data()}
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
         except SessionExpired:
-            error = {"code": 100, "message": "Odoo Session Expired",
-                     "data": {"name": "odoo.http.SessionExpiredException", "debug": "",
-                              "message": "Session expired", "arguments": ["Session expired"], "context": {}}}
+            error = {
+                "code": 100,
+                "message": "Odoo Session Expired",
+                "data": {
+                    "name": "odoo.http.SessionExpiredException",
+                    "debug": "",
+                    "message": "Session expired",
+                    "arguments": ["Session expired"],
+                    "context": {},
+                },
+            }
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
         except Exception as exc:  # noqa: BLE001 - any bug becomes a server error object, as in Odoo
             fault = OdooFault(f"builtins.{type(exc).__name__}", str(exc))
@@ -183,10 +213,13 @@ class _Handler(BaseHTTPRequestHandler):
                 raise ValueError("the body must be a JSON object")
         except ValueError as exc:
             message = f"could not parse the body as json: {exc}"
-            return self._send_json(400, OdooFault("werkzeug.exceptions.BadRequest", message, [message, 400]).data())
+            return self._send_json(
+                400, OdooFault("werkzeug.exceptions.BadRequest", message, [message, 400]).data()
+            )
         try:
-            result = self.sim.dispatcher.json2(model, method, self.headers.get("Authorization"),
-                                               self.headers.get("X-Odoo-Database"), body)
+            result = self.sim.dispatcher.json2(
+                model, method, self.headers.get("Authorization"), self.headers.get("X-Odoo-Database"), body
+            )
         except OdooFault as fault:
             headers = {"WWW-Authenticate": 'Bearer realm="odoo"'} if fault.json2_status == 401 else None
             return self._send_json(fault.json2_status, fault.data(), headers)
@@ -214,8 +247,9 @@ class OdooSimulator:
         server = _Server((self.config.host, self.config.port), _Handler)
         server.sim = self
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                                        name="odoo-sim", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="odoo-sim", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -269,8 +303,9 @@ class OdooSimulator:
         if self.config.latency_s > 0:
             time.sleep(self.config.latency_s)
 
-    def inject_fault(self, model: str, method: str | None = None, nth: int = 1, kind: str = "502",
-                     times: int = 1) -> None:
+    def inject_fault(
+        self, model: str, method: str | None = None, nth: int = 1, kind: str = "502", times: int = 1
+    ) -> None:
         """From now on, the `nth` matching call and the `times - 1` after it fail with `kind`."""
         if kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {kind!r}; use one of {FAULT_KINDS}")
@@ -310,15 +345,21 @@ class OdooSimulator:
         start, end = ds.day_range("pos.order")
         # Late edits may have moved an order to another day: look at the edited days too.
         days = sorted(d for d in {day} | ds.edited_days("pos.order") if start <= d <= end)
-        orders = [o for o in ds.iter_records("pos.order", days)
-                  if o["state"] in ("paid", "done", "invoiced") and ds.local_day(o["date_order"]) == day]
+        orders = [
+            o
+            for o in ds.iter_records("pos.order", days)
+            if o["state"] in ("paid", "done", "invoiced") and ds.local_day(o["date_order"]) == day
+        ]
         order_ids = {o["id"] for o in orders}
         line_days = sorted({d for o in orders if (d := ds.day_of_id("pos.order", o["id"])) is not None})
         lines = [ln for ln in ds.iter_records("pos.order.line", line_days) if ln["order_id"] in order_ids]
-        return {"orders": len(orders), "lines": len(lines),
-                "amount_total": round(sum(o["amount_total"] for o in orders), 2),
-                "price_subtotal": round(sum(ln["price_subtotal"] for ln in lines), 2),
-                "price_subtotal_incl": round(sum(ln["price_subtotal_incl"] for ln in lines), 2)}
+        return {
+            "orders": len(orders),
+            "lines": len(lines),
+            "amount_total": round(sum(o["amount_total"] for o in orders), 2),
+            "price_subtotal": round(sum(ln["price_subtotal"] for ln in lines), 2),
+            "price_subtotal_incl": round(sum(ln["price_subtotal_incl"] for ln in lines), 2),
+        }
 
     def records(self, model: str, day: date | None = None) -> list[dict]:
         """Raw records (many2one = id) of a model, on one day for daily models."""
