@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import urllib.error
 from datetime import date
 
 import odoorpc
@@ -201,6 +202,15 @@ def test_faults_429_503_access_denied_reset_timeout(sim17):
             },
         )
     assert jsonrpc_object(sim17, "pos.order", "search_count", [[]]).json()["result"] > 0
+
+
+def test_fault_on_login_through_odoorpc(sim17):
+    sim17.inject_fault("common", "login", kind="503")
+    client = odoorpc.ODOO(sim17.host, port=sim17.port, protocol="jsonrpc")
+    with pytest.raises(urllib.error.HTTPError, match="503"):
+        client.login(DEMO_DB, DEMO_LOGIN, DEMO_API_KEY)
+    client.login(DEMO_DB, DEMO_LOGIN, DEMO_API_KEY)
+    assert sim17.calls[("common", "login")] == 2
 
 
 def test_inject_fault_rejects_unknown_kinds(sim17):

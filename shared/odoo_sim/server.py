@@ -156,8 +156,13 @@ class _Handler(BaseHTTPRequestHandler):
             fault = OdooFault("builtins.TypeError", "params must be an object")
             error = {"code": 200, "message": "Odoo Server Error", "data": fault.data()}
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
+        target = None
         if path == "/jsonrpc" and params.get("service") == "object" and len(params.get("args") or []) >= 5:
-            model, method = str(params["args"][3]), str(params["args"][4])
+            target = str(params["args"][3]), str(params["args"][4])
+        elif path == "/jsonrpc" and params.get("service") == "common":
+            target = "common", str(params.get("method"))
+        if target:
+            model, method = target
             kind = self.sim.take_fault(model, method)
             if kind:
                 self.sim.dispatcher.count(model, method)
