@@ -24,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds slept per request")
     parser.add_argument("--with-brand", action="store_true")
     parser.add_argument("--tz", default="Asia/Jakarta")
+    parser.add_argument("--warm-days", type=int, default=1,
+                        help="generate the last N days before serving (a real Odoo has its data already)")
     args = parser.parse_args(argv)
     cfg = SimConfig(
         seed=args.seed,
@@ -36,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
         tz=args.tz,
         port=args.port,
     )
-    sim = OdooSimulator(cfg).start()
+    sim = OdooSimulator(cfg)
+    sim.warm(args.warm_days)
+    sim.start()
     print(f"Odoo simulator {cfg.version} at {sim.url}  (data {sim.first_day} .. {sim.last_day})")
     print(
         f"  ODOO_HOST=127.0.0.1 ODOO_PORT={sim.port} ODOO_PROTOCOL=jsonrpc ODOO_DB={DEMO_DB} "

@@ -188,11 +188,15 @@ class Dataset:
         return rec
 
     def get(self, model: str, rid: int) -> dict | None:
-        if not isinstance(rid, int) or isinstance(rid, bool):
+        if rid.__class__ is not int:
             return None
-        if rid in self.deleted.get(model, ()):
+        deleted = self.deleted.get(model)
+        if deleted and rid in deleted:
             return None
-        if model == "stock.quant":
+        static = self.static.get(model)
+        if static is not None and model != "stock.quant":
+            rec = static.get(rid)
+        elif model == "stock.quant":
             rec = self.quants().get(rid)
         elif self.is_daily(model):
             day = self.day_of_id(model, rid)
@@ -205,8 +209,10 @@ class Dataset:
             k = rid - recs[0]["id"]
             rec = recs[k] if 0 <= k < len(recs) else None
         else:
-            rec = self.static.get(model, {}).get(rid)
-        return None if rec is None else self._apply(model, rec)
+            rec = None
+        if rec is None:
+            return None
+        return self._apply(model, rec) if model in self.overrides else rec
 
     def iter_records(self, model: str, days: list[date] | None = None):
         """Yield the live records of `model` (on the given days for daily models)."""
@@ -219,6 +225,11 @@ class Dataset:
             )
         else:
             source = [self.static.get(model, {}).values()]
+        over = self.overrides.get(model)
+        if not deleted and not over:
+            for chunk in source:
+                yield from chunk
+            return
         for chunk in source:
             for rec in chunk:
                 if rec["id"] in deleted:

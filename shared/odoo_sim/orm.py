@@ -63,6 +63,7 @@ class ModelMethods:
         self.fields = ds.models[model]
         self.context = context or {}
         self.major = version_major
+        self._names: dict[tuple[str, int], str] = {}  # display names, memoised for one call
 
     # -- dispatch -------------------------------------------------------------------------------
     def public_method(self, name: str):
@@ -121,8 +122,12 @@ class ModelMethods:
             return UTC
 
     def _display_name(self, model: str, rid) -> str:
-        rec = self.ds.get(model, rid)
-        return rec["display_name"] if rec else ""
+        key = (model, rid)
+        name = self._names.get(key)
+        if name is None:
+            rec = self.ds.get(model, rid)
+            name = self._names[key] = rec["display_name"] if rec else ""
+        return name
 
     def _parse_domain(self, domain):
         try:
@@ -354,44 +359,55 @@ class ModelMethods:
             raise type_error(f"search_read() got an unexpected keyword argument '{sorted(unexpected)[0]}'")
         names = self._check_fields(fields)
         records = self._search_records(domain or [], offset, limit, order)
-        return [self._format(rec, names, kwargs.get("load", "_classic_read")) for rec in records]
+        fmt = self._formatter(names, kwargs.get("load", "_classic_read"))
+        return [fmt(rec) for rec in records]
 
     def read(self, ids, fields=None, load="_classic_read"):
         names = self._check_fields(fields)
         if isinstance(ids, int):
             ids = [ids]
+        fmt = self._formatter(names, load)
         out = []
         for rid in ids or []:
             rec = self.ds.get(self.model, rid)
             if rec is not None:  # missing ids are dropped silently, as Odoo's read does
-                out.append(self._format(rec, names, load))
+                out.append(fmt(rec))
         return out
 
-    def _format(self, rec: dict, names: list[str], load) -> dict:
-        out = {"id": rec["id"]}
+    def _formatter(self, names: list[str], load):
+        """record -> dict in Odoo's read format, for these fields (prepared once per call)."""
+        display = self._display_name
+        plan = []
         for name in names:
             if name == "id":
                 continue
             spec = self.fields[name]
-            value = rec.get(name)
             kind = spec.type
             if kind == "many2one":
-                if not value:
-                    value = False
-                elif load == "_classic_read":
-                    value = [value, self._display_name(spec.relation, value)]
+                relation = spec.relation
+                if load == "_classic_read":
+                    plan.append((name, lambda v, r=relation: [v, display(r, v)] if v else False))
+                else:
+                    plan.append((name, lambda v: v or False))
             elif kind in ("one2many", "many2many"):
-                value = list(value or [])
-            elif kind == "float" or kind == "monetary":
-                value = float(value or 0.0)
+                plan.append((name, lambda v: list(v or [])))
+            elif kind in ("float", "monetary"):
+                plan.append((name, lambda v: float(v or 0.0)))
             elif kind == "integer":
-                value = int(value or 0)
+                plan.append((name, lambda v: int(v or 0)))
             elif kind == "boolean":
-                value = bool(value)
-            elif value is None or value == "":
-                value = False
-            out[name] = value
-        return out
+                plan.append((name, bool))
+            else:
+                plan.append((name, lambda v: False if v is None or v == "" else v))
+
+        def fmt(rec: dict) -> dict:
+            out = {"id": rec["id"]}
+            get = rec.get
+            for name, convert in plan:
+                out[name] = convert(get(name))
+            return out
+
+        return fmt
 
     def fields_get(self, allfields=None, attributes=None):
         names = allfields or list(self.fields)

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shared.odoo_sim.config import SimConfig
@@ -300,6 +300,15 @@ class OdooSimulator:
     @property
     def calls(self) -> Counter:
         return self.dispatcher.calls
+
+    def warm(self, days: int = 1) -> None:
+        """Generate the last `days` days now rather than on the first request."""
+        ds = self.dataset
+        for offset in range(min(days, self.config.days)):
+            day = ds.last_day - timedelta(days=offset)
+            ds.pos_part(day)
+            ds.books_part(day)
+            ds.stock_part(day)
 
     def reset_calls(self) -> None:
         self.dispatcher.calls.clear()
