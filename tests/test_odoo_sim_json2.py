@@ -135,6 +135,19 @@ def test_version_16_uses_qty_done_and_has_no_json2():
         assert json2(sim, "pos.order", "search", {"domain": []}).status_code == 404
 
 
+def test_version_18_product_types():
+    with OdooSimulator(SimConfig(seed=3, lines_per_day=10, days=1, end_day=END_DAY, version="18.0")) as sim:
+        fields = jsonrpc_object(sim, "product.product", "fields_get", [], {"attributes": ["type", "selection"]})
+        fields = fields.json()["result"]
+        assert "is_storable" in fields and "detailed_type" not in fields
+        assert ["consu", "Goods"] in fields["type"]["selection"]
+        amount = jsonrpc_object(sim, "pos.order", "fields_get", [["amount_total"]], {}).json()["result"]
+        assert amount["amount_total"]["aggregator"] == "sum"
+        storable = jsonrpc_object(sim, "product.product", "search_count", [[["is_storable", "=", True]]])
+        assert storable.json()["result"] > 0
+        assert json2(sim, "pos.order", "search", {"domain": []}).status_code == 404
+
+
 def test_with_brand_adds_the_brand_model():
     with OdooSimulator(SimConfig(seed=3, lines_per_day=10, days=1, end_day=END_DAY, with_brand=True)) as sim:
         client = odoorpc.ODOO(sim.host, port=sim.port, protocol="jsonrpc")

@@ -66,7 +66,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def _send_json(self, status: int, obj, headers: dict | None = None) -> None:
-        self._send(status, json.dumps(obj).encode(), "application/json; charset=utf-8", headers)
+        body = json.dumps(obj, separators=(",", ":")).encode()
+        self._send(status, body, "application/json; charset=utf-8", headers)
 
     def _send_html(self, status: int, title: str, text: str, headers: dict | None = None) -> None:
         body = (
