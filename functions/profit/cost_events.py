@@ -189,4 +189,5 @@ def build_cost_events(
 ) -> pl.DataFrame:
     """fact_purchases lines → fact_product_cost_events rows (raw columns + pricing), in key order."""
     priced = price_cost_events(cost_event_candidates(purchases), multipliers, products, uoms)
-    return priced.select(list(RAW_EVENT_COLUMNS) + list(PRICED_COLUMNS)).sort(list(EVENT_KEY_COLUMNS))
+    columns = list(RAW_EVENT_COLUMNS) + list(PRICED_COLUMNS)
+    return priced.select(columns).sort(list(EVENT_KEY_COLUMNS), maintain_order=True)

@@ -73,9 +73,17 @@ def sales_lines(pos: pl.DataFrame | None, invoices: pl.DataFrame | None) -> pl.D
     # Sorted by (source, doc_id, line_id): invoice before pos, each by document and line.
     parts = []
     if invoices is not None:
-        parts.append(_normalise(invoices, SOURCE_INVOICE, "move_id", "move_name").sort("doc_id", "line_id"))
+        parts.append(
+            _normalise(invoices, SOURCE_INVOICE, "move_id", "move_name").sort(
+                "doc_id", "line_id", maintain_order=True
+            )
+        )
     if pos is not None:
-        parts.append(_normalise(pos, SOURCE_POS, "order_id", "order_name").sort("doc_id", "line_id"))
+        parts.append(
+            _normalise(pos, SOURCE_POS, "order_id", "order_name").sort(
+                "doc_id", "line_id", maintain_order=True
+            )
+        )
     if not parts:
         return pl.DataFrame(schema={c: LINE_PROFIT_COLUMNS[c] for c in _SALES_COLUMNS})
     return pl.concat(parts, how="vertical")
