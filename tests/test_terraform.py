@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -328,16 +329,104 @@ def test_secret_detector_catches_a_planted_value():
     assert sum(bool(p.search(planted)) for p in SECRET_PATTERNS) == 2
 
 
-def test_terraform_fmt_is_clean():
-    terraform = shutil.which("terraform")
-    assert terraform, "terraform (>= 1.5) must be on PATH for `terraform fmt -check`"
+@pytest.fixture(scope="module")
+def terraform(tmp_path_factory) -> tuple[str, dict[str, str]]:
+    """The terraform binary and an environment that never calls home (no checkpoint, no CLI config)."""
+    binary = shutil.which("terraform")
+    assert binary, "terraform (>= 1.5) must be on PATH"
+    cli_config = tmp_path_factory.mktemp("tfcli") / "terraformrc"
+    cli_config.write_text("")
+    env = {
+        **os.environ,
+        "CHECKPOINT_DISABLE": "1",
+        "TF_IN_AUTOMATION": "1",
+        "TF_CLI_CONFIG_FILE": str(cli_config),
+    }
+    return binary, env
+
+
+def test_terraform_fmt_is_clean(terraform):
+    binary, env = terraform
     result = subprocess.run(
-        [terraform, "fmt", "-check", "-recursive", "-diff", str(TF_DIR)],
+        [binary, "fmt", "-check", "-recursive", "-diff", str(TF_DIR)],
         capture_output=True,
         text=True,
         timeout=60,
+        env=env,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+OUTPUTS_OF_LOCALS = """
+output "crons" {
+  value = { for job, row in local.schedule : job => format("%d %d * * *", tonumber(split(":", row.at)[1]), tonumber(split(":", row.at)[0])) }
+}
+output "functions" { value = local.functions }
+output "function_urls" { value = local.function_urls }
+output "lake_root" { value = local.lake_root }
+output "queue_path" { value = local.queue_path }
+output "secret_env" { value = local.secret_env }
+"""
+
+
+def apply_locals(terraform, workdir: Path, *extra_args: str) -> subprocess.CompletedProcess:
+    """variables.tf + locals.tf + the tfvars example, applied with no provider at all (offline)."""
+    binary, env = terraform
+    for name in ("variables.tf", "locals.tf"):
+        shutil.copy(TF_DIR / name, workdir / name)
+    shutil.copy(TF_DIR / "terraform.tfvars.example", workdir / "terraform.tfvars")
+    (workdir / "outputs.tf").write_text(OUTPUTS_OF_LOCALS)
+    run = {"cwd": workdir, "capture_output": True, "text": True, "timeout": 120, "env": env}
+    init = subprocess.run([binary, "init", "-input=false", "-no-color"], **run)
+    assert init.returncode == 0, init.stdout + init.stderr
+    return subprocess.run([binary, "apply", "-auto-approve", "-input=false", "-no-color", *extra_args], **run)
+
+
+def test_variables_and_locals_evaluate_with_the_example_values(terraform, tmp_path):
+    applied = apply_locals(terraform, tmp_path, "-var", 'function_sizes={"health": {"memory": "1Gi"}}')
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    binary, env = terraform
+    shown = subprocess.run(
+        [binary, "output", "-json"], cwd=tmp_path, capture_output=True, text=True, timeout=60, env=env
+    )
+    outputs = {name: item["value"] for name, item in json.loads(shown.stdout).items()}
+
+    assert outputs["crons"] == {
+        "pos": "0 2 * * *",
+        "invoice-sales": "5 2 * * *",
+        "purchases": "10 2 * * *",
+        "dimensions": "12 2 * * *",
+        "inventory-moves": "15 2 * * *",
+        "profit": "20 2 * * *",
+        "stock-quants": "25 2 * * *",
+        "kpi": "40 2 * * *",
+        "catch-up": "30 4 * * *",
+    }
+    assert outputs["functions"]["health"]["memory"] == "1Gi"  # the override
+    assert outputs["functions"]["health"]["timeout_s"] == 60  # the rest of the defaults kept
+    assert outputs["functions"]["rerun"]["memory"] == "2Gi"
+    assert (
+        outputs["function_urls"]["rerun"]
+        == "https://asia-southeast2-nk-data-prod.cloudfunctions.net/nkpipe-rerun"
+    )
+    assert outputs["lake_root"] == "gs://nk-data-prod-nkpipe-lake/lake"
+    assert outputs["queue_path"] == "projects/nk-data-prod/locations/asia-southeast2/queues/nkpipe-rerun"
+    assert set(outputs["secret_env"]) == SECRET_ENV_NAMES
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ('operator_members=["allUsers"]', "never allUsers"),
+        ("raw_retention_days=3", "raw_retention_days must be at least 7"),
+        ('extra_env={"TIDB_PASSWORD": "x"}', "extra_env must not carry secrets"),
+        ('odoo={"host": "h", "db": "d", "username": "u", "protocol": "xmlrpc"}', "odoo.protocol"),
+    ],
+)
+def test_variable_validations_refuse_bad_values(terraform, tmp_path, override, message):
+    applied = apply_locals(terraform, tmp_path, "-var", override)
+    assert applied.returncode != 0
+    assert message in " ".join((applied.stdout + applied.stderr).split())
 
 
 @pytest.fixture(scope="module")

@@ -7,6 +7,32 @@ data "archive_file" "source" {
   excludes    = local.source_excludes
 }
 
+locals {
+  # Plain configuration of every function. Secret values never appear here: see secrets.tf.
+  runtime_env = merge(
+    {
+      DATA_LAKE_ROOT               = local.lake_root
+      BUSINESS_TZ                  = var.business_tz
+      ODOO_HOST                    = var.odoo.host
+      ODOO_PORT                    = tostring(var.odoo.port)
+      ODOO_PROTOCOL                = var.odoo.protocol
+      ODOO_DB                      = var.odoo.db
+      ODOO_USERNAME                = var.odoo.username
+      TIDB_HOST                    = var.tidb.host
+      TIDB_PORT                    = tostring(var.tidb.port)
+      TIDB_USER                    = var.tidb.user
+      TIDB_DATABASE                = var.tidb.database
+      NK_ORG_ID                    = tostring(var.nk_org_id)
+      MAX_RANGE_DAYS               = tostring(var.max_range_days)
+      NKPIPE_TASKS_QUEUE           = local.queue_path
+      NKPIPE_TASKS_SERVICE_ACCOUNT = google_service_account.invoker.email
+      NKPIPE_RERUN_URL             = local.function_urls.rerun
+      NKPIPE_CATCH_UP_URL          = local.function_urls.catch_up
+    },
+    var.extra_env,
+  )
+}
+
 resource "google_storage_bucket_object" "source" {
   # The content hash in the name makes a code change redeploy the functions.
   name   = "functions/nkpipe-${data.archive_file.source.output_md5}.zip"

@@ -50,11 +50,12 @@ resource "google_service_account_iam_member" "runtime_acts_as_invoker" {
 # --- invoker (and operators) -----------------------------------------------------------------------
 
 locals {
+  # Keys are known at plan time (for_each needs that); the invoker's email is known only after apply.
   invoker_bindings = merge([
-    for entry in keys(local.functions) : {
-      for member in concat([google_service_account.invoker.member], var.operator_members) :
-      "${entry} ${member}" => { entry = entry, member = member }
-    }
+    for entry in keys(local.functions) : merge(
+      { "${entry} invoker" = { entry = entry, member = google_service_account.invoker.member } },
+      { for member in var.operator_members : "${entry} ${member}" => { entry = entry, member = member } },
+    )
   ]...)
 }
 

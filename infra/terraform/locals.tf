@@ -1,3 +1,5 @@
+# Only variables and other locals in this file: tests/test_terraform.py evaluates it offline
+# (terraform apply without any provider) against terraform.tfvars.example.
 locals {
   # The nightly schedule: ONE table, in business time (var.business_tz, Asia/Jakarta by default).
   # Order matters: profit needs pos, invoice-sales and purchases; dimensions run before
@@ -57,7 +59,7 @@ locals {
   }
   functions = {
     for entry, spec in local.function_defaults : entry => merge(
-      spec, { for field, value in lookup(var.function_sizes, entry, {}) : field => value if value != null }
+      spec, { for field, value in try(var.function_sizes[entry], {}) : field => value if value != null }
     )
   }
   function_names = { for entry in keys(local.functions) : entry => "${var.name_prefix}-${replace(entry, "_", "-")}" }
@@ -73,30 +75,6 @@ locals {
 
   queue_name = "${var.name_prefix}-rerun"
   queue_path = "projects/${var.project_id}/locations/${var.region}/queues/${local.queue_name}"
-
-  # Plain configuration of every function. Secret values never appear here: see secrets.tf.
-  runtime_env = merge(
-    {
-      DATA_LAKE_ROOT               = local.lake_root
-      BUSINESS_TZ                  = var.business_tz
-      ODOO_HOST                    = var.odoo.host
-      ODOO_PORT                    = tostring(var.odoo.port)
-      ODOO_PROTOCOL                = var.odoo.protocol
-      ODOO_DB                      = var.odoo.db
-      ODOO_USERNAME                = var.odoo.username
-      TIDB_HOST                    = var.tidb.host
-      TIDB_PORT                    = tostring(var.tidb.port)
-      TIDB_USER                    = var.tidb.user
-      TIDB_DATABASE                = var.tidb.database
-      NK_ORG_ID                    = tostring(var.nk_org_id)
-      MAX_RANGE_DAYS               = tostring(var.max_range_days)
-      NKPIPE_TASKS_QUEUE           = local.queue_path
-      NKPIPE_TASKS_SERVICE_ACCOUNT = google_service_account.invoker.email
-      NKPIPE_RERUN_URL             = local.function_urls.rerun
-      NKPIPE_CATCH_UP_URL          = local.function_urls.catch_up
-    },
-    var.extra_env,
-  )
 
   # env name -> secret id (Secret Manager), mounted as environment variables at the latest version.
   secret_env = {
