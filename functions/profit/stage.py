@@ -29,7 +29,7 @@ from functions.profit.cost_events import build_cost_events, cost_event_candidate
 from functions.profit.latest_cost import latest_cost_asof, roll_latest, unpriced
 from functions.profit.sales_profit import line_profit, sales_lines
 from functions.profit.state import (
-    earlier_states,
+    first_changed_day,
     make_record,
     partition_stamps,
     record_key,
@@ -55,8 +55,8 @@ from shared.schemas import (
 log = get_logger(__name__)
 
 STAGE = DATASET = "profit"
-# How many earlier states to try before rebuilding from all history.
-STATE_CANDIDATES = 3
+# How many earlier states to look at before rebuilding from all history.
+STATE_CANDIDATES = 4
 READ_THREADS = 8
 OUTPUTS = (
     FACT_PRODUCT_COST_EVENTS,
@@ -152,11 +152,19 @@ def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
 
 
 def plan_state(lake: Lake, day: date) -> StatePlan:
-    """Find the newest earlier state that is still current, or plan a rebuild from all history."""
+    """Find the newest earlier state that is still current, or plan a rebuild from all history.
+
+    A stale state's record names the first purchase day that changed since it was built, so the
+    next try is the newest state before that day (a late bill for D-30 costs one more look, not a
+    rebuild).
+    """
     stamps = partition_stamps(lake, FACT_PURCHASES)
     reason = "no earlier state"
-    candidates = earlier_states(lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY), day, STATE_CANDIDATES)
-    for base_day in candidates:
+    state_days = sorted((d for d in lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY) if d < day), reverse=True)
+    for _attempt in range(STATE_CANDIDATES):
+        if not state_days:
+            break
+        base_day = state_days.pop(0)
         record = lake.read_json(record_key(base_day))
         why = record_matches(record, base_day, stamps)
         if why is None:
@@ -165,6 +173,8 @@ def plan_state(lake: Lake, day: date) -> StatePlan:
                 needed = [d for d in stamps if base_day < d <= day]
                 return StatePlan(day, base_day, state, needed, "state is current", stamps)
             why = "state does not match its record"
+        elif (changed := first_changed_day(record, base_day, stamps)) is not None:
+            state_days = [d for d in state_days if d < changed]
         reason = f"state of {base_day}: {why}"
         log.info("profit %s: cannot reuse %s", day, reason)
     return StatePlan(day, None, None, [d for d in stamps if d <= day], reason, stamps)

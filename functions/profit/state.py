@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -145,25 +145,28 @@ def make_record(day: date, stamps: Mapping[date, str], state: pl.DataFrame) -> d
     }
 
 
+def first_changed_day(record: Mapping[str, Any] | None, day: date, stamps: Mapping[date, str]) -> date | None:
+    """The earliest purchase day ≤ `day` added, removed or rewritten since the record was made
+    (None when nothing changed, or the record is not one this code can read)."""
+    if not record or record.get("format") != STATE_FORMAT:
+        return None
+    recorded = record.get("purchase_partitions") or {}
+    current = stamps_upto(stamps, day)
+    changed = sorted(set(recorded.items()) ^ set(current.items()))
+    return date.fromisoformat(changed[0][0]) if changed else None
+
+
 def record_matches(record: Mapping[str, Any] | None, day: date, stamps: Mapping[date, str]) -> str | None:
     """None when the record says state `day` is current; otherwise why it is not."""
     if not record:
         return "no state record"
     if record.get("format") != STATE_FORMAT or record.get("date") != day.isoformat():
         return "state record of another format"
-    if record.get("purchase_partitions") != stamps_upto(stamps, day):
-        recorded = record.get("purchase_partitions") or {}
-        current = stamps_upto(stamps, day)
-        changed = sorted(set(recorded.items()) ^ set(current.items()))
-        first = changed[0][0] if changed else "?"
+    first = first_changed_day(record, day, stamps)
+    if first is not None:
         return f"purchases changed since it was built (first changed day {first})"
     return None
 
 
 def state_matches(record: Mapping[str, Any], state: pl.DataFrame) -> bool:
     return record.get("rows") == state.height and record.get("state_digest") == state_digest(state)
-
-
-def earlier_states(state_dates: Iterable[date], day: date, limit: int) -> list[date]:
-    """The newest `limit` state dates before `day`, newest first."""
-    return sorted((d for d in state_dates if d < day), reverse=True)[:limit]
