@@ -176,7 +176,9 @@ def build_products(seed: int) -> list[Product]:
             elif pid % 13 == 0:
                 taxes = ()
             sale_weight = rng.choice((1, 2, 3, 5, 8))
-            purchase_weight = rng.choice((0.2, 1, 2, 4))
+            # A shop restocks what it sells: buying follows selling, with some spread (the same draw
+            # as before, so every other generated value is unchanged).
+            purchase_weight = sale_weight * {0.2: 0.6, 1: 0.85, 2: 1.0, 4: 1.25}[rng.choice((0.2, 1, 2, 4))]
             products.append(
                 Product(
                     pid,
