@@ -8,6 +8,7 @@ run over the same days writes identical star-schema rows.
 
 from __future__ import annotations
 
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -45,15 +46,17 @@ def demo_settings(lake_root: str, odoo_port: int, **overrides: Any) -> Settings:
     """Embedded defaults only: the environment is ignored so a demo never touches real systems."""
     from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN
 
-    root = Path(lake_root).expanduser().resolve()
+    is_url = "://" in str(lake_root)
+    root = lake_root if is_url else str(Path(lake_root).expanduser().resolve())
+    kpi_home = Path(tempfile.gettempdir()) / "nkpipe-demo-kpi" if is_url else Path(root)
     values: dict[str, Any] = {
         "odoo_host": "127.0.0.1",
         "odoo_port": odoo_port,
         "odoo_db": DEMO_DB,
         "odoo_username": DEMO_LOGIN,
         "odoo_api_key": Secret(DEMO_API_KEY),
-        "data_lake_root": str(root),
-        "kpi_duckdb_path": str(root / "embedded-kpi.duckdb"),
+        "data_lake_root": root,
+        "kpi_duckdb_path": str(kpi_home / "embedded-kpi.duckdb"),
     }
     values.update(overrides)
     return load_settings(environ={}, env_file=None, **values)

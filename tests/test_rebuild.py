@@ -21,9 +21,18 @@ def sim():
         yield server
 
 
-def test_interrupted_rebuild_resumes_where_it_stopped(sim, tmp_path):
-    settings = demo_settings(str(tmp_path / "lake"), sim.port)
+@pytest.fixture(params=["local", "gcs"])
+def lake_root(request, tmp_path) -> str:
+    if request.param == "local":
+        return str(tmp_path / "lake")
+    return f"{request.getfixturevalue('gcs_bucket').root_url}/lake"
+
+
+def test_interrupted_rebuild_resumes_where_it_stopped(sim, lake_root):
+    settings = demo_settings(lake_root, sim.port)
     lake = open_lake(settings.data_lake_root)
+    assert lake.url.startswith(lake_root.split("/lake")[0])
+    sim.clear_faults()
     days = [sim.last_day - timedelta(days=i) for i in (2, 1, 0)]
     Metadata(lake).set_watermark("extract", "pos", days[-1])
 
