@@ -10,9 +10,9 @@ i.e. the time the calls would take if each one cost exactly the injected latency
 never idle. The simulator runs in a process of its own (as Odoo would), and the largest batch is also
 run against a zero-latency simulator: the difference is the part of the wall time the latency costs.
 Each figure is the fastest of `--repeat` runs. It prints figures; it never passes or fails on time.
-Results go to bench/results/*.json.
+Results go to bench/results/extract.json.
 
-    python bench/extract.py [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000] [--repeat 3]
+    python -m bench.extract [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -22,7 +22,6 @@ import json
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 DEFAULT_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves")
@@ -163,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'batch':>6} {'wall s':>8} {'ratio':>6} {'calls':>6}  " + "  ".join(f"{t:>15}" for t in names))
     for run in runs:
         cells = "  ".join(f"{run['datasets'].get(t, {}).get('calls', 0):>15}" for t in names)
-        print(f"{run['batch_size']:>6} {run['wall_s']:>8.2f} {run['ratio_to_floor']:>6} {run['calls']:>6}  {cells}")
+        print(f"{run['batch_size']:>6} {run['wall_s']:>8.2f} {str(run['ratio_to_floor'] if floor_s else '-'):>6} {run['calls']:>6}  {cells}")
     print(f"same run with 0 ms latency (simulator + client processing only): {baseline['wall_s']:.2f}s; "
           f"latency share at batch {largest['batch_size']}: {largest['wall_s'] - baseline['wall_s']:.2f}s "
           f"= {(largest['wall_s'] - baseline['wall_s']) / floor_s if floor_s else 0:.2f} × floor")
@@ -172,15 +171,13 @@ def main(argv: list[str] | None = None) -> int:
     rows = {t: d["rows"] for t, d in largest["datasets"].items()}
     print(f"rows: {json.dumps(rows)}")
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
-    path = out / f"extract-{stamp}.json"
-    path.write_text(json.dumps({
-        "benchmark": "extract", "at": stamp, "scale": args.scale, "pos_lines_per_day": lines,
-        "latency_s": args.latency, "concurrency": args.concurrency, "floor_s": round(floor_s, 3),
-        "runs": runs, "baseline_zero_latency": baseline,
-    }, indent=2))
+    from bench.common import write_result
+
+    path = write_result("extract", {
+        "scale": args.scale, "pos_lines_per_day": lines, "latency_s": args.latency,
+        "concurrency": args.concurrency, "floor_s": round(floor_s, 3), "runs": runs,
+        "baseline_zero_latency": baseline,
+    }, args.out)
     print(f"written {path}")
     return 0
 
