@@ -285,3 +285,15 @@ def test_dry_run_through_the_run_verb_changes_nothing(tmp_path, capsys):
         and "write  star-schema/fact_sales_lines_profit/date=2026-03-10/part-0.parquet" in out
     )
     assert {k: lake.store.get(k) for k in lake.store.list("")} == before
+
+
+def test_invoice_line_in_another_unit_is_a_warning(tmp_path):
+    lake = build_lake(tmp_path / "lake")
+    put(lake, FACT_INVOICE_SALES, D, [{**invoice_line(D, 10, 1, 2, 4.0, 28_000.0), "uom_id": 2}])
+    run_profit(SETTINGS, lake, D)
+    checks = {c.name: c for c in validate_day(SETTINGS, lake, D)}
+    assert checks["sales_uom"].warning
+    assert checks["sales_uom"].rows.select("move_id", "line_id", "uom_id", "product_uom_id").rows() == [
+        (10, 1, 2, 1)
+    ]
+    assert all(c.ok for c in checks.values())

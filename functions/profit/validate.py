@@ -32,6 +32,7 @@ from shared.schemas import (
     DIM_PRODUCTS,
     DIM_TAXES,
     DIM_UOMS,
+    FACT_INVOICE_SALES,
     FACT_PRODUCT_COST_EVENTS,
     FACT_PRODUCT_COST_LATEST_DAILY,
     FACT_PURCHASES,
@@ -288,6 +289,38 @@ def inconsistent_uom_factors(uoms: pl.DataFrame | None) -> pl.DataFrame:
     )
 
 
+def invoice_lines_in_other_units(
+    invoices: pl.DataFrame | None, products: pl.DataFrame | None
+) -> pl.DataFrame:
+    """Invoice lines whose unit differs from the product's: COGS follows the contract's formula
+    (line quantity × cost per product unit), which is only right in the product's unit."""
+    columns = {
+        "move_id": pl.Int64,
+        "line_id": pl.Int64,
+        "product_id": pl.Int64,
+        "uom_id": pl.Int64,
+        "product_uom_id": pl.Int64,
+    }
+    if (
+        invoices is None
+        or products is None
+        or "uom_id" not in invoices.columns
+        or "uom_id" not in products.columns
+    ):
+        return pl.DataFrame(schema=columns)
+    product_units = products.select(
+        pl.col("product_id").cast(pl.Int64), pl.col("uom_id").cast(pl.Int64).alias("product_uom_id")
+    ).unique(subset="product_id", keep="last", maintain_order=True)
+    lines = invoices.select(
+        *(pl.col(c).cast(pl.Int64) for c in ("move_id", "line_id", "product_id", "uom_id"))
+    )
+    return (
+        lines.join(product_units, on="product_id", how="inner")
+        .filter(pl.col("uom_id").is_not_null() & (pl.col("uom_id") != pl.col("product_uom_id")))
+        .select(list(columns))
+    )
+
+
 # --- I/O ----------------------------------------------------------------------------------------
 
 
@@ -438,6 +471,17 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
                 f"{r['uom_id']} {r['name']} ({r['uom_type']}, factor {r['factor']:g})"
                 for r in odd_uoms.iter_rows(named=True)
             ),
+        )
+    )
+    invoices = _read(lake, FACT_INVOICE_SALES, day)
+    other_unit = invoice_lines_in_other_units(invoices, products)
+    checks.append(
+        Check(
+            "sales_uom",
+            "invoice lines in another unit than the product's (COGS = their quantity x unit cost)",
+            other_unit,
+            warning=True,
+            note=f"{other_unit.height} line(s): the contract's COGS takes the line quantity as product units",
         )
     )
     return checks
