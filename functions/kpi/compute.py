@@ -73,7 +73,12 @@ def write_day(
         store.run_file("sql/sales_day.sql", params)
         store.executemany(sqlfile.statements("sql/sales_insert_daily.sql")[0], list(sales_daily))
         store.executemany(sqlfile.statements("sql/sales_insert_by_product.sql")[0], list(sales_by_product))
-        return {table: int(store.query(_COUNT_DAY[table], {"day": day})[0][0]) for table in KPI_TABLES}
+        return count_day(store, day)
+
+
+def count_day(store: KpiStore, day: date) -> dict[str, int]:
+    """Rows of day `day` in each KPI table."""
+    return {table: int(store.query(_COUNT_DAY[table], {"day": day})[0][0]) for table in KPI_TABLES}
 
 
 def rollback_store_day(store: KpiStore, day: date) -> None:

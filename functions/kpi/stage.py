@@ -64,8 +64,14 @@ def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) ->
 def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
     """Compute and store day `day` of every KPI table (TiDB, or the embedded store) in one transaction."""
     if dry_run:
-        where = f"TiDB {settings.tidb_host}" if settings.tidb_host else f"embedded store {settings.kpi_duckdb_path}"
-        return StageResult("kpi", "kpi", day, status=SKIPPED, message=f"dry run: would replace {day} in {where}")
+        where = (
+            f"TiDB {settings.tidb_host}"
+            if settings.tidb_host
+            else f"embedded store {settings.kpi_duckdb_path}"
+        )
+        return StageResult(
+            "kpi", "kpi", day, status=SKIPPED, message=f"dry run: would replace {day} in {where}"
+        )
     with Metadata(lake).track("kpi", "kpi", day) as rec:
         now = datetime.now(UTC)
         sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
@@ -84,7 +90,9 @@ def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False)
     """Copy day `day` of the KPI tables to Supabase and check it; skipped when Supabase is not set."""
     if dry_run:
         transport = mirror_transport(settings)
-        message = f"dry run: would mirror {day} via {transport}" if transport else "dry run: no Supabase setting"
+        message = (
+            f"dry run: would mirror {day} via {transport}" if transport else "dry run: no Supabase setting"
+        )
         return StageResult("mirror", "mirror", day, status=SKIPPED, message=message)
     with Metadata(lake).track("mirror", "mirror", day) as rec:
         transport = mirror_transport(settings)
@@ -160,10 +168,7 @@ def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
     with open_store(settings) as store:
         if schema.pending_store_migrations(store):
             schema.migrate_store(store)
-        before = {
-            t: len(store.query(f"SELECT 1 FROM {t} WHERE data_date = :day", {"day": day}))
-            for t in compute.KPI_TABLES
-        }
+        before = compute.count_day(store, day)
         compute.rollback_store_day(store, day)
         done[schema.store_target(store)] = before
     transport = mirror_transport(settings)
