@@ -45,6 +45,7 @@ class ObjectStore(Protocol):
     def list(self, prefix: str) -> list[str]: ...
     def exists(self, key: str) -> bool: ...
     def versions(self, key: str) -> list[ObjectVersion]: ...
+    def stamps(self, prefix: str) -> dict[str, str]: ...
 
 
 def _as_transient(exc: BaseException, what: str) -> NkpipeError:
@@ -129,6 +130,14 @@ class LocalStore:
 
     def exists(self, key: str) -> bool:
         return self._path(key).is_file()
+
+    def stamps(self, prefix: str) -> dict[str, str]:
+        """key -> a stamp that changes whenever the object is replaced (every put renames a new inode)."""
+        found = {}
+        for key in self.list(prefix):
+            st = self._path(key).stat()
+            found[key] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
+        return found
 
     def _versioned(self, key: str) -> bool:
         # Data files only: metadata and locks change too often to be worth a copy.
@@ -264,6 +273,14 @@ class GcsStore:
     def exists(self, key: str) -> bool:
         return bool(self._call(f"stat gs {key}", self.bucket.blob(self._name(key)).exists))
 
+    def stamps(self, prefix: str) -> dict[str, str]:
+        """key -> generation:size, from one listing."""
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        blobs = self._call(
+            f"list gs {prefix}", lambda: list(self.client.list_blobs(self.bucket, prefix=self._name(prefix)))
+        )
+        return {b.name[cut:]: f"{b.generation}:{b.size}" for b in blobs}
+
     def versions(self, key: str) -> list[ObjectVersion]:
         name = self._name(key)
         blobs = self._call(
@@ -372,13 +389,24 @@ class S3Store:
         )
         return True
 
+    def _objects(self, prefix: str) -> list[dict]:
+        paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+        pages = self._call(
+            f"list s3 {prefix}", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self._name(prefix)))
+        )
+        return [obj for page in pages for obj in page.get("Contents", [])]
+
     def list(self, prefix: str) -> list[str]:
         cut = len(self.prefix) + 1 if self.prefix else 0
-        paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
-        keys = []
-        for page in self._call(f"list s3 {prefix}", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self._name(prefix)))):
-            keys.extend(obj["Key"][cut:] for obj in page.get("Contents", []))
-        return sorted(keys)
+        return sorted(obj["Key"][cut:] for obj in self._objects(prefix))
+
+    def stamps(self, prefix: str) -> dict[str, str]:
+        """key -> ETag:LastModified:Size, from one listing."""
+        cut = len(self.prefix) + 1 if self.prefix else 0
+        return {
+            obj["Key"][cut:]: f"{obj.get('ETag')}:{obj.get('LastModified')}:{obj.get('Size')}"
+            for obj in self._objects(prefix)
+        }
 
     def exists(self, key: str) -> bool:
         from botocore.exceptions import ClientError

@@ -206,3 +206,14 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(tmp_path):
     with pytest.raises(LockedError, match="already running: pos .*run killed-run"):
         with lake.lock("pos", owner="third-run"):
             pass
+
+
+def test_stamps_change_when_a_partition_is_replaced(lake: Lake):
+    lake.write_partition(SPEC, D1, frame(D1, [1]))
+    lake.write_partition(SPEC, D2, frame(D2, [2]))
+    before = lake.store.stamps(SPEC.prefix)
+    assert sorted(before) == [Lake.partition_key(SPEC, D1), Lake.partition_key(SPEC, D2)]
+    lake.write_partition(SPEC, D1, frame(D1, [3]))
+    after = lake.store.stamps(SPEC.prefix)
+    assert after[Lake.partition_key(SPEC, D2)] == before[Lake.partition_key(SPEC, D2)]
+    assert after[Lake.partition_key(SPEC, D1)] != before[Lake.partition_key(SPEC, D1)]

@@ -16,10 +16,8 @@ Stamps come from one listing call per run, so checking a year of history costs o
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -45,68 +43,9 @@ def _date_of(key: str, prefix: str) -> date | None:
         return None
 
 
-def _local_stamps(store: Any, prefix: str) -> dict[str, str]:
-    root = Path(store.root)
-    base = root / prefix
-    stamps: dict[str, str] = {}
-    if not base.is_dir():
-        return stamps
-    with os.scandir(base) as entries:
-        for entry in entries:
-            if not entry.is_dir() or not entry.name.startswith("date="):
-                continue
-            path = Path(entry.path) / PARTITION_FILE
-            try:
-                st = path.stat()
-            except FileNotFoundError:
-                continue
-            stamps[f"{prefix}{entry.name}/{PARTITION_FILE}"] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
-    return stamps
-
-
-def _gcs_stamps(store: Any, prefix: str) -> dict[str, str]:
-    full = f"{store.prefix}/{prefix}" if store.prefix else prefix
-    cut = len(store.prefix) + 1 if store.prefix else 0
-
-    def listing() -> list:
-        return list(store.client.list_blobs(store.bucket, prefix=full))
-
-    # The store's own wrapper maps client errors to Transient/Terminal errors.
-    call = getattr(store, "_call", None)
-    blobs = call(f"list gs {prefix}", listing) if call else listing()
-    return {b.name[cut:]: f"{b.generation}:{b.size}" for b in blobs}
-
-
-def _s3_stamps(store: Any, prefix: str) -> dict[str, str]:
-    full = f"{store.prefix}/{prefix}" if store.prefix else prefix
-    cut = len(store.prefix) + 1 if store.prefix else 0
-    stamps: dict[str, str] = {}
-    paginator = store.client.get_paginator("list_objects_v2")
-    for page in paginator.paginate(Bucket=store.bucket, Prefix=full):
-        for obj in page.get("Contents", []):
-            stamps[obj["Key"][cut:]] = f"{obj.get('ETag')}:{obj.get('LastModified')}:{obj.get('Size')}"
-    return stamps
-
-
-def _content_stamps(store: Any, prefix: str) -> dict[str, str]:
-    # A store that cannot list versions: hash the bytes (correct, but reads every partition).
-    return {key: hashlib.sha256(store.get(key) or b"").hexdigest() for key in store.list(prefix)}
-
-
 def partition_stamps(lake: Lake, spec: TableSpec) -> dict[date, str]:
     """A stamp per partition of `spec` that changes whenever the partition is rewritten or removed."""
-    store = lake.store
-    kind = type(store).__name__
-    if hasattr(store, "stamps"):
-        raw = store.stamps(spec.prefix)
-    elif kind == "LocalStore":
-        raw = _local_stamps(store, spec.prefix)
-    elif kind == "GcsStore":
-        raw = _gcs_stamps(store, spec.prefix)
-    elif kind == "S3Store" and hasattr(store, "client"):
-        raw = _s3_stamps(store, spec.prefix)
-    else:
-        raw = _content_stamps(store, spec.prefix)
+    raw = lake.store.stamps(spec.prefix)
     stamps = {}
     for key, stamp in raw.items():
         day = _date_of(key, spec.prefix)
