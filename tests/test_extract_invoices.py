@@ -93,3 +93,31 @@ def test_purchase_lines_carry_actual_price_first_tax_and_negative_refunds(sim, e
         assert row["quantity"] == (-line["quantity"] if refund else line["quantity"])
     assert result.filter(pl.col("move_type") == "in_refund").height > 0
     assert result["uom_id"].null_count() == 0
+
+
+def test_an_invoice_made_for_a_pos_order_stays_in_raw_but_not_in_fact_invoice_sales(tmp_path):
+    """Odoo links the invoice of an invoiced POS order through account.move.pos_order_ids; its lines
+    are already in fact_sales, so counting them again would double that order's revenue."""
+    from functions.extract import raw_records
+
+    with OdooSimulator(SimConfig(seed=9, lines_per_day=60, days=3)).start() as server:
+        settings = sim_settings(server, str(tmp_path))
+        lake = open_lake(str(tmp_path))
+        with connect(settings) as odoo:
+            day = server.last_day
+            invoices = odoo.search_read_all(
+                "account.move",
+                [("move_type", "in", ["out_invoice", "out_refund"]), ("state", "=", "posted"),
+                 ("invoice_date", "=", day.isoformat())],
+                ["id", "move_type"],
+            )
+            order = odoo.search_read_all("pos.order", [("state", "=", "invoiced")], ["id"])[0]
+            from_pos = next(m["id"] for m in invoices if m["move_type"] == "out_invoice")
+            server.write("account.move", from_pos, {"pos_order_ids": [order["id"]]})
+            run_extract(settings, lake, day, ["invoice-sales"], odoo)
+            run_transform(settings, lake, day, ["invoice-sales"])
+
+    result = pl.from_arrow(lake.read_partition(FACT_INVOICE_SALES, day))
+    assert from_pos not in result["move_id"].to_list()
+    assert set(result["move_id"].to_list()) == {m["id"] for m in invoices} - {from_pos}
+    assert from_pos in {r["id"] for r in raw_records(lake, "invoice_sales", day, "account.move")}

@@ -33,6 +33,7 @@ MOVE_COLUMNS = (
     Column("amount_untaxed_signed", "amount_untaxed_signed", "float"),
     Column("amount_total_signed", "amount_total_signed", "float"),
     Column("invoice_origin", "invoice_origin", "str"),
+    Column("pos_order_ids", "pos_order_ids", "m2m"),
     Column("ref", "ref", "str"),
     Column("reversed_entry_id", "reversed_entry_id", "m2o"),
     Column("write_date", "write_date", "ts"),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import polars as pl
+
 from functions.transform.account_moves import (
     LINE_SCHEMA,
     MOVE_SCHEMA,
@@ -20,13 +22,21 @@ CLEAN_MOVES = clean_spec("invoice_sales_moves", MOVE_SCHEMA)
 CLEAN_LINES = clean_spec("invoice_sales_lines", LINE_SCHEMA)
 
 
+def without_pos_invoices(lines: pl.DataFrame, moves: pl.DataFrame) -> pl.DataFrame:
+    """Lines of invoices Odoo made for POS orders are already in fact_sales: counting them here too
+    would double the revenue of every invoiced POS order."""
+    from_pos = moves.filter(pl.col("pos_order_ids").list.len() > 0)["move_id"]
+    return lines.filter(~pl.col("move_id").is_in(from_pos.implode()))
+
+
 def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
     raw = read_raw(lake, DATASET, day)
     if raw is None:
         return None
     moves = clean_moves(raw)
     lines = clean_lines(raw, moves)
+    star = star_invoice_sales(without_pos_invoices(lines, moves))
     written = {}
-    for spec, frame in ((CLEAN_MOVES, moves), (CLEAN_LINES, lines), (FACT_INVOICE_SALES, star_invoice_sales(lines))):
+    for spec, frame in ((CLEAN_MOVES, moves), (CLEAN_LINES, lines), (FACT_INVOICE_SALES, star)):
         written[str(spec)] = lake.write_partition(spec, day, frame)
     return written

@@ -181,6 +181,8 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "amount_total_signed": _f(FLOAT, "Total Signed"),
         "line_ids": o2m("account.move.line", "Journal Items"),
         "invoice_line_ids": o2m("account.move.line", "Invoice lines"),
+        # point_of_sale: the POS orders an invoice was made for (inverse of pos.order.account_move).
+        "pos_order_ids": o2m("pos.order", "POS Orders"),
         "invoice_origin": _f(CHAR, "Origin"),
         "reversed_entry_id": m2o("account.move", "Reversal of"),
         "payment_state": sel("Payment Status", "not_paid", "in_payment", "paid", "partial", "reversed"),
