@@ -19,6 +19,11 @@ from typing import Protocol
 
 from shared.errors import ConfigError, NkpipeError, TransientError
 
+# How long one object-store call keeps retrying a transient failure (google-cloud-storage's own
+# default is 120 s a call: with a dead store a failing run then hung for minutes, see docs/drills.md).
+GCS_RETRY_TIMEOUT_S = 30.0
+GCS_RETRY_TIMEOUT_ENV = "NKPIPE_GCS_RETRY_TIMEOUT_S"
+
 # Folders under a local root that hold the writer's own files; never listed as data.
 LOCAL_TEMP_DIR = ".tmp"
 LOCAL_VERSIONS_DIR = ".versions"
@@ -192,9 +197,15 @@ class GcsStore:
     and never looks for a metadata server.
     """
 
-    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+    def __init__(
+        self, bucket: str, prefix: str = "", client: object | None = None, retry_timeout_s: float | None = None
+    ) -> None:
         from google.cloud import storage
+        from google.cloud.storage.retry import DEFAULT_RETRY
 
+        if retry_timeout_s is None:
+            retry_timeout_s = float(os.environ.get(GCS_RETRY_TIMEOUT_ENV) or GCS_RETRY_TIMEOUT_S)
+        self.retry = DEFAULT_RETRY.with_timeout(retry_timeout_s)
         if client is None:
             if os.environ.get("STORAGE_EMULATOR_HOST"):
                 from google.auth.credentials import AnonymousCredentials
@@ -237,20 +248,20 @@ class GcsStore:
         generation = None if version in (None, "current") else int(version)
         blob = self.bucket.blob(self._name(key), generation=generation)
         try:
-            return self._call(f"read gs {key}", blob.download_as_bytes)
+            return self._call(f"read gs {key}", lambda: blob.download_as_bytes(retry=self.retry))
         except gexc.NotFound:
             return None
 
     def put(self, key: str, data: bytes) -> None:
         blob = self.bucket.blob(self._name(key))
-        self._call(f"write gs {key}", lambda: blob.upload_from_string(data, content_type="application/octet-stream"))
+        self._call(f"write gs {key}", lambda: blob.upload_from_string(data, content_type="application/octet-stream", retry=self.retry))
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         from google.api_core import exceptions as gexc
 
         blob = self.bucket.blob(self._name(key))
         try:
-            self._call(f"create gs {key}", lambda: blob.upload_from_string(data, if_generation_match=0))
+            self._call(f"create gs {key}", lambda: blob.upload_from_string(data, if_generation_match=0, retry=self.retry))
         except gexc.PreconditionFailed:
             return False
         return True
@@ -259,7 +270,7 @@ class GcsStore:
         from google.api_core import exceptions as gexc
 
         try:
-            self._call(f"delete gs {key}", self.bucket.blob(self._name(key)).delete)
+            self._call(f"delete gs {key}", lambda: self.bucket.blob(self._name(key)).delete(retry=self.retry))
         except gexc.NotFound:
             return False
         return True
@@ -267,17 +278,20 @@ class GcsStore:
     def list(self, prefix: str) -> list[str]:
         full = self._name(prefix)
         cut = len(self.prefix) + 1 if self.prefix else 0
-        blobs = self._call(f"list gs {prefix}", lambda: list(self.client.list_blobs(self.bucket, prefix=full)))
+        blobs = self._call(
+            f"list gs {prefix}", lambda: list(self.client.list_blobs(self.bucket, prefix=full, retry=self.retry))
+        )
         return sorted(b.name[cut:] for b in blobs)
 
     def exists(self, key: str) -> bool:
-        return bool(self._call(f"stat gs {key}", self.bucket.blob(self._name(key)).exists))
+        return bool(self._call(f"stat gs {key}", lambda: self.bucket.blob(self._name(key)).exists(retry=self.retry)))
 
     def stamps(self, prefix: str) -> dict[str, str]:
         """key -> generation:size, from one listing."""
         cut = len(self.prefix) + 1 if self.prefix else 0
         blobs = self._call(
-            f"list gs {prefix}", lambda: list(self.client.list_blobs(self.bucket, prefix=self._name(prefix)))
+            f"list gs {prefix}",
+            lambda: list(self.client.list_blobs(self.bucket, prefix=self._name(prefix), retry=self.retry)),
         )
         return {b.name[cut:]: f"{b.generation}:{b.size}" for b in blobs}
 
@@ -286,7 +300,7 @@ class GcsStore:
         blobs = self._call(
             f"list versions gs {key}",
             # "true", not True: the client would send "True", which fake-gcs-server ignores; GCS takes both.
-            lambda: list(self.client.list_blobs(self.bucket, prefix=name, versions="true")),
+            lambda: list(self.client.list_blobs(self.bucket, prefix=name, versions="true", retry=self.retry)),
         )
         found = [
             ObjectVersion(
