@@ -11,6 +11,7 @@ import json
 import os
 import re
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,6 +25,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 LAYERS = ("raw", "clean", "star-schema")
+# (lake url, lock key, owner) of every lock this process is taking or holding. A lock object naming
+# this very process with no entry here was left by a run whose release failed (the store was down
+# for a moment): it is stale although the process — a long-lived function worker — is alive.
+_ACTIVE_LOCKS: set[tuple[str, str, str]] = set()
+_ACTIVE_LOCKS_GUARD = threading.Lock()
 PARTITION_FILE = "part-0.parquet"
 _DATE_DIR = re.compile(r"date=(\d{4}-\d{2}-\d{2})/" + re.escape(PARTITION_FILE) + "$")
 
@@ -215,29 +221,39 @@ class Lake:
                 "expires_at": (now + ttl).isoformat(),
             }
         ).encode()
-        if not self.store.put_if_absent(key, body):
-            held = self.read_json(key) or {}
-            if not _lock_is_stale(held, now):
-                raise LockedError(
-                    f"already running: {name} (since {held.get('acquired_at', '?')}, run {held.get('owner', '?')}); "
-                    "wait for it to finish, then rerun"
-                )
-            self.store.delete(key)
-            if not self.store.put_if_absent(key, body):
-                raise LockedError(f"already running: {name} (lock taken by another run just now)")
+        active = (self.url, key, owner)
+        with _ACTIVE_LOCKS_GUARD:
+            _ACTIVE_LOCKS.add(active)
         try:
-            yield
-        finally:
-            held = self.read_json(key) or {}
-            if held.get("owner") == owner:
+            if not self.store.put_if_absent(key, body):
+                held = self.read_json(key) or {}
+                if not _lock_is_stale(held, now, self.url, key):
+                    raise LockedError(
+                        f"already running: {name} (since {held.get('acquired_at', '?')}, "
+                        f"run {held.get('owner', '?')}); wait for it to finish, then rerun"
+                    )
                 self.store.delete(key)
+                if not self.store.put_if_absent(key, body):
+                    raise LockedError(f"already running: {name} (lock taken by another run just now)")
+            try:
+                yield
+            finally:
+                held = self.read_json(key) or {}
+                if held.get("owner") == owner:
+                    self.store.delete(key)
+        finally:
+            with _ACTIVE_LOCKS_GUARD:
+                _ACTIVE_LOCKS.discard(active)
 
 
-def _lock_is_stale(held: dict, now: datetime) -> bool:
+def _lock_is_stale(held: dict, now: datetime, url: str, key: str) -> bool:
     expires = held.get("expires_at")
     if expires and datetime.fromisoformat(expires) < now:
         return True
     if held.get("host") == socket.gethostname() and isinstance(held.get("pid"), int):
+        if held["pid"] == os.getpid():
+            with _ACTIVE_LOCKS_GUARD:
+                return (url, key, held.get("owner")) not in _ACTIVE_LOCKS
         try:
             os.kill(held["pid"], 0)
         except ProcessLookupError:

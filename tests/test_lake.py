@@ -201,11 +201,30 @@ def test_lock_of_a_dead_process_on_this_host_is_taken_over(tmp_path):
     lake.store.put("metadata/locks/pos.lock", json.dumps(stale).encode())
     with lake.lock("pos", owner="new-run"):
         assert lake.read_json("metadata/locks/pos.lock")["owner"] == "new-run"
-    live = {**stale, "pid": os.getpid()}
+    live = {**stale, "pid": os.getppid()}  # another live process on this host
     lake.store.put("metadata/locks/pos.lock", json.dumps(live).encode())
     with pytest.raises(LockedError, match="already running: pos .*run killed-run"):
         with lake.lock("pos", owner="third-run"):
             pass
+
+
+def test_lock_left_by_an_ended_run_of_this_same_process_is_taken_over(tmp_path):
+    """A release that failed (the store was down) leaves a lock naming this live process, e.g. a
+    long-lived function worker: once that run has ended, the next run here takes the lock over."""
+    import json
+    import socket
+
+    lake = open_lake(str(tmp_path))
+    left = {"owner": "ended-run", "host": socket.gethostname(), "pid": os.getpid(), "acquired_at": "x",
+            "expires_at": "2999-01-01T00:00:00+00:00"}
+    lake.store.put("metadata/locks/pos.lock", json.dumps(left).encode())
+    with lake.lock("pos", owner="next-run"):
+        assert lake.read_json("metadata/locks/pos.lock")["owner"] == "next-run"
+        # while a run of this process holds it, another run of this process is refused
+        with pytest.raises(LockedError, match="already running: pos .*run next-run"):
+            with lake.lock("pos", owner="concurrent-run"):
+                pass
+    assert lake.store.list("metadata/locks/") == []
 
 
 def test_stamps_change_when_a_partition_is_replaced(lake: Lake):
