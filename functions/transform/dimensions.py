@@ -11,6 +11,7 @@ replaces the table, which is how deleted records leave a dimension.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -114,6 +115,102 @@ def typed_frame(records: Iterable[dict[str, Any]], columns: Sequence[Column]) ->
 
 def frame_schema(columns: Sequence[Column]) -> dict[str, pl.DataType]:
     return {c.name: _KIND_DTYPES[c.kind] for c in columns}
+
+
+# ---------------------------------------------------------------- bulk decoding (polars, no per-row Python)
+
+# How each kind is read out of the JSON text by `str.json_decode`. Many2ones come as `[id, name]` (or a bare
+# id, which polars reads as a one-element list): a list of strings holds both, the first is the id.
+_JSON_DTYPES: dict[str, pl.DataType] = {
+    "id": pl.List(pl.String()),
+    "m2o": pl.List(pl.String()),
+    "int": pl.Int64(),
+    "str": pl.String(),
+    "float": pl.Float64(),
+    "bool": pl.Boolean(),
+    "ts": pl.String(),
+    "date": pl.String(),
+    "m2m": pl.List(pl.Int64()),
+}
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _false_to_null(fields: Sequence[str]) -> tuple[str, str]:
+    """A regex (and its replacement) turning `"field": false` into `"field": null` for `fields`.
+
+    Odoo's `false` means "empty" on non-boolean fields, and polars would read it as 0, [0] or "false".
+    The match needs `{` or `,` before the key's opening quote and a quote right after the name, which
+    only a real key has (a quote inside a string value is escaped), so string contents stay as they are.
+    """
+    names = "|".join(sorted(fields))
+    return rf'([{{,]\s*"(?:{names})"\s*:\s*)false', "${1}null"
+
+
+def _present(field: str) -> pl.Expr:
+    """True where the record has the key `field` (whatever its value)."""
+    return pl.col("record").str.contains(rf'[{{,]\s*"{field}"\s*:')
+
+
+def _typed(kind: str, value: pl.Expr) -> pl.Expr:
+    """A decoded JSON value → the typed column, with the same result as `_convert`."""
+    if kind in ("id", "m2o"):
+        return value.list.first().cast(pl.Int64())
+    if kind in ("ts", "date"):
+        text = pl.when(value == "").then(None).otherwise(value)
+        if kind == "date":
+            return text.str.slice(0, 10).str.strptime(pl.Date(), "%Y-%m-%d")
+        return (
+            text.str.slice(0, 19)
+            .str.strptime(pl.Datetime("us"), "%Y-%m-%d %H:%M:%S")
+            .dt.replace_time_zone("UTC")
+        )
+    return value
+
+
+def _bulk_decodable(columns: Sequence[Column]) -> bool:
+    kinds: dict[str, str] = {}
+    for column in columns:
+        for name in column.field.split("|"):
+            if not _FIELD_NAME.match(name) or kinds.setdefault(name, column.kind) != column.kind:
+                return False
+    return True
+
+
+def records_frame(raw: pl.DataFrame | None, model: str | None, columns: Sequence[Column]) -> pl.DataFrame:
+    """The records of `model` in a raw partition → a frame with exactly `columns`.
+
+    Same result as `typed_frame(decode_records(raw, model), columns)`, but the JSON is decoded by polars
+    in one pass (explicit dtypes, no per-row Python): the transforms' hot path.
+    """
+    schema = frame_schema(columns)
+    if raw is None or raw.height == 0:
+        return pl.DataFrame(schema=schema)
+    if not _bulk_decodable(columns):
+        return typed_frame(decode_records(raw, model), columns)
+    texts = raw.select("model", "record")
+    if model is not None:
+        texts = texts.filter(pl.col("model") == model)
+    if texts.height == 0:
+        return pl.DataFrame(schema=schema)
+    kinds = {name: c.kind for c in columns for name in c.field.split("|")}
+    pattern, replacement = _false_to_null([name for name, kind in kinds.items() if kind != "bool"] or ["id"])
+    struct = pl.Struct({name: _JSON_DTYPES[kind] for name, kind in kinds.items()})
+    decoded = texts.select(
+        pl.col("record").str.replace_all(pattern, replacement).str.json_decode(struct).alias("_decoded"),
+        *[_present(name).alias(f"_has_{name}") for c in columns if "|" in c.field for name in c.field.split("|")],
+    ).unnest("_decoded")
+
+    def value(column: Column) -> pl.Expr:
+        alternatives = column.field.split("|")
+        expr = pl.col(alternatives[-1])
+        # `a|b`: the first alternative the record has, as `_field_value` picks it
+        for name in reversed(alternatives[:-1]):
+            expr = pl.when(pl.col(f"_has_{name}")).then(pl.col(name)).otherwise(expr)
+        return expr
+
+    return decoded.select(
+        [_typed(c.kind, value(c)).cast(schema[c.name]).alias(c.name) for c in columns]
+    )
 
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, typed_frame
+from functions.transform.dimensions import Column, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_INVENTORY_MOVES
 
@@ -103,12 +103,12 @@ STAR_COLUMNS: tuple[str, ...] = (
 def clean_inventory_moves(raw: pl.DataFrame | None, tz: str | ZoneInfo) -> pl.DataFrame:
     """Raw records → one typed row per move line, with picking code and location usages."""
     zone = tz.key if isinstance(tz, ZoneInfo) else tz
-    lines = typed_frame(decode_records(raw, LINE_MODEL), LINE_COLUMNS)
-    moves = typed_frame(decode_records(raw, MOVE_MODEL), MOVE_COLUMNS).unique("move_id")
-    types = typed_frame(decode_records(raw, PICKING_TYPE_MODEL), PICKING_TYPE_COLUMNS).unique(
+    lines = records_frame(raw, LINE_MODEL, LINE_COLUMNS)
+    moves = records_frame(raw, MOVE_MODEL, MOVE_COLUMNS).unique("move_id")
+    types = records_frame(raw, PICKING_TYPE_MODEL, PICKING_TYPE_COLUMNS).unique(
         "picking_type_id"
     )
-    locations = typed_frame(decode_records(raw, LOCATION_MODEL), LOCATION_COLUMNS).unique("location_id")
+    locations = records_frame(raw, LOCATION_MODEL, LOCATION_COLUMNS).unique("location_id")
     source_usage = locations.rename({"usage": "location_usage"})
     dest_usage = locations.rename({"location_id": "location_dest_id", "usage": "location_dest_usage"})
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, frame_schema, typed_frame
+from functions.transform.dimensions import Column, frame_schema, records_frame
 from functions.transform.frames import business_date, clean_spec, read_raw
 from shared.schemas import FACT_POS_PAYMENTS, FACT_SALES
 
@@ -65,16 +65,16 @@ CLEAN_PAYMENTS = clean_spec("pos_payments", frame_schema(PAYMENT_COLUMNS))
 
 
 def clean_orders(raw: pl.DataFrame | None, tz: str) -> pl.DataFrame:
-    orders = typed_frame(decode_records(raw, "pos.order"), ORDER_COLUMNS)
+    orders = records_frame(raw, "pos.order", ORDER_COLUMNS)
     return orders.select(business_date("date_order", tz).alias("date"), pl.all()).sort("order_id")
 
 
 def clean_lines(raw: pl.DataFrame | None) -> pl.DataFrame:
-    return typed_frame(decode_records(raw, "pos.order.line"), LINE_COLUMNS).sort("line_id")
+    return records_frame(raw, "pos.order.line", LINE_COLUMNS).sort("line_id")
 
 
 def clean_payments(raw: pl.DataFrame | None) -> pl.DataFrame:
-    return typed_frame(decode_records(raw, "pos.payment"), PAYMENT_COLUMNS).sort("payment_id")
+    return records_frame(raw, "pos.payment", PAYMENT_COLUMNS).sort("payment_id")
 
 
 def star_sales(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:

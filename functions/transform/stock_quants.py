@@ -22,7 +22,7 @@ from typing import Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, frame_schema, odoo_timestamp, typed_frame
+from functions.transform.dimensions import Column, decode_records, frame_schema, odoo_timestamp, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_STOCK_QUANTS
 
@@ -100,9 +100,9 @@ def later_moves_in_product_uom(raw: pl.DataFrame | None, uom_factor: str = "unit
     (Dozens 1/12: qty / line.factor × product.factor), Odoo 19 `reference_per_unit` (Dozens 12:
     qty × line.factor / product.factor).
     """
-    lines = typed_frame(decode_records(raw, LINE_MODEL), LATER_MOVE_COLUMNS)
-    uoms = typed_frame(decode_records(raw, UOM_MODEL), UOM_COLUMNS).unique("uom_id")
-    products = typed_frame(decode_records(raw, PRODUCT_MODEL), PRODUCT_COLUMNS).unique("product_id")
+    lines = records_frame(raw, LINE_MODEL, LATER_MOVE_COLUMNS)
+    uoms = records_frame(raw, UOM_MODEL, UOM_COLUMNS).unique("uom_id")
+    products = records_frame(raw, PRODUCT_MODEL, PRODUCT_COLUMNS).unique("product_id")
     line_uom = uoms.rename({"factor": "line_factor"})
     product_uom = uoms.rename({"uom_id": "product_uom_id", "factor": "product_factor"})
     converted = (
@@ -165,9 +165,9 @@ def undo_later_moves(quants: pl.DataFrame, later: pl.DataFrame, internal_ids: li
 def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
     """Raw quants snapshot of day D → `fact_stock_quants` rows for D."""
     info = snapshot_info(raw)
-    quants = typed_frame(decode_records(raw, QUANT_MODEL), QUANT_COLUMNS)
+    quants = records_frame(raw, QUANT_MODEL, QUANT_COLUMNS)
     if info["reconstructed"]:
-        locations = typed_frame(decode_records(raw, LOCATION_MODEL), LOCATION_COLUMNS)
+        locations = records_frame(raw, LOCATION_MODEL, LOCATION_COLUMNS)
         internal_ids = locations.filter(pl.col("usage") == "internal").get_column("location_id").to_list()
         rows = undo_later_moves(quants, later_moves_in_product_uom(raw, info["uom_factor"]), internal_ids)
     else:
@@ -186,7 +186,7 @@ def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
 def clean_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
     """The current quants as Odoo returned them, typed, with when they were read."""
     info = snapshot_info(raw)
-    quants = typed_frame(decode_records(raw, QUANT_MODEL), QUANT_COLUMNS)
+    quants = records_frame(raw, QUANT_MODEL, QUANT_COLUMNS)
     return quants.with_columns(pl.lit(info["taken_at"], dtype=pl.Datetime("us", "UTC")).alias("taken_at"))
 
 
