@@ -12,7 +12,17 @@ from collections.abc import Sequence
 from typing import Any
 
 from functions.cloud.http import Answer, failure
-from functions.cloud.params import Work, flag, parse_rerun, parse_scheduled, request_params, task_id
+from functions.cloud.params import (
+    CATCH_UP_KEYS,
+    HEALTH_KEYS,
+    Work,
+    check_keys,
+    flag,
+    parse_rerun,
+    parse_scheduled,
+    request_params,
+    task_id,
+)
 from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
 from shared.errors import TransientError
 
@@ -91,7 +101,8 @@ def fan_out(work: Work, request: Any, queue: TaskQueue | None = None) -> Answer:
 
 
 def catch_up(request: Any) -> Answer:
-    settings, lake, _params = _context(request)
+    settings, lake, params = _context(request)
+    check_keys(params, CATCH_UP_KEYS)
     return run_catch_up_inline(settings, lake)
 
 
@@ -128,6 +139,7 @@ def health(request: Any) -> Answer:
     from functions.health import freshness
 
     settings, lake, params = _context(request)
+    check_keys(params, HEALTH_KEYS)
     report = dict(freshness(settings, lake))
     fresh = bool(report.get("ok"))
     if flag(params, "catch_up") and not fresh:

@@ -17,6 +17,8 @@ from shared.errors import InputError
 
 SCHEDULED_KEYS = frozenset({"pipeline", "date"})
 RERUN_KEYS = frozenset({"date", "start", "end", "pipeline", "stages", "targets", "request_id"})
+HEALTH_KEYS = frozenset({"catch_up"})
+CATCH_UP_KEYS: frozenset[str] = frozenset()
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 
 
@@ -56,12 +58,12 @@ def request_params(body: bytes, query: Mapping[str, str]) -> dict[str, Any]:
     return params
 
 
-def _check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
+def check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    """A field the entry does not know is an error, never ignored (a misspelt one would change the work)."""
     unknown = sorted(set(params) - allowed)
     if unknown:
-        raise InputError(
-            f"unknown field(s) {', '.join(map(repr, unknown))}: allowed are {', '.join(sorted(allowed))}"
-        )
+        takes = f"allowed are {', '.join(sorted(allowed))}" if allowed else "this entry takes none"
+        raise InputError(f"unknown field(s) {', '.join(map(repr, unknown))}: {takes}")
 
 
 def _text(params: Mapping[str, Any], key: str) -> str | None:
@@ -89,7 +91,7 @@ def parse_scheduled(params: Mapping[str, Any], tz: str, default_day: date, today
     from functions.pipeline import parse_pipeline
     from shared.dates import parse_day
 
-    _check_keys(params, SCHEDULED_KEYS)
+    check_keys(params, SCHEDULED_KEYS)
     name = _text(params, "pipeline")
     if name is None:
         raise InputError("'pipeline' is required")
@@ -104,7 +106,7 @@ def parse_rerun(params: Mapping[str, Any], tz: str, max_days: int, today: date |
     from functions.pipeline import TARGETS, parse_pipeline, parse_stages, parse_targets
     from shared.dates import parse_range
 
-    _check_keys(params, RERUN_KEYS)
+    check_keys(params, RERUN_KEYS)
     single, start, end = _text(params, "date"), _text(params, "start"), _text(params, "end")
     if single and (start or end):
         raise InputError("give either 'date' or 'start' and 'end', not both")
