@@ -20,7 +20,7 @@ from functions.kpi import (
     run_mirror,
 )
 from shared.config import load_settings
-from shared.errors import InputError, TransientError
+from shared.errors import ConfigError, InputError, TransientError
 from shared.lake import open_lake
 from shared.metadata import Metadata
 from shared.schemas import (
@@ -228,3 +228,31 @@ def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)
         ).fetchone()[0]
     assert count == 5
+
+
+def test_kpi_stage_says_which_operational_tables_are_missing(env, mysql_database):
+    settings = load_settings(environ={**env, **tidb_env(mysql_database)}, env_file=None)
+    with pytest.raises(ConfigError, match="no operational table\\(s\\) inventory_tx, shipments, scan_event"):
+        run_kpi(settings, open_lake(settings.data_lake_root), D)
+
+
+def test_mirror_stage_over_rest(env, postgrest_stub):
+    url, key, stub = postgrest_stub
+    with psycopg.connect(stub.dsn, autocommit=True) as conn:
+        from functions.kpi.schema import migrate_supabase
+
+        migrate_supabase(conn)
+    settings = load_settings(environ={**env, "SUPABASE_URL": url, "SUPABASE_SERVICE_KEY": key}, env_file=None)
+    lake = open_lake(settings.data_lake_root)
+    write_profit(lake, D)
+    load_ops_into(settings, [D], seed=2, scale=0.01)
+    run_kpi(settings, lake, D)
+
+    result = run_mirror(settings, lake, D)
+
+    assert (result.status, result.rows["inventory_kpi_daily"], result.rows["sales_kpi_daily"]) == (
+        "success",
+        5,
+        1,
+    )
+    assert result.message == "mirrored via rest, count and checksum match"

@@ -61,6 +61,19 @@ def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) ->
     return rows[0], rows[1], ""
 
 
+OPS_TABLES = ("inventory_tx", "shipments", "scan_event")
+
+
+def require_ops_tables(store: Any) -> None:
+    """The operational tables the KPI SQL reads must exist (they belong to the operations system)."""
+    missing = [t for t in OPS_TABLES if not store.table_exists(t)]
+    if missing:
+        raise ConfigError(
+            f"{store.description} has no operational table(s) {', '.join(missing)}: point TIDB_DATABASE at the "
+            "PTMMM operations schema (or load demo operations with nkpipe demo --load-ops-into-tidb)"
+        )
+
+
 def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
     """Compute and store day `day` of every KPI table (TiDB, or the embedded store) in one transaction."""
     if dry_run:
@@ -77,6 +90,7 @@ def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) ->
         sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
         with open_store(settings) as store:
             applied = schema.migrate_store(store)
+            require_ops_tables(store)
             rows = compute.write_day(store, day, settings.tz, sales_daily, sales_by_product, now=now)
             rec.extra.update(store=store.description, migrations=applied, note=note)
         rec.rows.update(rows)
