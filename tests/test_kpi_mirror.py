@@ -240,7 +240,9 @@ def test_rls_authenticated_without_grants_sees_nothing(mirrored):
 
 def test_anon_sees_nothing(mirrored):
     for table in KPI_TABLES:
-        with pytest.raises(psycopg.errors.InsufficientPrivilege, match=f"permission denied for table {table.name}"):
+        with pytest.raises(
+            psycopg.errors.InsufficientPrivilege, match=f"permission denied for table {table.name}"
+        ):
             with as_role(mirrored, "anon") as conn:
                 conn.execute(f"SELECT * FROM public.{table.name}")
 
@@ -336,3 +338,14 @@ def test_rest_http_failures_map_to_error_kinds(embedded_store, postgrest_stub, s
     stub.fail_with = status
     with pytest.raises(error, match=f"HTTP {status}: upsert inventory_kpi_daily"):
         mirror.mirror_rest(url, key, D, seed_day(embedded_store))
+
+
+def test_concurrent_mirrors_of_one_day_take_turns(embedded_store, supabase_db):
+    from concurrent.futures import ThreadPoolExecutor
+
+    source = seed_day(embedded_store)
+    mirror.mirror_direct(supabase_db, D, source)  # migrations done before the race
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(lambda _: mirror.mirror_direct(supabase_db, D, source), range(4)))
+    assert all(all(c.ok for c in checks) for checks in results)
+    assert len(pg_day(supabase_db, "inventory_kpi_daily")) == 3

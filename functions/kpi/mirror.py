@@ -149,6 +149,9 @@ def _pg_rows(cursor: Any) -> list[dict[str, Any]]:
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+_PG_DAY_LOCK = "SELECT pg_advisory_xact_lock(hashtext('nkpipe.kpi.mirror'), %s)"
+
+
 def mirror_direct(dsn: str, day: date, source: dict[str, list[dict]]) -> list[TableCheck]:
     """Replace day `day` of the four mirror tables in one Postgres transaction, checked before commit."""
     import psycopg
@@ -160,6 +163,8 @@ def mirror_direct(dsn: str, day: date, source: dict[str, list[dict]]) -> list[Ta
         migrate_supabase(connection)
         checks = []
         with connection.transaction(), connection.cursor() as cursor:
+            # Two mirrors of the same day (a retry overlapping a slow run) take turns.
+            cursor.execute(_PG_DAY_LOCK, (day.toordinal(),))
             for table in KPI_TABLES:
                 delete, insert, select = _pg_statements(table)
                 rows = source[table.name]
