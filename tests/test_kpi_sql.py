@@ -363,3 +363,53 @@ def test_sales_rows_are_written_with_the_day(kpi_store):
     stored = kpi_store.query_dicts("SELECT * FROM sales_kpi_daily WHERE data_date = :day", {"day": D})
     assert stored == sales
     assert kpi_store.query_dicts("SELECT * FROM sales_kpi_daily_by_product", {}) == by_product
+
+
+def test_concurrent_runs_of_one_day_on_mariadb_leave_one_copy(mysql_database):
+    import threading
+
+    from functions.kpi.schema import migrate_store
+    from functions.kpi.store import connect_mysql
+
+    def connect():
+        db = mysql_database
+        return connect_mysql(db["host"], db["port"], db["user"], db["password"], db["database"])
+
+    setup = connect()
+    setup.run_file("sql/ops_schema_mysql.sql")
+    migrate_store(setup)
+    insert_ops(
+        setup,
+        "inventory_tx",
+        [inv(i, 10 + i % 4, f"S{i % 30}", "receipt", "2", "2024-03-10 01:00:00") for i in range(1, 200)],
+    )
+    insert_ops(
+        setup,
+        "shipments",
+        [shipment(i, 100 + i % 5, dispatched_at="2024-03-10 02:00:00") for i in range(1, 50)],
+    )
+    errors = []
+
+    def work():
+        store = connect()
+        try:
+            for _ in range(6):
+                write_day(store, D, TZ, now=LATER)
+        except Exception as exc:  # noqa: BLE001 — collected and asserted below
+            errors.append(exc)
+        finally:
+            store.close()
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    result = setup.query(
+        "SELECT COUNT(*), SUM(tx_count) FROM inventory_kpi_daily WHERE data_date = :day", {"day": D}
+    )
+    assert result == [(4, 199)]
+    assert setup.query("SELECT COUNT(*) FROM fleet_kpi_daily WHERE data_date = :day", {"day": D}) == [(5,)]
+    setup.close()

@@ -6,6 +6,7 @@ previous copy stays. The same statements run on TiDB/MariaDB and on the embedded
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from typing import Any
 from functions.kpi import sqlfile
 from functions.kpi.store import KpiStore
 from shared.dates import business_day_window
+from shared.errors import TransientError
 
 KPI_TABLES: tuple[str, ...] = (
     "inventory_kpi_daily",
@@ -55,6 +57,9 @@ def base_parameters(store: KpiStore, day: date, tz: Any) -> dict[str, Any]:
     return {"base_day": base_day, "base_end": utc_naive(business_day_window(base_day, tz)[1])}
 
 
+LOCK_CONFLICT_ATTEMPTS = 3
+
+
 def write_day(
     store: KpiStore,
     day: date,
@@ -63,7 +68,29 @@ def write_day(
     sales_by_product: Sequence[dict[str, Any]] = (),
     now: datetime | None = None,
 ) -> dict[str, int]:
-    """Replace day `day` of the four KPI tables; returns the rows now stored per table."""
+    """Replace day `day` of the four KPI tables; returns the rows now stored per table.
+
+    A deadlock or write conflict with a concurrent run of the same day rolls the whole transaction
+    back; it is then run again (up to LOCK_CONFLICT_ATTEMPTS times) before the error goes up.
+    """
+    for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
+        try:
+            return _write_day_once(store, day, tz, sales_daily, sales_by_product, now)
+        except TransientError as exc:
+            if not getattr(exc, "lock_conflict", False) or attempt == LOCK_CONFLICT_ATTEMPTS:
+                raise
+            time.sleep(0.05 * attempt)
+    raise AssertionError("unreachable")
+
+
+def _write_day_once(
+    store: KpiStore,
+    day: date,
+    tz: Any,
+    sales_daily: Sequence[dict[str, Any]],
+    sales_by_product: Sequence[dict[str, Any]],
+    now: datetime | None,
+) -> dict[str, int]:
     now = now or datetime.now(UTC)
     params = day_parameters(day, tz, now)
     with store.transaction():

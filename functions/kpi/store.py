@@ -44,6 +44,7 @@ _TRANSIENT_MYSQL_CODES = frozenset(
         9007,
     }
 )
+_LOCK_CONFLICT_MYSQL_CODES = frozenset({1205, 1213, 8002, 8022, 9007})
 _ACCESS_DENIED_MYSQL_CODES = frozenset({1044, 1045, 1142, 1227, 1049})
 
 # Session settings every MySQL-dialect connection gets: UTC for UNIX_TIMESTAMP() on DATETIME columns,
@@ -58,7 +59,10 @@ def mysql_error(exc: BaseException, what: str) -> Exception:
     code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
     text = exc.args[1] if len(exc.args) > 1 else str(exc)
     if code in _TRANSIENT_MYSQL_CODES:
-        return TransientError(f"{what}: TiDB/MySQL error {code}: {text}")
+        error = TransientError(f"{what}: TiDB/MySQL error {code}: {text}")
+        # A lost lock race: running the same transaction again on the same connection fixes it.
+        error.lock_conflict = code in _LOCK_CONFLICT_MYSQL_CODES  # type: ignore[attr-defined]
+        return error
     if code in _ACCESS_DENIED_MYSQL_CODES:
         return ConfigError(f"{what}: TiDB/MySQL refused access ({code}): {text}")
     return TerminalError(f"{what}: TiDB/MySQL error {code}: {text}")
