@@ -146,7 +146,7 @@ def test_storage_killed_mid_write_leaves_no_partial_partition_and_the_rerun_repa
     assert "\n" not in str(info.value) and "gs " in str(info.value), info.value
     # Each call to the dead store retries only within the configured bound, then gives up; with the
     # client's default (120 s a call) the stage kept calling for minutes.
-    assert seen["after_kill"] <= 20, f"{seen['after_kill']} requests to a dead object store"
+    assert seen["after_kill"] <= 30, f"{seen['after_kill']} requests to a dead object store"
 
     monkeypatch.undo()  # the real transport again, and the emulator back on the same data
     monkeypatch.setenv("STORAGE_EMULATOR_HOST", private_gcs.url)
