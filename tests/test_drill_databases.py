@@ -121,6 +121,7 @@ class PrivateMariaDB:
             except subprocess.TimeoutExpired:
                 self.kill()
         shutil.rmtree(self.sock_dir, ignore_errors=True)
+        shutil.rmtree(self.data, ignore_errors=True)  # ~100 MB; pytest keeps old tmp folders
 
 
 @pytest.fixture(scope="module")
