@@ -202,3 +202,95 @@ def test_today_is_a_plain_snapshot_and_a_future_day_is_refused(tmp_path):
     assert snapshot["as_of"] == now.strftime("%Y-%m-%d %H:%M:%S")
     assert "stock.move.line" not in records
     assert records["stock.quant"]
+
+
+# ---------------------------------------------------------------- later moves from the lake
+
+from collections import Counter  # noqa: E402
+
+from functions.extract import raw_spec, raw_table  # noqa: E402
+from tests.odoo_helpers import calls_delta  # noqa: E402
+
+LINE_READ = ("stock.move.line", "search_read")
+
+
+def snapshot_star(records: dict) -> pl.DataFrame:
+    return star_stock_quants(pl.from_arrow(raw_table(records)))
+
+
+def fetch_counting(odoo, day, tz, now, lake=None):
+    before = Counter(odoo.calls)
+    records = fetch_snapshot(odoo, day, tz, now=now, lake=lake)
+    return records, calls_delta(odoo.calls, before)
+
+
+@pytest.fixture(scope="module")
+def moves_lake(tmp_path_factory):
+    """A simulator of 6 days and a lake holding the raw inventory moves of every one of them."""
+    root = tmp_path_factory.mktemp("moves-lake")
+    with OdooSimulator(SimConfig(seed=5, lines_per_day=40, days=6)).start() as sim:
+        settings = sim_settings(sim, str(root), odoo_batch_size=10)
+        lake = open_lake(str(root))
+        with connect(settings) as odoo:
+            day = sim.first_day
+            while day <= sim.last_day:
+                assert all(r.ok for r in run_extract(settings, lake, day, ["inventory-moves"], odoo))
+                day += timedelta(days=1)
+        yield sim, settings, lake
+
+
+def test_a_far_day_reads_no_more_from_odoo_than_a_near_one_when_the_lake_has_the_later_days(moves_lake):
+    sim, settings, lake = moves_lake
+    tz, now = settings.business_tz, datetime.now(UTC)
+    near, far = sim.last_day - timedelta(days=1), sim.first_day
+    with connect(settings) as odoo:
+        odoo_only = {day: fetch_counting(odoo, day, tz, now) for day in (near, far)}
+        from_lake = {day: fetch_counting(odoo, day, tz, now, lake) for day in (near, far)}
+    # without the lake the pages of later lines grow with the distance to today; with it they do not
+    assert odoo_only[far][1][LINE_READ] > odoo_only[near][1][LINE_READ] + 3
+    assert from_lake[far][1] == from_lake[near][1]
+    assert from_lake[far][1][LINE_READ] == 2  # the check's one-line read (latest write_date), today's part
+    assert from_lake[far][1][("stock.move.line", "search_count")] == 1
+    for day in (near, far):
+        expected, result = odoo_only[day][0], from_lake[day][0]
+        assert result["stock.move.line"] == expected["stock.move.line"]
+        assert len(result["stock.move.line"]) > 0
+        assert snapshot_star(result).equals(snapshot_star(expected))
+
+
+def test_an_earlier_snapshot_in_the_lake_serves_the_next_day_of_a_backfill(moves_lake, tmp_path):
+    sim, settings, _ = moves_lake
+    tz, now = settings.business_tz, datetime.now(UTC)
+    lake = open_lake(str(tmp_path))  # no inventory moves: only the quant snapshot of the day before
+    first, second = sim.first_day, sim.first_day + timedelta(days=1)
+    with connect(settings) as odoo:
+        records, _ = fetch_counting(odoo, first, tz, now)
+        lake.write_partition(raw_spec("stock_quants"), first, raw_table(records))
+        expected, odoo_calls = fetch_counting(odoo, second, tz, now)
+        result, lake_calls = fetch_counting(odoo, second, tz, now, lake)
+    # read at the same `now`, the snapshot before holds every later line: only the check's read is left
+    assert lake_calls[LINE_READ] == 1 < odoo_calls[LINE_READ]
+    assert result["stock.move.line"] == expected["stock.move.line"]
+
+
+def test_a_lake_that_differs_from_odoo_is_not_used(moves_lake, tmp_path):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    sim, settings, full_lake = moves_lake
+    tz, now = settings.business_tz, datetime.now(UTC)
+    lake = open_lake(str(tmp_path))
+    spec = raw_spec("inventory_moves")
+    for day in full_lake.list_dates(spec):
+        lake.write_partition(spec, day, full_lake.read_partition(spec, day))
+    # one later day lost a move line (as if it had been extracted before a backdated move was validated)
+    stale_day = sim.last_day - timedelta(days=1)
+    table = lake.read_partition(spec, stale_day)
+    first_line = pc.index(table.column("model"), "stock.move.line").as_py()
+    lake.write_partition(spec, stale_day, pa.concat_tables([table.slice(0, first_line), table.slice(first_line + 1)]))
+    with connect(settings) as odoo:
+        expected, odoo_calls = fetch_counting(odoo, sim.first_day, tz, now)
+        result, lake_calls = fetch_counting(odoo, sim.first_day, tz, now, lake)
+    assert result["stock.move.line"] == expected["stock.move.line"]
+    assert lake_calls[LINE_READ] == odoo_calls[LINE_READ] + 1  # the check's one-line read, then all of it
+    assert lake_calls[("stock.move.line", "search_count")] == 1

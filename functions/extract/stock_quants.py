@@ -8,17 +8,30 @@ plain snapshot as of the reading moment; a future day is refused.
 
 Known limit: moves validated while the quants are being read can fall on the wrong side of the cut
 (Odoo offers no read snapshot across calls); the window is the few seconds of the quant read.
+
+Reading every done move from D to now makes a far-back day cost more and a backfill of N days read
+O(N²) move lines. So the later moves come from the lake where it already holds them: the raw
+`inventory_moves` partitions of the whole days after D, and the later moves stored with the nearest
+earlier and later reconstructed quant snapshots. What the lake covers is checked against Odoo with one
+count and the latest `write_date` over the same windows (a late edit, a backdated or deleted line makes
+them differ, and then everything is read from Odoo as before); only the rest (at least today's part) is
+read from Odoo. The partition holds the same move lines either way, so the transform gives the same rows.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 from typing import Any
 
 from functions.extract import raw_spec, raw_table
+from functions.extract.inventory_moves import DATASET as MOVES_DATASET
 from functions.extract.inventory_moves import read_by_ids
-from shared.dates import ODOO_DATETIME_FORMAT, business_day_of, business_day_window
+from shared.dates import ODOO_DATETIME_FORMAT, business_day_of, business_day_window, odoo_window
 from shared.errors import InputError
+from shared.log import get_logger
+
+log = get_logger(__name__)
 
 DATASET = "stock_quants"
 QUANT_MODEL = "stock.quant"
@@ -32,7 +45,7 @@ ALL_RECORDS = {"active_test": False}
 QUANT_REQUIRED = ("id", "product_id", "location_id", "quantity", "reserved_quantity")
 QUANT_OPTIONAL = ("lot_id", "company_id", "in_date", "product_uom_id")
 LINE_REQUIRED = ("id", "date", "product_id", "product_uom_id", "location_id", "location_dest_id")
-LINE_OPTIONAL = ("lot_id", "company_id", "quantity_product_uom")
+LINE_OPTIONAL = ("lot_id", "company_id", "quantity_product_uom", "write_date")  # write_date: lake freshness
 QUANTITY_FIELDS = {"quantity": ["quantity", "qty_done"]}
 # model -> (required, optional) fields, for `nkpipe odoo-check` ("a|b": either name)
 REQUIREMENTS = {
@@ -47,8 +60,12 @@ def _ids(records: list[dict], field: str) -> list[int]:
     return sorted({r[field][0] for r in records if isinstance(r.get(field), list | tuple) and r[field]})
 
 
-def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -> dict[str, list[dict]]:
-    """The records that give on-hand stock at the end of `day` (or now, while `day` is not over)."""
+def fetch_snapshot(
+    odoo: Any, day: date, tz: str, now: datetime | None = None, lake: Any = None
+) -> dict[str, list[dict]]:
+    """The records that give on-hand stock at the end of `day` (or now, while `day` is not over).
+
+    With `lake`, the done moves after `day` that the lake already holds are taken from it (see above)."""
     _, end_of_day = business_day_window(day, tz)
     if day > business_day_of(now or datetime.now(UTC), tz):
         raise InputError(f"stock-quants: {day.isoformat()} is in the future; there is no stock snapshot for it")
@@ -63,12 +80,8 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
     records: dict[str, list[dict]] = {QUANT_MODEL: quants, LOCATION_MODEL: locations}
     if reconstructed:
         line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL, QUANTITY_FIELDS)
-        domain = [
-            ("state", "=", "done"),
-            ("date", ">=", end_of_day.strftime(ODOO_DATETIME_FORMAT)),
-            ("date", "<", taken_at.strftime(ODOO_DATETIME_FORMAT)),
-        ]
-        lines = odoo.search_read_all(LINE_MODEL, domain, line_fields)
+        window = (end_of_day.strftime(ODOO_DATETIME_FORMAT), taken_at.strftime(ODOO_DATETIME_FORMAT))
+        lines = later_move_lines(odoo, lake, day, tz, window, line_fields)
         records[LINE_MODEL] = lines
         if "quantity_product_uom" not in line_fields and lines:
             # the transform converts line units to product units with Odoo's factors
@@ -93,8 +106,139 @@ def fetch_snapshot(odoo: Any, day: date, tz: str, now: datetime | None = None) -
     return records
 
 
+# ---------------------------------------------------------------- the later moves, from the lake where it has them
+
+Window = tuple[str, str]  # [start, end) as Odoo UTC datetime strings (they sort like the moments)
+
+
+def done_domain(windows: list[Window]) -> list:
+    """Done move lines dated in any of `windows` (disjoint)."""
+    union: list = ["|"] * (len(windows) - 1)
+    for start, end in windows:
+        union += ["&", ("date", ">=", start), ("date", "<", end)]
+    return [("state", "=", "done"), *union]
+
+
+def merge_windows(windows: list[Window]) -> list[Window]:
+    merged: list[Window] = []
+    for start, end in sorted(w for w in windows if w[0] < w[1]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def subtract_windows(window: Window, covered: list[Window]) -> list[Window]:
+    """The parts of `window` that no (merged) window of `covered` holds."""
+    gaps, cursor = [], window[0]
+    for start, end in covered:
+        if start > cursor:
+            gaps.append((cursor, min(start, window[1])))
+        cursor = max(cursor, end)
+    if cursor < window[1]:
+        gaps.append((cursor, window[1]))
+    return [gap for gap in gaps if gap[0] < gap[1]]
+
+
+def _clip(window: Window, within: Window) -> Window:
+    return max(window[0], within[0]), min(window[1], within[1])
+
+
+def _window_lines(table: Any, window: Window, fields: list[str]) -> list[dict] | None:
+    """The move lines of a raw partition dated in `window`, with `fields` only; None when its records lack
+    one of `fields` (written by an older version: not comparable, so not used)."""
+    import polars as pl
+
+    frame = pl.from_arrow(table.select(["model", "record"])).filter(pl.col("model") == LINE_MODEL)
+    has_all = pl.all_horizontal([pl.col("record").str.contains(f'[{{,]\\s*"{name}"\\s*:') for name in fields])
+    if frame.height and not frame.select(has_all.all()).item():
+        return None
+    moment = pl.col("record").str.json_path_match("$.date")
+    texts = frame.filter((moment >= window[0]) & (moment < window[1])).get_column("record").to_list()
+    return [{name: record[name] for name in fields} for record in map(json.loads, texts)]
+
+
+def lake_move_lines(lake: Any, day: date, tz: str, window: Window, fields: list[str]) -> tuple[list[Window], list[dict]]:
+    """Done move lines dated in `window` (after the end of `day`) that the lake already holds, and the
+    windows they cover: raw inventory_moves of whole later days, and the later moves kept with the
+    nearest earlier and later reconstructed quant snapshots."""
+    moves_spec, snapshots_spec = raw_spec(MOVES_DATASET), raw_spec(DATASET)
+    # (spec, partition day, the window it holds; None: a snapshot's, read from its record)
+    candidates: list[tuple[Any, date, Window | None]] = [
+        (moves_spec, moves_day, odoo_window(moves_day, tz))
+        for moves_day in lake.list_dates(moves_spec)
+        if moves_day > day and odoo_window(moves_day, tz)[1] <= window[1]
+    ]
+    snapshot_days = [d for d in lake.list_dates(snapshots_spec) if d != day]
+    earlier = max((d for d in snapshot_days if d < day), default=None)
+    later = min((d for d in snapshot_days if d > day), default=None)
+    candidates += [(snapshots_spec, d, None) for d in (earlier, later) if d is not None]
+    covered: list[Window] = []
+    lines: dict[int, dict] = {}
+    for spec, source_day, source_window in candidates:
+        table = lake.read_partition(spec, source_day)
+        if table is None:
+            continue
+        part = _clip(source_window or _snapshot_window(table), window)
+        if part[0] >= part[1]:
+            continue
+        found = _window_lines(table, part, fields)
+        if found is None:
+            continue
+        covered.append(part)
+        for record in found:
+            lines.setdefault(record["id"], record)
+    return merge_windows(covered), list(lines.values())
+
+
+def _snapshot_window(table: Any) -> Window:
+    """The later moves a quant snapshot partition holds: from the end of its day to its reading."""
+    import pyarrow.compute as pc
+
+    snapshot = table.filter(pc.equal(table.column("model"), SNAPSHOT_MODEL)).column("record").to_pylist()
+    info = json.loads(snapshot[0]) if snapshot else {}
+    if not info.get("reconstructed"):
+        return ("", "")  # a plain snapshot of a day not over holds no later moves
+    return info["as_of"], info["taken_at"]
+
+
+def lake_is_current(odoo: Any, covered: list[Window], lines: list[dict], fields: list[str]) -> bool:
+    """Does Odoo still have exactly these done lines in `covered`? Same count and same latest write_date
+    (a late edit moves write_date past every extraction; a backdated or deleted line changes the count)."""
+    domain = done_domain(covered)
+    checks = [lambda: odoo.search_count(LINE_MODEL, domain)]
+    if "write_date" in fields:
+        checks.append(lambda: odoo.execute(
+            LINE_MODEL, "search_read", domain=domain, fields=["write_date"], order="write_date desc, id desc", limit=1,
+        ))
+    answers = odoo.map_concurrently(lambda check: check(), checks)
+    if answers[0] != len(lines):
+        return False
+    if len(answers) > 1:
+        latest = answers[1][0]["write_date"] if answers[1] else None
+        ours = max((line["write_date"] for line in lines if isinstance(line.get("write_date"), str)), default=None)
+        return latest == ours
+    return True
+
+
+def later_move_lines(odoo: Any, lake: Any, day: date, tz: str, window: Window, fields: list[str]) -> list[dict]:
+    """Done move lines dated in `window`, by id: from the lake where it holds them and Odoo agrees, the
+    rest from Odoo (each missing window read by id pages, side by side)."""
+    covered, reused = lake_move_lines(lake, day, tz, window, fields) if lake is not None else ([], [])
+    if covered and not lake_is_current(odoo, covered, reused, fields):
+        log.info("stock-quants %s: the lake's later moves differ from Odoo's; reading them all from Odoo", day)
+        covered, reused = [], []
+    gaps = subtract_windows(window, covered)
+    parts = odoo.map_concurrently(lambda gap: odoo.search_read_all(LINE_MODEL, done_domain([gap]), fields), gaps)
+    lines = {record["id"]: record for record in reused}
+    for part in parts:
+        lines.update((record["id"], record) for record in part)
+    return sorted(lines.values(), key=lambda record: record["id"])
+
+
 def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
-    records = fetch_snapshot(odoo, day, settings.business_tz)
+    records = fetch_snapshot(odoo, day, settings.business_tz, lake=lake)
     written = lake.write_partition(raw_spec(DATASET), day, raw_table(records))
     counts = {model: len(rows) for model, rows in records.items() if model != SNAPSHOT_MODEL}
     return {f"raw/{DATASET}": written, **counts}
