@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, frame_schema, typed_frame
+from functions.transform.dimensions import Column, frame_schema, records_frame
 
 REFUND_TYPES = ("out_refund", "in_refund")
 
@@ -90,14 +90,14 @@ LINE_SCHEMA = {
 
 
 def clean_moves(raw: pl.DataFrame | None) -> pl.DataFrame:
-    moves = typed_frame(decode_records(raw, "account.move"), MOVE_COLUMNS)
+    moves = records_frame(raw, "account.move", MOVE_COLUMNS)
     sign = pl.when(pl.col("move_type").is_in(REFUND_TYPES)).then(-1).otherwise(1).cast(pl.Int64)
     return moves.with_columns(sign.alias("sign")).sort("move_id")
 
 
 def clean_lines(raw: pl.DataFrame | None, moves: pl.DataFrame) -> pl.DataFrame:
     """Product lines with their move's header, quantity and amounts signed by move type."""
-    lines = typed_frame(decode_records(raw, "account.move.line"), LINE_COLUMNS)
+    lines = records_frame(raw, "account.move.line", LINE_COLUMNS)
     header = moves.select(
         "move_id", "move_name", "move_type", pl.col("invoice_date").alias("date"), "partner_id", "company_id",
         "sign",
