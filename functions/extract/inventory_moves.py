@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from functions.extract import raw_records, raw_spec, raw_table
+from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 
 DATASET = "inventory_moves"
@@ -61,26 +61,42 @@ def _ids(records: list[dict], field: str) -> list[int]:
 def read_by_ids(odoo: Any, model: str, ids: list[int], fields: list[str], *, context: dict | None = None) -> list[dict]:
     """Records by id in batches, one call per batch (concurrently): a page one larger than its batch
     of ids never asks for an empty second page."""
-    size = odoo.batch_size
-    chunks = [ids[i : i + size] for i in range(0, len(ids), size)]
+    return read_many_by_ids(odoo, [(model, ids, fields, context)])[0]
 
-    def read(chunk: list[int]) -> list[dict]:
+
+def read_many_by_ids(odoo: Any, requests: list[tuple[str, list[int], list[str], dict | None]]) -> list[list[dict]]:
+    """Several `read_by_ids` (model, ids, fields, context) at once: every batch of every request on the
+    client's one bounded pool, so independent reads do not wait for each other."""
+    size = odoo.batch_size
+    jobs = [
+        (index, model, ids[i : i + size], fields, context)
+        for index, (model, ids, fields, context) in enumerate(requests)
+        for i in range(0, len(ids), size)
+    ]
+
+    def read(job: tuple) -> list[dict]:
+        _, model, chunk, fields, context = job
         domain = [("id", "in", chunk)]
         return odoo.search_read_all(model, domain, fields, context=context, batch_size=len(chunk) + 1)
 
-    records = [record for part in odoo.map_concurrently(read, chunks) for record in part]
-    return sorted(records, key=lambda r: r["id"])
+    results: list[list[dict]] = [[] for _ in requests]
+    for job, part in zip(jobs, odoo.map_concurrently(read, jobs), strict=True):
+        results[job[0]].extend(part)
+    return [sorted(records, key=lambda r: r["id"]) for records in results]
 
 
 def fetch_move_lines(odoo: Any, domain: list) -> dict[str, list[dict]]:
     """Done move lines matching `domain` with their moves, picking types and locations."""
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL, QUANTITY_FIELDS)
     lines = odoo.search_read_all(LINE_MODEL, domain, line_fields)
-    moves = read_by_ids(odoo, MOVE_MODEL, _ids(lines, "move_id"), ["id", "picking_type_id"])
+    location_ids = sorted(set(_ids(lines, "location_id")) | set(_ids(lines, "location_dest_id")))
+    # moves and locations depend only on the lines: read side by side; picking types need the moves
+    moves, locations = read_many_by_ids(odoo, [
+        (MOVE_MODEL, _ids(lines, "move_id"), ["id", "picking_type_id"], None),
+        (LOCATION_MODEL, location_ids, ["id", "usage", "complete_name"], ALL_RECORDS),
+    ])
     type_ids = sorted(set(_ids(lines, "picking_type_id")) | set(_ids(moves, "picking_type_id")))
     types = read_by_ids(odoo, PICKING_TYPE_MODEL, type_ids, ["id", "code", "name"], context=ALL_RECORDS)
-    location_ids = sorted(set(_ids(lines, "location_id")) | set(_ids(lines, "location_dest_id")))
-    locations = read_by_ids(odoo, LOCATION_MODEL, location_ids, ["id", "usage", "complete_name"], context=ALL_RECORDS)
     return {LINE_MODEL: lines, MOVE_MODEL: moves, PICKING_TYPE_MODEL: types, LOCATION_MODEL: locations}
 
 
@@ -96,6 +112,6 @@ def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
     from functions.reconcile import Check
 
     odoo_count = odoo.search_count(LINE_MODEL, line_domain(day, settings.business_tz))
-    lines = raw_records(lake, DATASET, day, LINE_MODEL)
-    note = "" if lines is not None else "no raw partition"
-    return [Check(DATASET, "move_lines", len(lines or []), odoo_count, note=note)]
+    totals = raw_totals(lake, DATASET, day, LINE_MODEL, [])  # counted without decoding every record
+    note = "" if totals is not None else "no raw partition"
+    return [Check(DATASET, "move_lines", int(totals["__count"]) if totals else 0, odoo_count, note=note)]
