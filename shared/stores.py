@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -84,6 +85,7 @@ class LocalStore:
         target.parent.mkdir(parents=True, exist_ok=True)
         temp_dir = self.root / LOCAL_TEMP_DIR
         temp_dir.mkdir(parents=True, exist_ok=True)
+        self._sweep_stale_temp(temp_dir)
         temp = temp_dir / f"{uuid.uuid4().hex}.part"
         try:
             with open(temp, "wb") as fh:
@@ -95,6 +97,19 @@ class LocalStore:
             os.replace(temp, target)
         finally:
             temp.unlink(missing_ok=True)
+
+    @staticmethod
+    def _sweep_stale_temp(temp_dir: Path, older_than_s: float = 86400) -> None:
+        """Temp parts of killed runs: never seen by readers, removed once they are a day old (no live
+        write takes that long)."""
+        cutoff = time.time() - older_than_s
+        with os.scandir(temp_dir) as entries:
+            for entry in entries:
+                try:
+                    if entry.name.endswith(".part") and entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                except FileNotFoundError:
+                    pass
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
         target = self._path(key)

@@ -236,3 +236,15 @@ def test_stamps_change_when_a_partition_is_replaced(lake: Lake):
     after = lake.store.stamps(SPEC.prefix)
     assert after[Lake.partition_key(SPEC, D2)] == before[Lake.partition_key(SPEC, D2)]
     assert after[Lake.partition_key(SPEC, D1)] != before[Lake.partition_key(SPEC, D1)]
+
+
+def test_stale_temp_parts_of_killed_runs_are_swept(tmp_path):
+    lake = open_lake(str(tmp_path))
+    temp = tmp_path / ".tmp"
+    temp.mkdir()
+    old, fresh = temp / "killed.part", temp / "in-flight.part"
+    for path in (old, fresh):
+        path.write_bytes(b"half")
+    os.utime(old, (0, 0))
+    lake.write_partition(SPEC, D1, frame(D1, [1]))
+    assert sorted(p.name for p in temp.iterdir()) == ["in-flight.part"]
