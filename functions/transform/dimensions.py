@@ -417,9 +417,11 @@ def dimension_of_model(model: str) -> Dimension | None:
 # ---------------------------------------------------------------- pure steps
 
 
-def dimension_frame(dim: Dimension, records: Iterable[dict[str, Any]]) -> pl.DataFrame:
-    """Odoo records of one dimension → its typed table, one row per id, sorted by id."""
-    return typed_frame(records, dim.columns).unique(dim.key, keep="last").sort(dim.key)
+def dimension_frame(dim: Dimension, records: Iterable[dict[str, Any]] | pl.DataFrame) -> pl.DataFrame:
+    """Odoo records of one dimension (or their typed frame, from `records_frame`) → its typed table,
+    one row per id, sorted by id."""
+    typed = records if isinstance(records, pl.DataFrame) else typed_frame(records, dim.columns)
+    return typed.unique(dim.key, keep="last").sort(dim.key)
 
 
 def merge_dimension(
@@ -477,9 +479,11 @@ def dimension_spec(dim: Dimension) -> Any:
 
 
 def apply_refresh(
-    existing: pl.DataFrame | None, dim: Dimension, records: list[dict[str, Any]], refresh: dict[str, Any]
+    existing: pl.DataFrame | None, dim: Dimension, records: list[dict[str, Any]] | pl.DataFrame,
+    refresh: dict[str, Any],
 ) -> pl.DataFrame:
-    """One dimension's refresh (changed records + the id list at taken_at) applied to its table."""
+    """One dimension's refresh (changed records, or their typed frame, + the id list at taken_at) applied
+    to its table."""
     changed = dimension_frame(dim, records)
     merged = merge_dimension(existing, changed, dim.key)
     taken_at = odoo_timestamp(refresh["taken_at"])
@@ -499,6 +503,10 @@ def transform(settings: Any, lake: Any, day: Any) -> dict[str, int] | None:
         spec = dimension_spec(dim)
         current = lake.read_table(spec)
         existing = None if current is None else pl.from_arrow(current)
-        table = apply_refresh(existing, dim, decode_records(raw, refresh["model"]), refresh)
+        changed = records_frame(raw, refresh["model"], dim.columns)
+        table = apply_refresh(existing, dim, changed, refresh)
+        if existing is not None and table.equals(existing):
+            written[str(spec)] = table.height  # nothing changed: the table stays as it is, unwritten
+            continue
         written[str(spec)] = lake.write_table(spec, table)
     return written
