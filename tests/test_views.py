@@ -85,6 +85,29 @@ def test_nkpipe_sql_bad_query_is_one_line_and_exit_2(lake_root, capsys):
     assert len(err) == 1 and err[0].startswith("error: sql: ") and "nope" in err[0]
 
 
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("copy (select 1 as x) to '{partition}' (format parquet)", "only queries are allowed"),
+        ("create table t as select 1", "only queries are allowed"),
+        ("attach ':memory:' as other", "only queries are allowed"),
+        ("select 1; select 2", "exactly one statement"),
+    ],
+)
+def test_nkpipe_sql_never_writes(lake_root, capsys, query, message):
+    partition = next((lake_root / "star-schema" / "fact_sales").glob("date=*/part-0.parquet"))
+    before = partition.read_bytes()
+    code = main(["sql", query.format(partition=partition), "--lake", str(lake_root), "--env-file", "/nonexistent"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0]
+    assert partition.read_bytes() == before
+
+
+def test_nkpipe_sql_reads_with_describe_show_and_explain(lake_root, capsys):
+    for query in ("describe fact_sales", "show tables", "explain select * from fact_sales"):
+        assert main(["sql", query, "--lake", str(lake_root), "--env-file", "/nonexistent"]) == 0
+
+
 def test_nkpipe_sql_prints_timestamps_and_caps_rows(lake_root, capsys):
     code = main(["sql", "select move_line_id, date_done from fact_inventory_moves order by move_line_id",
                  "--max-rows", "2", "--lake", str(lake_root), "--env-file", "/nonexistent"])

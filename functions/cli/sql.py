@@ -23,6 +23,21 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     return parser
 
 
+def require_read_only(con, query: str) -> None:  # noqa: ANN001
+    """One read statement only: `nkpipe sql` looks at the lake, it never writes it (a COPY … TO a
+    partition would bypass the schema check and the atomic writer)."""
+    import duckdb
+
+    from shared.errors import InputError
+
+    statements = con.extract_statements(query)
+    if len(statements) != 1:
+        raise InputError(f"sql: give exactly one statement (got {len(statements)})")
+    if statements[0].type not in (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN):
+        kind = str(statements[0].type).rsplit(".", 1)[-1]
+        raise InputError(f"sql: only queries are allowed (select, with, describe, show, summarize, explain), not {kind}")
+
+
 def run(args: argparse.Namespace) -> int:
     import duckdb
 
@@ -34,6 +49,7 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     con = open_views(lake_from(settings))
     try:
+        require_read_only(con, args.query)
         relation = con.sql(args.query)  # None for a statement that returns nothing
         columns, rows = [], []
         if relation is not None:
