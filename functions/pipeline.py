@@ -182,7 +182,9 @@ def _run_stage(
                                  message=str(exc), run_id=run_id)
             if progress:
                 progress(failed)
-            log.error("stage %s failed for %s: %s", stage, day, exc)
+            # INFO, not ERROR: the caller reports the failure once (the CLI's `error:` line, the
+            # Cloud Function's pipeline_failed entry); the run record keeps the details.
+            log.info("stage %s failed for %s: %s", stage, day, exc)
             raise
         for result in stage_results:
             log.info(

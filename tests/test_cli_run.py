@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -67,3 +68,37 @@ def test_installed_command_runs():
     )
     assert result.returncode == 0
     assert "run" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("argv", "start"),
+    [
+        (["run"], "error: nkpipe run: the following arguments are required: --date"),
+        (["frobnicate"], "error: nkpipe: argument COMMAND: invalid choice: 'frobnicate'"),
+        (["purge", "--targets", "pos"], "error: nkpipe purge: the following arguments are required: --layers"),
+        (["kpi", "drop", "--bogus"], "error: nkpipe: unrecognized arguments: --bogus"),
+    ],
+)
+def test_usage_mistakes_are_one_line_too(argv, start, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err.strip().splitlines()
+    assert exit_info.value.code == 2
+    assert len(err) == 1 and err[0].startswith(start)
+
+
+def test_a_failing_stage_is_one_line_when_stderr_is_not_a_terminal(tmp_path):
+    from tests.fixtures.services import free_port
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ODOO_", "TIDB_", "SUPABASE_"))}
+    # Supabase "down": nothing listens on that loopback port.
+    env.update(SUPABASE_DB_URL=f"postgresql://u:p@127.0.0.1:{free_port()}/db", KPI_DUCKDB_PATH=str(tmp_path / "k.duckdb"))
+    result = subprocess.run(
+        [sys.executable, "-m", "functions.cli", "run", "--date", "2026-11-01", "--stages", "mirror",
+         "--lake", str(tmp_path / "lake"), "--env-file", "/nonexistent"],
+        capture_output=True, text=True, timeout=120, env=env,
+    )
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert "u:p@" not in result.stderr and ":p@" not in result.stdout

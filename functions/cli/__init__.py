@@ -11,6 +11,7 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from shared.errors import ConfigError, InputError, NkpipeError
 
@@ -48,8 +49,15 @@ def _load_verbs() -> list:
     return modules
 
 
+class OneLineErrorParser(argparse.ArgumentParser):
+    """Usage mistakes end like every other failure: one `error:` line on stderr, exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = OneLineErrorParser(
         prog="nkpipe",
         description="Odoo -> Parquet lake -> profit -> KPI pipeline. Dates are YYYY-MM-DD business days.",
     )
