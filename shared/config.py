@@ -194,7 +194,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "TIDB_USER": ("tidb_user", _parse_str),
     "TIDB_PASSWORD": ("tidb_password", _parse_secret),
     "TIDB_DATABASE": ("tidb_database", lambda t: t.strip() or "nkpipe"),
-    "KPI_DUCKDB_PATH": ("kpi_duckdb_path", lambda t: t.strip() or "./nkpipe-kpi.duckdb"),
+    "KPI_DUCKDB_PATH": ("kpi_duckdb_path", _parse_str),
     "SUPABASE_DB_URL": ("supabase_db_url", _parse_secret),
     "SUPABASE_URL": ("supabase_url", _parse_str),
     "SUPABASE_SERVICE_KEY": ("supabase_service_key", _parse_secret),
@@ -243,6 +243,8 @@ def load_settings(
             shown = "" if secret else f" (got {values[env_name]!r})"
             problems.append(f"{env_name}: {exc}{shown}")
     kwargs.update(overrides)
+    if not kwargs.get("kpi_duckdb_path"):
+        kwargs["kpi_duckdb_path"] = default_kpi_store(kwargs.get("data_lake_root", Settings.data_lake_root))
     if problems:
         raise ConfigError("bad configuration: " + "; ".join(problems))
     known = {f.name for f in fields(Settings)}
@@ -253,6 +255,14 @@ def load_settings(
     if settings.in_cloud:
         require_cloud_settings(settings)
     return settings
+
+
+def default_kpi_store(data_lake_root: str) -> str:
+    """The embedded KPI store of a local lake lives in the lake's folder (as `nkpipe demo` leaves it),
+    so every command pointed at that lake finds the same KPIs."""
+    if "://" in data_lake_root and not data_lake_root.startswith("file://"):
+        return "./nkpipe-kpi.duckdb"
+    return str(Path(data_lake_root.removeprefix("file://")).expanduser() / "embedded-kpi.duckdb")
 
 
 def require_cloud_settings(settings: Settings) -> None:

@@ -89,3 +89,11 @@ def test_odoo_is_required_only_when_used_and_simulator_only_when_asked():
     with pytest.raises(ConfigError, match="ODOO_DB, ODOO_USERNAME, ODOO_API_KEY"):
         require_odoo(load_settings({"ODOO_HOST": "odoo.example"}, env_file=None))
     require_odoo(load_settings({"ODOO_HOST": "simulator"}, env_file=None))
+
+
+def test_embedded_kpi_store_lives_in_a_local_lake_folder():
+    assert load_settings({"DATA_LAKE_ROOT": "/srv/lake"}, env_file=None).kpi_duckdb_path == "/srv/lake/embedded-kpi.duckdb"
+    assert load_settings({}, env_file=None).kpi_duckdb_path == "data-lake/embedded-kpi.duckdb"
+    assert load_settings({"DATA_LAKE_ROOT": "gs://b/p"}, env_file=None).kpi_duckdb_path == "./nkpipe-kpi.duckdb"
+    explicit = {"DATA_LAKE_ROOT": "/srv/lake", "KPI_DUCKDB_PATH": "/var/kpi.duckdb"}
+    assert load_settings(explicit, env_file=None).kpi_duckdb_path == "/var/kpi.duckdb"
