@@ -185,3 +185,14 @@ def test_local_copies_are_pruned_after_the_configured_days(tmp_path):
     lake.write_partition(AGG_PROFIT_DAILY, D1, frame_with_amount(D1, 1.0))
     lake.write_partition(AGG_PROFIT_DAILY, D1, frame_with_amount(D1, 2.0))
     assert [v.current for v in lake.partition_versions(AGG_PROFIT_DAILY, D1)] == [True]
+
+
+def test_purge_needs_an_explicit_scope_of_days(lake, capsys):
+    fill(lake)
+    before = lake.store.list("")
+    assert main(["purge", "--targets", "pos", "--layers", "star", "--yes", "--lake", lake.url]) == 2
+    assert "name the days" in capsys.readouterr().err
+    assert lake.store.list("") == before
+    assert main(["purge", "--targets", "pos", "--layers", "star", "--all-dates", "--yes", "--lake", lake.url]) == 0
+    assert lake.list_dates(FACT_SALES) == []
+    assert lake.list_dates(FACT_INVOICE_SALES) == [D1, D2, D3]

@@ -16,6 +16,9 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument("--from", dest="start", metavar="D", help="first day (inclusive)")
     parser.add_argument("--to", dest="end", metavar="E", help="last day (inclusive)")
     parser.add_argument("--older-than", metavar="AGE", help="only partitions older than AGE, e.g. 90d (raw retention)")
+    parser.add_argument(
+        "--all-dates", action="store_true", help="every day of these targets (and their dimension files)"
+    )
     parser.add_argument("--with-downstream", action="store_true", help="also the profit outputs of those days")
     parser.add_argument("--yes", action="store_true", help="really delete")
     return parser
@@ -41,6 +44,12 @@ def run(args: argparse.Namespace) -> int:
         targets = TARGETS  # raw retention applies to every dataset
     else:
         raise InputError("no targets given: name them with --targets (the whole lake is never one flag away)")
+    if not (args.start or args.end or older_than is not None or args.all_dates):
+        raise InputError(
+            "name the days: --from/--to, or --older-than AGE, or --all-dates for every day of these targets"
+        )
+    if args.all_dates and (args.start or args.end or older_than is not None):
+        raise InputError("--all-dates goes alone, without --from/--to/--older-than")
     start = parse_day(args.start, tz) if args.start else None
     end = parse_day(args.end, tz) if args.end else None
     lake = lake_from(settings)
