@@ -71,3 +71,14 @@ def test_no_partition_or_no_record_of_the_model_gives_the_empty_typed_frame():
     expected = typed_frame([], COLUMNS)
     assert_frame_equal(records_frame(None, "m", COLUMNS), expected)
     assert_frame_equal(records_frame(raw(RECORDS, json.dumps), "absent", COLUMNS), expected)
+
+
+def test_a_partition_decoded_in_several_slices_keeps_every_row_in_order(monkeypatch):
+    import functions.transform.dimensions as dimensions
+
+    monkeypatch.setattr(dimensions, "DECODE_SLICE_ROWS", 2)
+    frame = raw(RECORDS * 3, json.dumps)
+    expected = typed_frame(decode_records(frame, "m"), COLUMNS)
+    result = records_frame(frame, "m", COLUMNS)
+    assert result.height == 15
+    assert_frame_equal(result, expected, check_exact=True)

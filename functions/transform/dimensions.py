@@ -133,6 +133,7 @@ _JSON_DTYPES: dict[str, pl.DataType] = {
     "m2m": pl.List(pl.Int64()),
 }
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+DECODE_SLICE_ROWS = 2000
 
 
 def _false_to_null(fields: Sequence[str]) -> tuple[str, str]:
@@ -195,10 +196,7 @@ def records_frame(raw: pl.DataFrame | None, model: str | None, columns: Sequence
     kinds = {name: c.kind for c in columns for name in c.field.split("|")}
     pattern, replacement = _false_to_null([name for name, kind in kinds.items() if kind != "bool"] or ["id"])
     struct = pl.Struct({name: _JSON_DTYPES[kind] for name, kind in kinds.items()})
-    decoded = texts.select(
-        pl.col("record").str.replace_all(pattern, replacement).str.json_decode(struct).alias("_decoded"),
-        *[_present(name).alias(f"_has_{name}") for c in columns if "|" in c.field for name in c.field.split("|")],
-    ).unnest("_decoded")
+    has = [f"_has_{name}" for c in columns if "|" in c.field for name in c.field.split("|")]
 
     def value(column: Column) -> pl.Expr:
         alternatives = column.field.split("|")
@@ -208,9 +206,16 @@ def records_frame(raw: pl.DataFrame | None, model: str | None, columns: Sequence
             expr = pl.when(pl.col(f"_has_{name}")).then(pl.col(name)).otherwise(expr)
         return expr
 
-    return decoded.select(
-        [_typed(c.kind, value(c)).cast(schema[c.name]).alias(c.name) for c in columns]
-    )
+    def decode(part: pl.DataFrame) -> pl.DataFrame:
+        decoded = part.select(
+            pl.col("record").str.replace_all(pattern, replacement).str.json_decode(struct).alias("_decoded"),
+            *[_present(name[len("_has_"):]).alias(name) for name in has],
+        ).unnest("_decoded")
+        return decoded.select([_typed(c.kind, value(c)).cast(schema[c.name]).alias(c.name) for c in columns])
+
+    # in slices: the JSON parser's intermediate values for a whole day would cost far more memory
+    parts = [decode(texts.slice(offset, DECODE_SLICE_ROWS)) for offset in range(0, texts.height, DECODE_SLICE_ROWS)]
+    return pl.concat(parts) if len(parts) > 1 else parts[0]
 
 
 def conform(frame: pl.DataFrame, schema: dict[str, pl.DataType]) -> pl.DataFrame:
