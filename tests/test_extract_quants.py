@@ -294,3 +294,33 @@ def test_a_lake_that_differs_from_odoo_is_not_used(moves_lake, tmp_path):
     assert result["stock.move.line"] == expected["stock.move.line"]
     assert lake_calls[LINE_READ] == odoo_calls[LINE_READ] + 1  # the check's one-line read, then all of it
     assert lake_calls[("stock.move.line", "search_count")] == 1
+
+
+def test_of_two_copies_of_a_line_in_the_lake_the_later_written_one_is_used(moves_lake, tmp_path):
+    import json as jsonlib
+
+    import pyarrow as pa
+
+    sim, settings, full_lake = moves_lake
+    tz, now = settings.business_tz, datetime.now(UTC)
+    lake = open_lake(str(tmp_path))
+    spec = raw_spec("inventory_moves")
+    first, second = sim.first_day, sim.first_day + timedelta(days=1)
+    for day in full_lake.list_dates(spec):
+        table = full_lake.read_partition(spec, day)
+        if day == second + timedelta(days=1):
+            # an older copy of one line, with another quantity: as if extracted before an edit
+            records = table.column("record").to_pylist()
+            index = table.column("model").to_pylist().index("stock.move.line")
+            stale = jsonlib.loads(records[index])
+            stale.update(write_date="2000-01-01 00:00:00", quantity=999.0)
+            records[index] = jsonlib.dumps(stale)
+            table = table.set_column(table.schema.get_field_index("record"), "record", pa.array(records))
+        lake.write_partition(spec, day, table)
+    with connect(settings) as odoo:
+        earlier, _ = fetch_counting(odoo, first, tz, now)  # holds the current copy of every later line
+        lake.write_partition(raw_spec("stock_quants"), first, raw_table(earlier))
+        expected, _ = fetch_counting(odoo, second, tz, now)
+        result, lake_calls = fetch_counting(odoo, second, tz, now, lake)
+    assert lake_calls[LINE_READ] == 1  # the lake was used (only the check's read)
+    assert result["stock.move.line"] == expected["stock.move.line"]

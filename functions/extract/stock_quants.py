@@ -188,8 +188,16 @@ def lake_move_lines(lake: Any, day: date, tz: str, window: Window, fields: list[
             continue
         covered.append(part)
         for record in found:
-            lines.setdefault(record["id"], record)
+            kept = lines.get(record["id"])
+            # two copies of a line: the later-written one (an edit between the two extractions)
+            if kept is None or _written(record) > _written(kept):
+                lines[record["id"]] = record
     return merge_windows(covered), list(lines.values())
+
+
+def _written(record: dict) -> str:
+    value = record.get("write_date")
+    return value if isinstance(value, str) else ""
 
 
 def _snapshot_window(table: Any) -> Window:
