@@ -3,7 +3,11 @@
 1. New days: every business day after the last fully processed one, up to yesterday, runs through
    every stage (a first run ever processes yesterday only; at most MAX_RANGE_DAYS days at a time),
    and so does a day of the lookback window that was started but never finished (a failed stage).
-   A day is fully processed when the latest run of every (stage, dataset) it needs succeeded.
+   A day is fully processed when the latest run of every (stage, dataset) it needs succeeded and,
+   for a (stage, dataset) with a watermark, that run is not of a day after the watermark from
+   before the watermark was set: `nkpipe reset --to D` moves watermarks back to D - 1, so the days
+   from D count as not processed and run again. Every successful extract, transform and profit run
+   moves its watermark forward to its day, so a normal night does not redo old days.
 2. Repairs: over the lookback (CATCHUP_LOOKBACK_DAYS, default 7) each already processed day of the
    day-scoped targets (pos, invoice-sales, purchases, inventory-moves) is checked against Odoo:
    - changed: a record of the day (the target's day domain) or an extracted child record whose
@@ -22,7 +26,7 @@ hook are adapted below from their own domain functions, or fall back to the ids 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -84,9 +88,47 @@ def required_runs(targets: Sequence[str]) -> list[tuple[str, str]]:
     return [*per_target, ("profit", "profit"), ("kpi", "kpi"), ("mirror", "mirror")]
 
 
-def processed_days(metadata: Metadata, required: Sequence[tuple[str, str]]) -> tuple[set[date], set[date]]:
+@dataclass(frozen=True)
+class Watermark:
+    day: date
+    updated_at: datetime
+
+
+def read_watermarks(metadata: Metadata, required: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Watermark]:
+    """The watermark of every required (stage, dataset) that has one, with when it was last set."""
+    found = {}
+    for stage, dataset in required:
+        # Metadata.get_watermark gives the day only; the time it was set is in the same document.
+        data = metadata.lake.read_json(Metadata._watermark_key(stage, dataset))
+        if data and data.get("date") and data.get("updated_at"):
+            found[(stage, dataset)] = Watermark(
+                date.fromisoformat(data["date"]), datetime.fromisoformat(data["updated_at"])
+            )
+    return found
+
+
+def _before_watermark(rec: Any, mark: Watermark | None) -> bool:
+    """False for a run of a day after the watermark that started before the watermark was set: the
+    watermark was moved back over it (a reset), so that day is to be done again."""
+    if mark is None or rec.day <= mark.day:
+        return True
+    return datetime.fromisoformat(rec.started_at) >= mark.updated_at
+
+
+def processed_days(
+    metadata: Metadata,
+    required: Sequence[tuple[str, str]],
+    watermarks: Mapping[tuple[str, str], Watermark] | None = None,
+) -> tuple[set[date], set[date]]:
     """(days whose latest run of every required (stage, dataset) succeeded or was skipped,
-    days with any run at all)."""
+    days with any run at all).
+
+    A day after a (stage, dataset)'s watermark whose run started before the watermark was last set
+    does not count as processed for it: a successful run moves the watermark forward to its day, so
+    only a reset (`nkpipe reset --to D`) leaves such days behind, and those are to be done again.
+    (A run after the watermark that started later, e.g. a skipped profit of a day without sales,
+    moved nothing and still counts.)
+    """
     ok: dict[tuple[str, str], set[date]] = {}
     attempted: set[date] = set()
     wanted = set(required)
@@ -95,7 +137,8 @@ def processed_days(metadata: Metadata, required: Sequence[tuple[str, str]]) -> t
             if (rec.stage, rec.dataset) not in wanted:
                 continue
             attempted.add(rec.day)
-            if rec.status in (SUCCESS, SKIPPED):
+            mark = (watermarks or {}).get((rec.stage, rec.dataset))
+            if rec.status in (SUCCESS, SKIPPED) and _before_watermark(rec, mark):
                 ok.setdefault((rec.stage, rec.dataset), set()).add(rec.day)
     sets = [ok.get(pair, set()) for pair in required]
     return (set.intersection(*sets) if sets else set()), attempted
@@ -209,7 +252,8 @@ def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = No
     metadata = Metadata(lake)
     targets = built_targets()
     until = yesterday(settings.business_tz, now)
-    processed, attempted = processed_days(metadata, required_runs(targets))
+    required = required_runs(targets)
+    processed, attempted = processed_days(metadata, required, read_watermarks(metadata, required))
     processed = {d for d in processed if d <= until}
     last_full = max(processed) if processed else None
     plan = CatchUpPlan(last_full, new_days_after(last_full, until, settings.max_range_days))
