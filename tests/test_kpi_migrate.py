@@ -46,7 +46,7 @@ def test_changed_applied_migration_is_refused(tmp_path):
 def test_mysql_tables_use_the_server_collation_and_survive_a_second_connection(mysql_database):
     db = mysql_database
     first = connect_mysql(db["host"], db["port"], db["user"], db["password"], db["database"])
-    assert schema.migrate_store(first) == ["001_kpi_tables"]
+    assert schema.migrate_store(first) == ["001_kpi_tables", "002_balance_coverage"]
     second = connect_mysql(db["host"], db["port"], db["user"], db["password"], db["database"])
     assert schema.migrate_store(second) == []
     collations = {

@@ -313,6 +313,60 @@ def test_rerun_after_backfilled_operations_rebuilds_later_days(kpi_store):
     assert _closing(kpi_store, date(2024, 3, 10)) == {10: (Decimal("6.000"), 0)}
 
 
+def test_backdated_rows_inserted_later_are_counted_in_closing_stock(kpi_store):
+    insert_ops(
+        kpi_store,
+        "inventory_tx",
+        [
+            inv(1, 10, "A", "receipt", "100", "2024-03-01 03:00:00"),
+            inv(2, 10, "B", "receipt", "3.5", "2024-03-08 03:00:00"),
+            inv(3, 10, "C", "receipt", "20", "2024-03-09 03:00:00"),
+        ],
+    )
+    for day in (8, 9, 10):
+        write_day(kpi_store, date(2024, 3, day), TZ, now=LATER)
+    # Rows inserted after those runs but dated before them: one before the 8th (older than every
+    # saved balance), one on the 9th that empties sku C.
+    insert_ops(
+        kpi_store,
+        "inventory_tx",
+        [
+            inv(4, 10, "A", "adjustment", "50", "2024-03-02 03:00:00"),
+            inv(5, 10, "C", "issue", "-20", "2024-03-09 04:00:00"),
+        ],
+    )
+    write_day(kpi_store, D, TZ, now=LATER)
+    expected = {10: (Decimal("153.500"), 1)}
+    assert _closing(kpi_store, D) == expected
+
+    # The stale balance days are forgotten; the rerun of the 10th is a trusted start again.
+    write_day(kpi_store, date(2024, 3, 11), TZ, now=LATER)
+    assert _closing(kpi_store, date(2024, 3, 11)) == expected
+    result = [r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")]
+    assert result == [D, date(2024, 3, 11)]
+
+
+def test_a_backdated_row_after_the_older_balances_falls_back_to_the_nearest_clean_one(kpi_store):
+    insert_ops(kpi_store, "inventory_tx", [inv(1, 10, "A", "receipt", "10", "2024-03-05 03:00:00")])
+    for day in (6, 7, 8, 9):
+        write_day(kpi_store, date(2024, 3, day), TZ, now=LATER)
+    insert_ops(kpi_store, "inventory_tx", [inv(2, 10, "A", "issue", "-4", "2024-03-08 03:00:00")])
+    write_day(kpi_store, D, TZ, now=LATER)
+    assert _closing(kpi_store, D) == {10: (Decimal("6.000"), 0)}
+    result = [r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")]
+    assert result == [date(2024, 3, 6), date(2024, 3, 7), D]
+
+
+def test_a_balance_saved_before_coverage_was_recorded_is_not_a_starting_point(kpi_store):
+    insert_ops(kpi_store, "inventory_tx", [inv(5, 10, "A", "receipt", "10", "2024-03-08 03:00:00")])
+    write_day(kpi_store, date(2024, 3, 9), TZ, now=LATER)
+    kpi_store.execute("UPDATE kpi_inventory_balance_day SET covered_max_id = NULL")
+    # A lower id than the balance saw, dated before it: only full history finds it.
+    insert_ops(kpi_store, "inventory_tx", [inv(1, 10, "A", "issue", "-10", "2024-03-07 03:00:00")])
+    write_day(kpi_store, D, TZ, now=LATER)
+    assert _closing(kpi_store, D) == {10: (Decimal("0.000"), 1)}
+
+
 def test_a_day_computed_before_it_ended_is_not_a_starting_point(kpi_store):
     insert_ops(kpi_store, "inventory_tx", [inv(1, 10, "A", "receipt", "10", "2024-03-09 03:00:00")])
     write_day(kpi_store, date(2024, 3, 9), TZ, now=datetime(2024, 3, 9, 5, 0))  # mid-day run

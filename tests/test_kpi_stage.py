@@ -165,7 +165,7 @@ def test_rollback_removes_one_day_on_both_sides(env, mysql_database, supabase_db
 def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
     settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
     assert migrate(settings) == {
-        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions"],
+        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"],
         "supabase": ["001_tables", "002_grants_and_rls"],
     }
     with pytest.raises(InputError, match="--yes-drop-kpi-tables"):
@@ -184,7 +184,7 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
         assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
     again = migrate(settings)
-    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions"]
+    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"]
     assert again["supabase"] == ["001_tables", "002_grants_and_rls"]
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from functions.kpi import sqlfile
 from functions.kpi.store import KpiStore
-from shared.dates import business_day_window
+from shared.dates import business_day_of, business_day_window
 from shared.errors import TransientError
 
 KPI_TABLES: tuple[str, ...] = (
@@ -49,12 +49,30 @@ def day_parameters(day: date, tz: Any, now: datetime) -> dict[str, Any]:
 
 
 def base_parameters(store: KpiStore, day: date, tz: Any) -> dict[str, Any]:
-    (base_day,) = store.query(sqlfile.statements("sql/base_balance_day.sql")[0], {"day": day})[0]
-    if base_day is None:
-        return {"base_day": None, "base_end": BEGINNING_OF_HISTORY}
-    if isinstance(base_day, datetime):
-        base_day = base_day.date()
-    return {"base_day": base_day, "base_end": utc_naive(business_day_window(base_day, tz)[1])}
+    """The starting balance of `day`: the latest trusted balance day that no later insert missed.
+
+    A balance day covered every inventory_tx id up to its covered_max_id. A row with a higher id dated
+    before that day's end (a backdated insert) makes it, and every balance day from that row's business
+    day on, unusable: the search moves to an earlier day, or to full history when none is left. In the
+    normal case this is one primary-key range over the rows added since the balance was saved.
+    """
+    before = day
+    while True:
+        found = store.query(sqlfile.statements("sql/base_balance_day.sql")[0], {"day": day, "before": before})
+        if not found:
+            return {"base_day": None, "base_end": BEGINNING_OF_HISTORY}
+        base_day, base_max_id = found[0]
+        if isinstance(base_day, datetime):
+            base_day = base_day.date()
+        base_end = utc_naive(business_day_window(base_day, tz)[1])
+        late_rows, earliest = store.query(
+            sqlfile.statements("sql/balance_late_rows.sql")[0],
+            {"base_max_id": base_max_id, "base_end": base_end},
+        )[0]
+        if not late_rows:
+            return {"base_day": base_day, "base_end": base_end}
+        before = business_day_of(earliest, tz)
+        store.run_file("sql/balance_forget_from.sql", {"stale_from": before})
 
 
 LOCK_CONFLICT_ATTEMPTS = 3
@@ -94,6 +112,7 @@ def _write_day_once(
     now = now or datetime.now(UTC)
     params = day_parameters(day, tz, now)
     with store.transaction():
+        params["covered_max_id"] = int(store.query(sqlfile.statements("sql/inventory_max_id.sql")[0])[0][0])
         params.update(base_parameters(store, day, tz))
         store.run_file("sql/inventory_day.sql", params)
         store.run_file("sql/fleet_day.sql", params)
@@ -112,3 +131,4 @@ def rollback_store_day(store: KpiStore, day: date) -> None:
     """Delete one data_date from every KPI table of the store (and its stock balance)."""
     with store.transaction():
         store.run_file("sql/rollback_day.sql", {"day": day})
+

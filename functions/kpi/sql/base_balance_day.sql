@@ -1,2 +1,7 @@
--- The latest trusted balance day before :day (NULL when there is none: the day starts from history).
-SELECT MAX(data_date) FROM kpi_inventory_balance_day WHERE data_date < :day AND is_final = TRUE;
+-- The latest trusted balance day before :day and before :before (no row: the day starts from
+-- history). Balance days saved without covered_max_id cannot be checked and are never used.
+SELECT data_date, covered_max_id
+FROM kpi_inventory_balance_day
+WHERE data_date < :day AND data_date < :before AND is_final = TRUE AND covered_max_id IS NOT NULL
+ORDER BY data_date DESC
+LIMIT 1;

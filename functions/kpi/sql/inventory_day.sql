@@ -1,7 +1,8 @@
 -- inventory_kpi_daily for day :day, inside the day's transaction.
 -- Parameters: day, day_start, day_end (UTC window of the business day), base_day (latest final
 -- balance day before :day, or NULL), base_end (end of base_day's window, or a date before all
--- history), now (UTC write time), is_final (the day had ended when it was computed).
+-- history), now (UTC write time), is_final (the day had ended when it was computed), covered_max_id
+-- (the highest inventory_tx id when the transaction began).
 
 -- Balances of later days were built on the previous copy of this day: stop trusting them (they are
 -- rebuilt from the nearest trusted day when those days run again).
@@ -24,7 +25,8 @@ FROM (
 ) movements
 GROUP BY movements.org_id, movements.warehouse_id, movements.sku;
 
-INSERT INTO kpi_inventory_balance_day (data_date, computed_at, is_final) VALUES (:day, :now, :is_final);
+INSERT INTO kpi_inventory_balance_day (data_date, computed_at, is_final, covered_max_id)
+VALUES (:day, :now, :is_final, :covered_max_id);
 
 DELETE FROM inventory_kpi_daily WHERE data_date = :day;
 
