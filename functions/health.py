@@ -99,9 +99,14 @@ def freshness(settings: Any, lake: Any, now: datetime | None = None) -> dict[str
     mirror_runs = runs("mirror", "mirror")
     kpi_earlier = earlier(("kpi", "kpi"))
     kpi_tables = {}
+    mirrored = [r.day for r in mirror_runs if r.status == SUCCESS]
+    if mirrored:
+        mirror = max(mirrored).isoformat()
+    else:  # a skipped mirror (no Supabase settings) copied nothing: never show it as mirrored
+        mirror = "not configured" if any(r.status == SKIPPED for r in mirror_runs) else None
     for table in KPI_TABLES:
         entry = summarise_runs([kpi_runs], expected, kpi_earlier)
-        entry["mirror"] = summarise_runs([mirror_runs], expected)["last_processed"]
+        entry["mirror"] = mirror
         kpi_tables[table] = entry
     entries = [*datasets.values(), *kpi_tables.values()]
     return {

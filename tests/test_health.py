@@ -76,3 +76,16 @@ def test_nkpipe_health_prints_each_dataset(tmp_path, capsys):
                           "profit", "inventory_kpi_daily", "fleet_kpi_daily", "sales_kpi_daily"}
     strict = main(["health", "--strict", "--lake", str(tmp_path), "--env-file", "/nonexistent"])
     assert strict == 1
+
+
+def test_a_skipped_mirror_is_never_shown_as_mirrored(tmp_path):
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    record(metadata, "kpi", "kpi", EXPECTED)
+    skipped = metadata.start("mirror", "mirror", EXPECTED)
+    metadata.finish(skipped, status="skipped")
+    report = freshness(Settings(data_lake_root=str(tmp_path)), lake, now=NOW)
+    assert report["kpi_tables"]["sales_kpi_daily"]["mirror"] == "not configured"
+    record(metadata, "mirror", "mirror", date(2026, 3, 8))
+    report = freshness(Settings(data_lake_root=str(tmp_path)), lake, now=NOW)
+    assert report["kpi_tables"]["sales_kpi_daily"]["mirror"] == "2026-03-08"
