@@ -120,6 +120,8 @@ def parse_age(text: str) -> timedelta:
 class PurgePlan:
     keys: list[str] = field(default_factory=list)
     tables: dict[str, int] = field(default_factory=dict)  # table -> partitions
+    # With --with-downstream: the days whose sales KPI rows (built from the lake) go too.
+    sales_kpi_days: list[date] = field(default_factory=list)
 
     def add(self, spec: TableSpec, key: str) -> None:
         self.keys.append(key)
@@ -150,6 +152,7 @@ def plan_purge(
             specs[str(spec)] = spec
     dated = start is not None or end is not None or older_than is not None
     plan = PurgePlan()
+    purged_days: set[date] = set()
     for spec in sorted(specs.values(), key=lambda s: (s.layer, s.name)):
         if not spec.partitioned:
             if not dated and lake.store.exists(lake.table_key(spec)):
@@ -159,15 +162,31 @@ def plan_purge(
             if (start and day < start) or (end and day > end) or (older_than and day >= older_than):
                 continue
             plan.add(spec, lake.partition_key(spec, day))
+            purged_days.add(day)
+    if with_downstream:
+        # Inventory and fleet KPIs come from the operational tables, not the lake: they stay.
+        plan.sales_kpi_days = sorted(purged_days)
     return plan
 
 
-def execute_purge(lake: Lake, plan: PurgePlan, reason: str) -> int:
-    """Delete the planned keys and leave a run record saying who did it and why."""
+def execute_purge(lake: Lake, plan: PurgePlan, reason: str, settings=None) -> int:
+    """Delete the planned keys (and, with downstream, the sales KPI rows of those days in the KPI
+    store and the Supabase mirror) and leave a run record saying who did it and why."""
+    kpi_deleted: dict[str, int] = {}
+    if plan.sales_kpi_days:
+        if settings is None:
+            raise InputError("purging downstream KPI rows needs the settings of the KPI store")
+        from functions.kpi import delete_sales_days
+
+        # KPI rows first: if that fails the lake is untouched and the purge can simply be retried.
+        kpi_deleted = delete_sales_days(settings, plan.sales_kpi_days)
     deleted = sum(1 for key in plan.keys if lake.store.delete(key))
     meta = Metadata(lake)
     rec = meta.start("ops", "purge", datetime.now(UTC).date())
-    meta.finish(rec, rows={"deleted": deleted}, extra={"by": operator(), "reason": reason, "tables": plan.tables})
+    extra = {"by": operator(), "reason": reason, "tables": plan.tables}
+    if plan.sales_kpi_days:
+        extra.update(sales_kpi_days=[d.isoformat() for d in plan.sales_kpi_days], kpi_rows_deleted=kpi_deleted)
+    meta.finish(rec, rows={"deleted": deleted}, extra=extra)
     return deleted
 
 

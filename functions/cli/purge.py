@@ -19,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser.add_argument(
         "--all-dates", action="store_true", help="every day of these targets (and their dimension files)"
     )
-    parser.add_argument("--with-downstream", action="store_true", help="also the profit outputs of those days")
+    parser.add_argument("--with-downstream", action="store_true", help="also the profit outputs and the sales KPI rows of those days")
     parser.add_argument("--yes", action="store_true", help="really delete")
     return parser
 
@@ -59,6 +59,8 @@ def run(args: argparse.Namespace) -> int:
         return 0
     for table, count in plan.tables.items():
         print(f"{table}: {count} partition(s)")
+    if plan.sales_kpi_days:
+        print(f"sales KPI rows of {len(plan.sales_kpi_days)} day(s) (KPI store and Supabase mirror)")
     if not args.yes:
         for key in plan.keys[:20]:
             print(f"  would delete {key}")
@@ -66,6 +68,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"  … and {len(plan.keys) - 20} more")
         print(f"dry run: {len(plan.keys)} object(s) would be deleted; add --yes to delete them")
         return 0
-    deleted = execute_purge(lake, plan, reason=" ".join(f"{k}={v}" for k, v in vars(args).items() if k in ("targets", "layers", "start", "end", "older_than") and v))
+    deleted = execute_purge(lake, plan, reason=" ".join(f"{k}={v}" for k, v in vars(args).items() if k in ("targets", "layers", "start", "end", "older_than") and v), settings=settings)
     print(f"deleted {deleted} object(s)")
     return 0

@@ -32,6 +32,12 @@ def rollback_day(settings: Any, day: Any) -> dict[str, dict[str, int]]:
     return _rollback(settings, day)
 
 
+def delete_sales_days(settings: Any, days: Any) -> dict[str, int]:
+    from functions.kpi.stage import delete_sales_days as _delete
+
+    return _delete(settings, days)
+
+
 def drop_kpi_tables(settings: Any, confirm: bool = False) -> dict[str, list[str]]:
     from functions.kpi.stage import drop_kpi_tables as _drop
 

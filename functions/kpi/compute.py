@@ -132,3 +132,18 @@ def rollback_store_day(store: KpiStore, day: date) -> None:
     with store.transaction():
         store.run_file("sql/rollback_day.sql", {"day": day})
 
+SALES_TABLES: tuple[str, ...] = ("sales_kpi_daily", "sales_kpi_daily_by_product")
+
+
+def delete_sales_store_days(store: KpiStore, days: Sequence[date]) -> dict[str, int]:
+    """Delete the sales KPI rows of `days` in one transaction; rows deleted per table.
+
+    Inventory and fleet rows stay: they come from the operational tables, not from the lake.
+    """
+    deleted = dict.fromkeys(SALES_TABLES, 0)
+    with store.transaction():
+        for day in days:
+            for table in SALES_TABLES:
+                deleted[table] += int(store.query(_COUNT_DAY[table], {"day": day})[0][0])
+            store.run_file("sql/sales_day.sql", {"day": day})
+    return deleted

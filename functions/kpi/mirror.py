@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from functions.kpi.store import KpiStore
-from functions.kpi.tables import DATE, DEC, INT, KPI_TABLES, TEXT, TS, KpiTable
+from functions.kpi.tables import BY_NAME, DATE, DEC, INT, KPI_TABLES, TEXT, TS, KpiTable
 from shared.errors import ConfigError, TerminalError, TransientError
 from shared.log import get_logger
 
@@ -337,4 +337,42 @@ def delete_day_rest(url: str, service_key: str, day: date) -> dict[str, int]:
             .execute,
         )
         deleted[table.name] = len(result.data)
+    return deleted
+
+
+SALES_TABLES = ("sales_kpi_daily", "sales_kpi_daily_by_product")
+
+
+def delete_sales_days_direct(dsn: str, days: Sequence[date]) -> dict[str, int]:
+    """Delete the sales KPI rows of `days` from Supabase in one transaction; rows deleted per table."""
+    import psycopg
+
+    connection = connect_pg(dsn)
+    try:
+        deleted = dict.fromkeys(SALES_TABLES, 0)
+        with connection.transaction(), connection.cursor() as cursor:
+            for name in SALES_TABLES:
+                if not _pg_table_exists(cursor, name):
+                    continue
+                for day in days:
+                    cursor.execute(_pg_statements(BY_NAME[name])[0], (day,))
+                    deleted[name] += cursor.rowcount
+        return deleted
+    except psycopg.Error as exc:
+        raise pg_error(exc, "delete sales KPI days in Supabase") from exc
+    finally:
+        connection.close()
+
+
+def delete_sales_days_rest(url: str, service_key: str, days: Sequence[date]) -> dict[str, int]:
+    """The same over REST: no transaction there, a failure midway leaves some days deleted."""
+    client = rest_client(url, service_key)
+    deleted = dict.fromkeys(SALES_TABLES, 0)
+    for name in SALES_TABLES:
+        for day in days:
+            result = _rest_call(
+                f"delete sales KPI rows of {day} from {name}",
+                client.table(name).delete(returning="representation").eq("data_date", day.isoformat()).execute,
+            )
+            deleted[name] += len(result.data)
     return deleted

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -192,6 +193,33 @@ def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
         done["supabase"] = mirror.delete_day_rest(
             settings.supabase_url, settings.supabase_service_key.reveal(), day
         )
+    return done
+
+
+def delete_sales_days(settings: Settings, days: Sequence[date]) -> dict[str, int]:
+    """Delete the sales KPI rows of `days` (they derive from the lake) in the KPI store and, when
+    Supabase is configured, in the mirror: one transaction per side. Returns rows deleted, keyed
+    `<side>/<table>` (side: tidb, duckdb or supabase)."""
+    days = sorted(set(days))
+    done: dict[str, int] = {}
+    if not days:
+        return done
+    with open_store(settings) as store:
+        if schema.pending_store_migrations(store):
+            schema.migrate_store(store)
+        side = schema.store_target(store)
+        for table, count in compute.delete_sales_store_days(store, days).items():
+            done[f"{side}/{table}"] = count
+    transport = mirror_transport(settings)
+    if transport == "direct":
+        deleted = mirror.delete_sales_days_direct(settings.supabase_db_url.reveal(), days)
+    elif transport == "rest":
+        deleted = mirror.delete_sales_days_rest(
+            settings.supabase_url, settings.supabase_service_key.reveal(), days
+        )
+    else:
+        deleted = {}
+    done.update({f"supabase/{table}": count for table, count in deleted.items()})
     return done
 
 
