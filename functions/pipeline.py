@@ -102,11 +102,9 @@ def run_days(
     targets = parse_targets(list(targets)) if any(s in TARGETED_STAGES for s in stages) else tuple(targets)
     own_odoo = False
     if odoo is None and "extract" in stages and not dry_run:
-        from shared.config import require_odoo
         from shared.odoo import connect
 
-        require_odoo(settings)
-        odoo = connect(settings)
+        odoo = connect(settings)  # stops with a clear ConfigError when Odoo is not configured
         own_odoo = True
     run_id = new_run_id()
     results: list[StageResult] = []

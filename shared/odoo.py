@@ -30,7 +30,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from shared.errors import ConfigError, OdooError, TransientError, error_for_http_status
+from shared.errors import OdooError, TransientError, error_for_http_status
 
 # Held at WARNING whatever the root logger says: odoorpc 0.10.1 logs the API key at DEBUG.
 logging.getLogger("odoorpc").setLevel(logging.WARNING)
@@ -690,11 +690,9 @@ def connect(settings: Any, **options: Any) -> BaseClient:
 
     The API is JSON-2 on Odoo >= 19 and JSON-RPC below, unless `settings.odoo_api` forces one.
     """
-    if not settings.odoo_host:
-        raise ConfigError(
-            "ODOO_HOST is not set: set ODOO_HOST/ODOO_DB/ODOO_USERNAME/ODOO_API_KEY, "
-            "or ODOO_HOST=simulator for the built-in simulator"
-        )
+    from shared.config import require_odoo
+
+    require_odoo(settings)
     on_close = None
     if settings.odoo_host == "simulator":
         from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
@@ -704,17 +702,6 @@ def connect(settings: Any, **options: Any) -> BaseClient:
         db, login, key = DEMO_DB, DEMO_LOGIN, DEMO_API_KEY
         on_close = simulator.stop
     else:
-        missing = [
-            name
-            for name, value in (
-                ("ODOO_DB", settings.odoo_db),
-                ("ODOO_USERNAME", settings.odoo_username),
-                ("ODOO_API_KEY", settings.odoo_api_key),
-            )
-            if not value
-        ]
-        if missing:
-            raise ConfigError("missing Odoo settings: " + ", ".join(missing))
         host, port, protocol = split_host(settings.odoo_host, settings.odoo_port, settings.odoo_protocol)
         db, login, key = settings.odoo_db, settings.odoo_username, settings.odoo_api_key.reveal()
     try:
