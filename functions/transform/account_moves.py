@@ -12,6 +12,10 @@ Odoo's company-currency amount of the same line); in the company currency they a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
 import polars as pl
 
 from functions.transform.dimensions import Column, frame_schema, records_frame
@@ -153,3 +157,24 @@ def star_purchases(lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("tax_ids").list.first().alias("tax_id"),
         "tax_ids", "uom_id", pl.col("price_subtotal_company").alias("price_subtotal"),
     )
+
+
+def transform_moves(
+    lake: Any,
+    day: date,
+    dataset: str,
+    specs: tuple[Any, Any, Any],
+    to_star: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame],
+) -> dict[str, int] | None:
+    """raw → clean moves and lines → star, for one account-move dataset; `to_star(lines, moves)`."""
+    from functions.transform.frames import read_raw
+
+    raw = read_raw(lake, dataset, day)
+    if raw is None:
+        return None
+    moves = clean_moves(raw)
+    lines = clean_lines(raw, moves)
+    clean_moves_spec, clean_lines_spec, star_spec = specs
+    frames = ((clean_moves_spec, moves), (clean_lines_spec, lines), (star_spec, to_star(lines, moves)))
+    return {str(spec): lake.write_partition(spec, day, frame) for spec, frame in frames}
+

@@ -7,14 +7,8 @@ from typing import Any
 
 import polars as pl
 
-from functions.transform.account_moves import (
-    LINE_SCHEMA,
-    MOVE_SCHEMA,
-    clean_lines,
-    clean_moves,
-    star_invoice_sales,
-)
-from functions.transform.frames import clean_spec, read_raw
+from functions.transform.account_moves import LINE_SCHEMA, MOVE_SCHEMA, star_invoice_sales, transform_moves
+from functions.transform.frames import clean_spec
 from shared.schemas import FACT_INVOICE_SALES
 
 DATASET = "invoice_sales"
@@ -30,13 +24,10 @@ def without_pos_invoices(lines: pl.DataFrame, moves: pl.DataFrame) -> pl.DataFra
 
 
 def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
-    raw = read_raw(lake, DATASET, day)
-    if raw is None:
-        return None
-    moves = clean_moves(raw)
-    lines = clean_lines(raw, moves)
-    star = star_invoice_sales(without_pos_invoices(lines, moves))
-    written = {}
-    for spec, frame in ((CLEAN_MOVES, moves), (CLEAN_LINES, lines), (FACT_INVOICE_SALES, star)):
-        written[str(spec)] = lake.write_partition(spec, day, frame)
-    return written
+    return transform_moves(
+        lake,
+        day,
+        DATASET,
+        (CLEAN_MOVES, CLEAN_LINES, FACT_INVOICE_SALES),
+        lambda lines, moves: star_invoice_sales(without_pos_invoices(lines, moves)),
+    )
