@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from functions.kpi import compute, mirror, schema, sqlfile
+from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
 from shared.config import Settings
 from shared.errors import ConfigError, InputError
@@ -69,10 +70,12 @@ def require_ops_tables(store: Any) -> None:
     """The operational tables the KPI SQL reads must exist (they belong to the operations system)."""
     missing = [t for t in OPS_TABLES if not store.table_exists(t)]
     if missing:
-        raise ConfigError(
+        message = (
             f"{store.description} has no operational table(s) {', '.join(missing)}: point TIDB_DATABASE at the "
             "PTMMM operations schema (or load demo operations with nkpipe demo --load-ops-into-tidb)"
         )
+        warn_once("missing-ops-tables", "%s", message)
+        raise ConfigError(message)
 
 
 def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
@@ -112,8 +115,9 @@ def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False)
     with Metadata(lake).track("mirror", "mirror", day) as rec:
         transport = mirror_transport(settings)
         if transport is None:
-            log.info(
-                "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped"
+            warn_once(
+                "mirror-skipped",
+                "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped",
             )
             rec.status = SKIPPED
             message = "no Supabase setting: mirror skipped"

@@ -271,5 +271,7 @@ def open_store(settings: Settings) -> KpiStore:
         raise ConfigError(
             "TIDB_HOST is not set: the embedded KPI store is not available in the cloud runtime"
         )
-    log.info("TIDB_HOST not set: using the embedded KPI store %s", settings.kpi_duckdb_path)
+    from functions.kpi.notices import warn_once
+
+    warn_once("embedded-store", "TIDB_HOST not set: using the embedded KPI store %s", settings.kpi_duckdb_path)
     return connect_duckdb(settings.kpi_duckdb_path)
