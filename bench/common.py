@@ -24,10 +24,20 @@ def machine() -> dict[str, Any]:
     }
 
 
-def peak_rss_mib(children: bool = False) -> float:
-    """Peak resident memory of this process (or of its finished children), in MiB (Linux: KiB units)."""
-    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
-    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process, in MiB.
+
+    VmHWM, not ru_maxrss: after fork + exec, Linux's ru_maxrss starts from the parent's high-water
+    mark, so a small stage started by a big benchmark process would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 @contextmanager
