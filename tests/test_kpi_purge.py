@@ -133,3 +133,27 @@ def test_delete_sales_days_with_supabase_down_says_so_and_keeps_the_lake(env, my
     with pytest.raises(TransientError, match="Supabase"):
         execute_purge(lake, plan, reason="test", settings=settings)
     assert lake.list_dates(AGG_PROFIT_DAILY) == [D1, D]  # a retry of the purge finds everything
+
+
+def test_delete_sales_days_over_rest(env, postgrest_stub):
+    url, key, stub = postgrest_stub
+    with psycopg.connect(stub.dsn, autocommit=True) as conn:
+        from functions.kpi.schema import migrate_supabase
+
+        migrate_supabase(conn)
+    settings = load_settings(environ={**env, "SUPABASE_URL": url, "SUPABASE_SERVICE_KEY": key}, env_file=None)
+    lake = two_days_of_kpis(settings)
+    for day in (D1, D):
+        assert run_mirror(settings, lake, day).status == "success"
+    mirror_before = mirror_counts(stub.dsn)
+
+    result = delete_sales_days(settings, [D])
+
+    expected = {
+        "duckdb/sales_kpi_daily": 1,
+        "duckdb/sales_kpi_daily_by_product": 1,
+        "supabase/sales_kpi_daily": 1,
+        "supabase/sales_kpi_daily_by_product": 1,
+    }
+    assert result == expected
+    assert mirror_counts(stub.dsn) == without_sales_of_d(mirror_before)
