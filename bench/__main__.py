@@ -37,9 +37,9 @@ def services_env() -> dict[str, str]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scale", type=float, default=0.1)
-    parser.add_argument("--only", default=",".join(ORDER))
-    parser.add_argument("--out", default=str(REPO / "bench" / "results"))
+    parser.add_argument("--scale", type=float, default=0.1, help="size of every benchmark; 1.0 = full (default 0.1)")
+    parser.add_argument("--only", default=",".join(ORDER), help=f"which benchmarks (default: {','.join(ORDER)})")
+    parser.add_argument("--out", default=str(REPO / "bench" / "results"), help="folder for the JSON results")
     args = parser.parse_args(argv)
     chosen = [b.strip() for b in args.only.split(",") if b.strip()]
     unknown = [b for b in chosen if b not in ORDER]
