@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -140,7 +141,7 @@ class _Fault(Exception):
 _TRANSIENT_SERVER_ERRORS = ("SerializationFailure", "TransactionRollbackError", "OperationalError")
 
 
-class BaseClient:
+class BaseClient(ABC):
     """Everything that does not depend on the wire protocol; subclasses implement `_call_once`."""
 
     def __init__(
@@ -174,9 +175,9 @@ class BaseClient:
 
     # -- protocol-specific -------------------------------------------------------------------------
 
+    @abstractmethod
     def _call_once(self, model: str, method: str, ids: list | None, kwargs: dict) -> Any:
         """One HTTP call. Raise _Fault(TransientError) to be retried, _Fault(other) to stop."""
-        raise NotImplementedError
 
     # -- the one place calls are made, counted and retried -----------------------------------------
 
