@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared import clock
 from shared.dates import yesterday
 from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, RunRecord
 
@@ -110,7 +111,7 @@ def freshness(settings: Any, lake: Any, now: datetime | None = None) -> dict[str
         kpi_tables[table] = entry
     entries = [*datasets.values(), *kpi_tables.values()]
     return {
-        "checked_at": (now or datetime.now(UTC)).isoformat(),
+        "checked_at": (now or clock.now()).isoformat(),
         "expected_day": expected.isoformat(),
         "ok": all(e["status"] == FRESH for e in entries),
         "datasets": datasets,

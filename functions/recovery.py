@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
+from shared import clock
 from shared.errors import InputError, NotFoundError
 from shared.lake import Lake, TableSpec
 from shared.metadata import Metadata, StageResult
@@ -182,7 +183,7 @@ def execute_purge(lake: Lake, plan: PurgePlan, reason: str, settings=None) -> in
         kpi_deleted = delete_sales_days(settings, plan.sales_kpi_days)
     deleted = sum(1 for key in plan.keys if lake.store.delete(key))
     meta = Metadata(lake)
-    rec = meta.start("ops", "purge", datetime.now(UTC).date())
+    rec = meta.start("ops", "purge", clock.now().date())
     extra = {"by": operator(), "reason": reason, "tables": plan.tables}
     if plan.sales_kpi_days:
         extra.update(sales_kpi_days=[d.isoformat() for d in plan.sales_kpi_days], kpi_rows_deleted=kpi_deleted)
@@ -252,7 +253,7 @@ def rebuild(
             "stages": list(stages),
             "done": [],
             "status": "running",
-            "started_at": datetime.now(UTC).isoformat(),
+            "started_at": clock.now().isoformat(),
             "by": operator(),
         }
         reset_watermarks(lake, days[0], targets)
@@ -268,7 +269,7 @@ def rebuild(
         if on_day:
             on_day(day, index, len(days))
     state["status"] = "finished"
-    state["finished_at"] = datetime.now(UTC).isoformat()
+    state["finished_at"] = clock.now().isoformat()
     lake.write_json(key, state)
     meta = Metadata(lake)
     rec = meta.start("ops", "rebuild", days[0])
@@ -309,7 +310,7 @@ def restore_partition(lake: Lake, spec: TableSpec, day: date | None, version: st
         from_parquet_bytes(data)  # never put back something that is not a readable Parquet file
         lake.store.put(key, data)
         meta = Metadata(lake)
-        rec = meta.start("ops", "restore", day or datetime.now(UTC).date())
+        rec = meta.start("ops", "restore", day or clock.now().date())
         meta.finish(rec, extra={"by": operator(), **info})
     return info
 

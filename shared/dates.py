@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from shared import clock
 from shared.errors import InputError
 
 ODOO_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
@@ -42,7 +43,7 @@ def business_day_of(moment: datetime, tz: str | ZoneInfo) -> date:
 
 def today(tz: str | ZoneInfo, now: datetime | None = None) -> date:
     """Today's business day in `tz`."""
-    return business_day_of(now or datetime.now(UTC), tz)
+    return business_day_of(now or clock.now(), tz)
 
 
 def yesterday(tz: str | ZoneInfo, now: datetime | None = None) -> date:

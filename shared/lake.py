@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from shared import clock
 from shared.errors import LockedError, SchemaError
 from shared.stores import ObjectStore, ObjectVersion, open_store
 
@@ -211,7 +212,7 @@ class Lake:
         Raises LockedError when another live run holds it.
         """
         key = f"metadata/locks/{name}.lock"
-        now = datetime.now(UTC)
+        now = clock.now()
         body = json.dumps(
             {
                 "owner": owner,

@@ -19,13 +19,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from shared import clock
 from shared.lake import Lake
 
 RUNNING, SUCCESS, FAILED, SKIPPED = "running", "success", "failed", "skipped"
 
 
 def new_run_id() -> str:
-    return datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    return clock.now().strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
 
 
 def code_version() -> str:
@@ -55,7 +56,7 @@ class RunRecord:
     status: str = RUNNING
     rows: dict[str, int] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
-    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    started_at: str = field(default_factory=lambda: clock.now().isoformat())
     finished_at: str | None = None
     duration_s: float | None = None
     code_version: str = field(default_factory=code_version)
@@ -170,7 +171,7 @@ class Metadata:
 
     @staticmethod
     def _close(rec: RunRecord) -> None:
-        now = datetime.now(UTC)
+        now = clock.now()
         rec.finished_at = now.isoformat()
         rec.duration_s = round((now - datetime.fromisoformat(rec.started_at)).total_seconds(), 3)
 
@@ -237,7 +238,7 @@ class Metadata:
             {
                 "date": day.isoformat(),
                 "previous": current.isoformat() if current else None,
-                "updated_at": datetime.now(UTC).isoformat(),
+                "updated_at": clock.now().isoformat(),
                 "by": by or "pipeline",
             },
         )

@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+from shared import clock
 from shared.errors import ConfigError, NkpipeError, TransientError
 
 # How long one object-store call keeps retrying a transient failure (google-cloud-storage's own
@@ -167,7 +168,7 @@ class LocalStore:
     def _keep_copy(self, key: str, path: Path) -> None:
         folder = self.root / LOCAL_VERSIONS_DIR / key
         folder.mkdir(parents=True, exist_ok=True)
-        now = datetime.now(UTC)
+        now = clock.now()
         shutil.copy2(path, folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:6]}")
         cutoff = now.timestamp() - self.keep_versions_days * 86400
         for old in folder.iterdir():
@@ -321,7 +322,7 @@ class GcsStore:
             ObjectVersion(
                 key,
                 str(b.generation),
-                b.updated or datetime.now(UTC),
+                b.updated or clock.now(),
                 b.size or 0,
                 b.time_deleted is None,
             )

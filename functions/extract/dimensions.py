@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from shared import clock
 from functions.extract import raw_spec, raw_table
 from functions.transform.dimensions import DIMENSIONS, Dimension
 from shared.dates import ODOO_DATETIME_FORMAT
@@ -83,7 +84,7 @@ def fetch_dimension(odoo: Any, lake: Any, dim: Dimension, full: bool) -> tuple[s
         return None
     fields = pick_dimension_fields(odoo, dim, model)
     since = None if full else since_of(lake, dim)
-    taken_at = datetime.now(UTC)
+    taken_at = clock.now()
     ids = odoo.search_ids(model, [], context=ALL_RECORDS)
     domain = [] if since is None else [("write_date", ">=", since)]
     records = odoo.search_read_all(model, domain, fields, context=ALL_RECORDS)

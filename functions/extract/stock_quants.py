@@ -24,6 +24,7 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any
 
+from shared import clock
 from functions.extract import raw_spec, raw_table
 from functions.extract.inventory_moves import DATASET as MOVES_DATASET
 from functions.extract.inventory_moves import read_by_ids
@@ -67,13 +68,13 @@ def fetch_snapshot(
 
     With `lake`, the done moves after `day` that the lake already holds are taken from it (see above)."""
     _, end_of_day = business_day_window(day, tz)
-    if day > business_day_of(now or datetime.now(UTC), tz):
+    if day > business_day_of(now or clock.now(), tz):
         raise InputError(f"stock-quants: {day.isoformat()} is in the future; there is no stock snapshot for it")
     quant_fields = odoo.pick_fields(QUANT_MODEL, QUANT_REQUIRED, QUANT_OPTIONAL)
     locations = odoo.search_read_all(
         LOCATION_MODEL, [("usage", "=", "internal")], ["id", "usage", "complete_name"], context=ALL_RECORDS
     )
-    taken_at = datetime.now(UTC) if now is None else now
+    taken_at = clock.now() if now is None else now
     quants = odoo.read_children(QUANT_MODEL, "location_id", [loc["id"] for loc in locations], quant_fields)
     reconstructed = end_of_day <= taken_at
     factor_meaning = None

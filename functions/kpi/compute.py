@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
+from shared import clock
 from functions.kpi import sqlfile
 from functions.kpi.store import KpiStore
 from shared.dates import business_day_of, business_day_window
@@ -109,7 +110,7 @@ def _write_day_once(
     sales_by_product: Sequence[dict[str, Any]],
     now: datetime | None,
 ) -> dict[str, int]:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     params = day_parameters(day, tz, now)
     with store.transaction():
         params["covered_max_id"] = int(store.query(sqlfile.statements("sql/inventory_max_id.sql")[0])[0][0])

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from shared import clock
 from shared.dates import business_day_window
 from shared.errors import InputError, TerminalError
 
@@ -429,7 +430,7 @@ def load_ops(
             "first_day": first_day,
             "last_day": last_day,
             "scale": scale,
-            "loaded_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+            "loaded_at": clock.now().replace(tzinfo=None, microsecond=0),
         },
     )
     return data.rows()

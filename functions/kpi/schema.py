@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
+from shared import clock
 from functions.kpi import sqlfile
 from functions.kpi.store import DUCKDB, KpiStore
 from shared.errors import ConfigError, TerminalError
@@ -121,7 +122,7 @@ def migrate_store(store: KpiStore) -> list[str]:
                     "version": migration.version,
                     "name": migration.name,
                     "checksum": migration.checksum,
-                    "applied_at": datetime.now(UTC).replace(tzinfo=None, microsecond=0),
+                    "applied_at": clock.now().replace(tzinfo=None, microsecond=0),
                 },
             )
         applied.append(migration.label)

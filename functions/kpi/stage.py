@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
+from shared import clock
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
@@ -90,7 +91,7 @@ def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) ->
             "kpi", "kpi", day, status=SKIPPED, message=f"dry run: would replace {day} in {where}"
         )
     with Metadata(lake).track("kpi", "kpi", day) as rec:
-        now = datetime.now(UTC)
+        now = clock.now()
         sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
         with open_store(settings) as store:
             applied = schema.migrate_store(store)

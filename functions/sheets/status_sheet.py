@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from shared import clock, dates
 from shared.config import Settings
 from shared.errors import ConfigError, NkpipeError, TransientError, error_for_http_status
 from shared.lake import Lake
@@ -348,7 +349,7 @@ def publish_status_sheet(
     """Write the `Status ETL` tab; recorded as stage 'publish', dataset 'status_sheet'."""
     if not settings.sheets_spreadsheet_id:
         raise ConfigError("SHEETS_SPREADSHEET_ID is not set: the spreadsheet to publish the ETL status to")
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     tz = ZoneInfo(settings.business_tz)
     metadata = Metadata(lake)
     records = metadata.runs()  # read before this run starts, so it does not list itself as running
@@ -380,5 +381,5 @@ def publish_if_configured(
         return publish_status_sheet(settings, lake, day, client)
     except NkpipeError as exc:
         log.warning("Status ETL sheet not published: %s", exc)
-        today = datetime.now(ZoneInfo(settings.business_tz)).date()
+        today = dates.today(settings.business_tz)
         return StageResult("publish", "status_sheet", day or today, status=FAILED, message=str(exc))

@@ -10,6 +10,7 @@ from collections import OrderedDict, defaultdict
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from shared import clock
 from shared.odoo_sim import catalog as C
 from shared.odoo_sim.config import SimConfig
 from shared.odoo_sim.daygen import (
@@ -62,12 +63,12 @@ CASCADE = {
 
 
 def default_end_day(tz: str, now: datetime | None = None) -> date:
-    now = now or datetime.now(UTC)
+    now = now or clock.now()
     return now.astimezone(ZoneInfo(tz)).date() - timedelta(days=1)
 
 
 def now_utc_str() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return clock.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
 class Dataset:
