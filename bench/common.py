@@ -8,9 +8,10 @@ import platform
 import resource
 import time
 from contextlib import contextmanager
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from shared import clock
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -54,7 +55,7 @@ def write_result(name: str, data: dict[str, Any], out: str | Path | None = None)
     folder = Path(out) if out else RESULTS
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.json"
-    body = {"benchmark": name, "measured_at": datetime.now(UTC).isoformat(), "machine": machine(), **data}
+    body = {"benchmark": name, "measured_at": clock.now().isoformat(), "machine": machine(), **data}
     path.write_text(json.dumps(body, indent=1, default=str))
     return path
 

@@ -12,7 +12,7 @@ run against a zero-latency simulator: the difference is the part of the wall tim
 Each figure is the fastest of `--repeat` runs. It prints figures; it never passes or fails on time.
 Results go to bench/results/extract.json.
 
-    python -m bench.extract [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000] [--repeat 3]
+    python -m bench.extract [--scale 1.0] [--latency 0.02] [--concurrency 4] [--batch-sizes 500,1000,2000] [--repeat 3] [--day 2026-11-18]
 """
 
 from __future__ import annotations
@@ -25,6 +25,9 @@ import time
 from pathlib import Path
 
 DEFAULT_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves")
+# One fixed business day, so figures of different runs (and different calendar days) compare.
+DEFAULT_DAY = "2026-11-18"
+SIM_SEED = 7
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +38,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--batch-sizes", default="500,1000,2000")
     parser.add_argument("--targets", default=",".join(DEFAULT_TARGETS))
     parser.add_argument("--repeat", type=int, default=3, help="runs per batch size; the fastest is kept")
+    parser.add_argument("--day", default=DEFAULT_DAY, help="the simulated business day extracted (YYYY-MM-DD)")
     parser.add_argument("--out", default=str(Path(__file__).parent / "results"))
     return parser.parse_args(argv)
 
@@ -86,7 +90,7 @@ class SimProcess:
         self.port = free_port()
         self.last_day = end_day
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "shared.odoo_sim", "--port", str(self.port), "--seed", "7",
+            [sys.executable, "-m", "shared.odoo_sim", "--port", str(self.port), "--seed", str(SIM_SEED),
              "--lines-per-day", str(lines), "--days", "1", "--end-day", end_day.isoformat(),
              "--latency", str(latency)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=str(Path(__file__).resolve().parents[1]),
@@ -113,7 +117,7 @@ class SimProcess:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-    from datetime import date, timedelta
+    from datetime import date
 
     from shared.config import Secret, Settings
     from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN
@@ -121,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
     lines = max(1, int(20_000 * args.scale))
     batch_sizes = sorted(int(b) for b in args.batch_sizes.split(","))
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    day = date.today() - timedelta(days=1)
+    day = date.fromisoformat(args.day)
     runs = []
     sims = {"latency": SimProcess(lines, args.latency, day), "baseline": SimProcess(lines, 0.0, day)}
     try:

@@ -11,7 +11,7 @@ looked up in the full run history of the last CATCHUP_LOOKBACK_DAYS days only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from shared import clock

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -59,6 +58,19 @@ def _as_transient(exc: BaseException, what: str) -> NkpipeError:
     return TransientError(f"{what}: {type(exc).__name__}: {exc}")
 
 
+def _clock_stamp(moment: datetime) -> str:
+    """`20261121T230000123456Z`: the clock time at the start of a local temp part or kept copy name."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+
+
+def _written_at(entry: os.DirEntry[str] | Path) -> float:
+    """POSIX time a temp part or kept copy was made: from its name's clock stamp, else its mtime."""
+    try:
+        return datetime.strptime(entry.name[:22], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        return entry.stat().st_mtime
+
+
 class LocalStore:
     """A folder on disk. Replaced objects are kept under `.versions/` for `nkpipe restore`."""
 
@@ -87,7 +99,7 @@ class LocalStore:
         temp_dir = self.root / LOCAL_TEMP_DIR
         temp_dir.mkdir(parents=True, exist_ok=True)
         self._sweep_stale_temp(temp_dir)
-        temp = temp_dir / f"{uuid.uuid4().hex}.part"
+        temp = temp_dir / f"{_clock_stamp(clock.now())}-{uuid.uuid4().hex}.part"
         try:
             with open(temp, "wb") as fh:
                 fh.write(data)
@@ -102,12 +114,13 @@ class LocalStore:
     @staticmethod
     def _sweep_stale_temp(temp_dir: Path, older_than_s: float = 86400) -> None:
         """Temp parts of killed runs: never seen by readers, removed once they are a day old (no live
-        write takes that long)."""
-        cutoff = time.time() - older_than_s
+        write takes that long). Their age comes from the clock stamp in their name, so a moved clock
+        (tests, drills) never sweeps a part being written; a part without one goes by its mtime."""
+        cutoff = clock.timestamp() - older_than_s
         with os.scandir(temp_dir) as entries:
             for entry in entries:
                 try:
-                    if entry.name.endswith(".part") and entry.stat().st_mtime < cutoff:
+                    if entry.name.endswith(".part") and _written_at(entry) < cutoff:
                         os.unlink(entry.path)
                 except FileNotFoundError:
                     pass
@@ -169,10 +182,11 @@ class LocalStore:
         folder = self.root / LOCAL_VERSIONS_DIR / key
         folder.mkdir(parents=True, exist_ok=True)
         now = clock.now()
-        shutil.copy2(path, folder / f"{now.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:6]}")
+        shutil.copy2(path, folder / f"{_clock_stamp(now)}-{uuid.uuid4().hex[:6]}")
+        # by the clock stamp of the replacement (its name), not by mtime: the clock may be moved
         cutoff = now.timestamp() - self.keep_versions_days * 86400
         for old in folder.iterdir():
-            if old.stat().st_mtime < cutoff:
+            if _written_at(old) < cutoff:
                 old.unlink(missing_ok=True)
 
     def _version_path(self, key: str, version: str) -> Path:

@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from functions.pipeline import PIPELINES, STAGES, TARGETS
+from shared import clock
 from tests.fixtures.drills import DrillWorld, clean_environ, lake_files
 from tests.fixtures.services import free_port
 
@@ -96,7 +97,7 @@ def assert_rejected(status: int, content_type: str | None, body: bytes, what: ob
 
 # ---------------------------------------------------------------- generated bad input
 
-YESTERDAY_OR_SO = date.today() - timedelta(days=2)
+YESTERDAY_OR_SO = clock.now().date() - timedelta(days=2)
 not_a_date = st.text(max_size=14).filter(lambda t: t != "")  # "" means "not given"
 impossible_date = st.builds(
     lambda y, m, d: f"{y:04d}-{m:02d}-{d:02d}",
@@ -104,7 +105,7 @@ impossible_date = st.builds(
     st.sampled_from([0, 13, 14, 20, 99]),
     st.integers(0, 99),
 ) | st.builds(lambda y, d: f"{y:04d}-02-{d:02d}", st.integers(1900, 2100), st.integers(30, 31))
-future_date = st.dates(min_value=date.today() + timedelta(days=2)).map(date.isoformat)
+future_date = st.dates(min_value=clock.now().date() + timedelta(days=2)).map(date.isoformat)
 bad_date = st.one_of(not_a_date, impossible_date, future_date)
 # anything but a string, and never None (None means "not given")
 wrong_type = st.one_of(

@@ -9,6 +9,7 @@ from datetime import date
 import polars as pl
 
 from functions.transform.stock_quants import star_stock_quants
+from shared import clock
 from shared.schemas import FACT_STOCK_QUANTS
 
 
@@ -191,7 +192,7 @@ def test_last_day_rebuilt_equals_the_current_quants(tmp_path):
 def test_today_is_a_plain_snapshot_and_a_future_day_is_refused(tmp_path):
     with OdooSimulator(SimConfig(seed=4, lines_per_day=20, days=1)).start() as sim:
         settings = sim_settings(sim, str(tmp_path))
-        now = datetime.now(UTC)
+        now = clock.now()
         local_today = today(settings.business_tz, now)
         with connect(settings) as odoo:
             records = fetch_snapshot(odoo, local_today, settings.business_tz, now=now)
@@ -241,7 +242,7 @@ def moves_lake(tmp_path_factory):
 
 def test_a_far_day_reads_no_more_from_odoo_than_a_near_one_when_the_lake_has_the_later_days(moves_lake):
     sim, settings, lake = moves_lake
-    tz, now = settings.business_tz, datetime.now(UTC)
+    tz, now = settings.business_tz, clock.now()
     near, far = sim.last_day - timedelta(days=1), sim.first_day
     with connect(settings) as odoo:
         odoo_only = {day: fetch_counting(odoo, day, tz, now) for day in (near, far)}
@@ -260,7 +261,7 @@ def test_a_far_day_reads_no_more_from_odoo_than_a_near_one_when_the_lake_has_the
 
 def test_an_earlier_snapshot_in_the_lake_serves_the_next_day_of_a_backfill(moves_lake, tmp_path):
     sim, settings, _ = moves_lake
-    tz, now = settings.business_tz, datetime.now(UTC)
+    tz, now = settings.business_tz, clock.now()
     lake = open_lake(str(tmp_path))  # no inventory moves: only the quant snapshot of the day before
     first, second = sim.first_day, sim.first_day + timedelta(days=1)
     with connect(settings) as odoo:
@@ -278,7 +279,7 @@ def test_a_lake_that_differs_from_odoo_is_not_used(moves_lake, tmp_path):
     import pyarrow.compute as pc
 
     sim, settings, full_lake = moves_lake
-    tz, now = settings.business_tz, datetime.now(UTC)
+    tz, now = settings.business_tz, clock.now()
     lake = open_lake(str(tmp_path))
     spec = raw_spec("inventory_moves")
     for day in full_lake.list_dates(spec):
@@ -302,7 +303,7 @@ def test_of_two_copies_of_a_line_in_the_lake_the_later_written_one_is_used(moves
     import pyarrow as pa
 
     sim, settings, full_lake = moves_lake
-    tz, now = settings.business_tz, datetime.now(UTC)
+    tz, now = settings.business_tz, clock.now()
     lake = open_lake(str(tmp_path))
     spec = raw_spec("inventory_moves")
     first, second = sim.first_day, sim.first_day + timedelta(days=1)

@@ -28,6 +28,7 @@ import pytest
 import requests
 
 from functions.pipeline import STAGES, run_days
+from shared import clock
 from shared.config import ENV_NAMES, load_settings
 from shared.dates import yesterday
 from shared.errors import TransientError
@@ -102,6 +103,7 @@ def rerun_function_on_gcs(gcs_bucket, tmp_path: Path) -> Iterator[str]:
     import os
 
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES and not k.startswith("NKPIPE_")}
+    env.update(clock.env_for())  # the function shares the suite's clock
     env.update(
         {
             "ODOO_HOST": "simulator",

@@ -25,6 +25,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from shared import clock
 from shared.config import ENV_NAMES
 from shared.dates import today, yesterday
 from shared.lake import open_lake
@@ -148,6 +149,7 @@ def _stop(process: subprocess.Popen) -> None:
 def _clean_env(extra: dict[str, str]) -> dict[str, str]:
     """The test environment without any nkpipe setting of the developer's shell, plus `extra`."""
     env = {k: v for k, v in os.environ.items() if k not in ENV_NAMES and not k.startswith("NKPIPE_")}
+    env.update(clock.env_for())  # the function shares the suite's clock
     env.update(extra)
     return env
 

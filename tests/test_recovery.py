@@ -17,6 +17,7 @@ from functions.recovery import (
     restore_partition,
     target_tables,
 )
+from shared import clock
 from shared.errors import InputError, NotFoundError
 from shared.lake import Lake, open_lake
 from shared.metadata import Metadata
@@ -115,7 +116,7 @@ def test_purge_refuses_without_targets(lake, capsys):
 
 def test_raw_retention_older_than(tmp_path, capsys):
     lake = open_lake(str(tmp_path / "lake"))
-    old, recent = date(2020, 1, 1), date.today()
+    old, recent = date(2020, 1, 1), clock.now().date()
     fill(lake, targets=("pos",), days=(old, recent))
     code = main(["purge", "--layers", "raw", "--older-than", "90d", "--yes", "--lake", lake.url])
     assert code == 0

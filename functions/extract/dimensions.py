@@ -12,12 +12,12 @@ Brands are read only when a brand model exists; a model renamed across versions 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, timedelta
 from typing import Any
 
-from shared import clock
 from functions.extract import raw_spec, raw_table
 from functions.transform.dimensions import DIMENSIONS, Dimension
+from shared import clock
 from shared.dates import ODOO_DATETIME_FORMAT
 from shared.errors import SchemaError
 

@@ -21,13 +21,13 @@ read from Odoo. The partition holds the same move lines either way, so the trans
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from shared import clock
 from functions.extract import raw_spec, raw_table
 from functions.extract.inventory_moves import DATASET as MOVES_DATASET
 from functions.extract.inventory_moves import read_by_ids
+from shared import clock
 from shared.dates import ODOO_DATETIME_FORMAT, business_day_of, business_day_window, odoo_window
 from shared.errors import InputError
 from shared.log import get_logger

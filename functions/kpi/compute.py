@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from shared import clock
 from functions.kpi import sqlfile
 from functions.kpi.store import KpiStore
+from shared import clock
 from shared.dates import business_day_of, business_day_window
 from shared.errors import TransientError
 

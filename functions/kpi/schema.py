@@ -12,13 +12,12 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from importlib import resources
 from typing import Any
 
-from shared import clock
 from functions.kpi import sqlfile
 from functions.kpi.store import DUCKDB, KpiStore
+from shared import clock
 from shared.errors import ConfigError, TerminalError
 from shared.log import get_logger
 

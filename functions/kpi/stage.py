@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from shared import clock
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
+from shared import clock
 from shared.config import Settings
 from shared.errors import ConfigError, InputError
 from shared.lake import Lake
