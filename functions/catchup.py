@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from functions.pipeline import STAGES, TARGETS, run_days
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
@@ -73,13 +74,6 @@ class CatchUpReport:
 
 
 # ---------------------------------------------------------------- what has been processed
-
-
-def built_targets() -> tuple[str, ...]:
-    from functions.extract import EXTRACTORS
-    from functions.pipeline import TARGETS
-
-    return tuple(t for t in TARGETS if t in EXTRACTORS)
 
 
 def required_runs(targets: Sequence[str]) -> list[tuple[str, str]]:
@@ -250,7 +244,7 @@ def changes_of_day(
 def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = None) -> CatchUpPlan:
     """What a catch-up would run: new days, and changed earlier days within the lookback."""
     metadata = Metadata(lake)
-    targets = built_targets()
+    targets = TARGETS
     until = yesterday(settings.business_tz, now)
     required = required_runs(targets)
     processed, attempted = processed_days(metadata, required, read_watermarks(metadata, required))
@@ -315,8 +309,6 @@ def run_catch_up(
 def _plan_and_run(
     settings: Any, lake: Any, odoo: Any, progress: Callable[[StageResult], None] | None, now: datetime | None
 ) -> CatchUpReport:
-    from functions.pipeline import STAGES, run_days
-
     plan = plan_catch_up(settings, lake, odoo, now)
     report = CatchUpReport(plan)
     for day, targets in plan.reruns().items():
@@ -328,6 +320,6 @@ def _plan_and_run(
         report.results += run_days(settings, lake, again, DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
     if plan.new_days:
         report.results += run_days(
-            settings, lake, plan.new_days, STAGES, built_targets(), progress=progress, odoo=odoo
+            settings, lake, plan.new_days, STAGES, TARGETS, progress=progress, odoo=odoo
         )
     return report

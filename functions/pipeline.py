@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
-import contextlib
-import importlib
-import inspect
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
+from functions.extract import run_extract
+from functions.kpi import run_kpi, run_mirror
+from functions.profit import run_profit
+from functions.transform import run_transform
 from shared.config import Settings
-from shared.errors import InputError, TerminalError
+from shared.errors import InputError
 from shared.lake import Lake
 from shared.log import get_logger, log_context
 from shared.metadata import FAILED, SKIPPED, StageResult, new_run_id
+from shared.odoo import OdooClient, connect
 
 log = get_logger(__name__)
 
 STAGES: tuple[str, ...] = ("extract", "transform", "profit", "kpi", "mirror")
 TARGETS: tuple[str, ...] = ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
-ODOO_STAGES = frozenset({"extract"})
 TARGETED_STAGES = frozenset({"extract", "transform"})
 
 # Scheduled pipelines (Cloud Scheduler jobs): name -> (stages, targets).
@@ -30,13 +31,54 @@ PIPELINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "kpi": (("kpi", "mirror"), ()),
 }
 
-# stage -> (module, function). Imported only when the stage runs, so a light command stays light.
-_STAGE_FUNCTIONS: dict[str, tuple[str, str]] = {
-    "extract": ("functions.extract", "run_extract"),
-    "transform": ("functions.transform", "run_transform"),
-    "profit": ("functions.profit", "run_profit"),
-    "kpi": ("functions.kpi", "run_kpi"),
-    "mirror": ("functions.kpi", "run_mirror"),
+
+
+@dataclass(frozen=True)
+class StageCall:
+    """What the pipeline hands a stage: one day of one run (`run_id` goes into every record and log line)."""
+
+    settings: Settings
+    lake: Lake
+    day: date
+    targets: tuple[str, ...]
+    run_id: str
+    odoo: OdooClient | None = None
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A stage as the pipeline runs it: plain references, no lookup by name or signature."""
+
+    name: str
+    run: Callable[[StageCall], list[StageResult]]
+    dry_run: Callable[[StageCall], StageResult] | None = None  # None: the stage has no dry-run mode
+    targeted: bool = False  # runs per target (extract, transform) rather than once per day
+
+
+def _profit(call: StageCall) -> list[StageResult]:
+    return [run_profit(call.settings, call.lake, call.day, run_id=call.run_id)]
+
+
+def _kpi(call: StageCall) -> list[StageResult]:
+    return [run_kpi(call.settings, call.lake, call.day, run_id=call.run_id)]
+
+
+def _mirror(call: StageCall) -> list[StageResult]:
+    return [run_mirror(call.settings, call.lake, call.day, run_id=call.run_id)]
+
+
+STAGE_TABLE: dict[str, Stage] = {
+    "extract": Stage(
+        "extract",
+        lambda c: run_extract(c.settings, c.lake, c.day, c.targets, c.odoo, run_id=c.run_id),
+        targeted=True,
+    ),
+    "transform": Stage(
+        "transform", lambda c: run_transform(c.settings, c.lake, c.day, c.targets, run_id=c.run_id), targeted=True
+    ),
+    "profit": Stage("profit", _profit, dry_run=lambda c: run_profit(c.settings, c.lake, c.day, dry_run=True)),
+    "kpi": Stage("kpi", _kpi, dry_run=lambda c: run_kpi(c.settings, c.lake, c.day, dry_run=True)),
+    "mirror": Stage("mirror", _mirror, dry_run=lambda c: run_mirror(c.settings, c.lake, c.day, dry_run=True)),
 }
 
 Progress = Callable[[StageResult], None]
@@ -71,18 +113,6 @@ def parse_pipeline(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
         raise InputError(f"unknown pipeline {name!r}: choose from {', '.join(PIPELINES)}") from None
 
 
-def stage_function(stage: str) -> Callable[..., Any]:
-    module_name, attr = _STAGE_FUNCTIONS[stage]
-    try:
-        return getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as exc:
-        raise TerminalError(f"stage {stage!r} is not available in this build: {exc}") from exc
-
-
-def _as_list(result: StageResult | Iterable[StageResult]) -> list[StageResult]:
-    return [result] if isinstance(result, StageResult) else list(result)
-
-
 def run_days(
     settings: Settings,
     lake: Lake,
@@ -90,7 +120,7 @@ def run_days(
     stages: Sequence[str] = STAGES,
     targets: Sequence[str] = TARGETS,
     progress: Progress | None = None,
-    odoo: Any = None,
+    odoo: OdooClient | None = None,
     dry_run: bool = False,
 ) -> list[StageResult]:
     """Run `stages` (canonical order) for each day, oldest first; stop at the first failure.
@@ -102,8 +132,6 @@ def run_days(
     targets = parse_targets(list(targets)) if any(s in TARGETED_STAGES for s in stages) else tuple(targets)
     own_odoo = False
     if odoo is None and "extract" in stages and not dry_run:
-        from shared.odoo import connect
-
         odoo = connect(settings)  # stops with a clear ConfigError when Odoo is not configured
         own_odoo = True
     run_id = new_run_id()
@@ -115,30 +143,27 @@ def run_days(
                     _run_stage(settings, lake, day, stage, targets, run_id, odoo, dry_run, progress)
                 )
         if "mirror" in stages and not dry_run and days:
-            results.extend(_publish_status_sheet(settings, lake, max(days), progress))
+            results.extend(_publish_status_sheet(settings, lake, max(days), run_id, progress))
     finally:
-        if own_odoo and hasattr(odoo, "close"):
+        if own_odoo and odoo is not None:
             odoo.close()
     return results
 
 
-def _publish_status_sheet(settings: Settings, lake: Lake, day: date, progress: Progress | None) -> list[StageResult]:
+def _publish_status_sheet(
+    settings: Settings, lake: Lake, day: date, run_id: str, progress: Progress | None
+) -> list[StageResult]:
     """The kpi pipeline's last step: the ops spreadsheet's Status ETL tab, when SHEETS_SPREADSHEET_ID is set."""
     if not settings.sheets_spreadsheet_id:
         return []
     from functions.sheets.status_sheet import publish_if_configured
 
-    result = publish_if_configured(settings, lake, day)
+    result = publish_if_configured(settings, lake, day, run_id=run_id)
     if result is None:
         return []
     if progress:
         progress(result)
     return [result]
-
-
-def lock_names(stage: str, targets: Sequence[str], day: date) -> list[str]:
-    datasets = sorted(targets) if stage in TARGETED_STAGES else [stage]
-    return [f"{stage}.{dataset}.{day.isoformat()}" for dataset in datasets]
 
 
 def _run_stage(
@@ -148,49 +173,44 @@ def _run_stage(
     stage: str,
     targets: Sequence[str],
     run_id: str,
-    odoo: Any,
+    odoo: OdooClient | None,
     dry_run: bool,
     progress: Progress | None,
 ) -> list[StageResult]:
-    fn = stage_function(stage)
+    spec = STAGE_TABLE[stage]
+    call = StageCall(settings, lake, day, tuple(targets) if spec.targeted else (), run_id, odoo)
     started = time.monotonic()
     with log_context(run_id=run_id, stage=stage, date=day.isoformat()):
-        kwargs: dict[str, Any] = {}
-        if stage == "extract":
-            kwargs["odoo"] = odoo
         if dry_run:
-            if "dry_run" not in inspect.signature(fn).parameters:
+            if spec.dry_run is None:
                 skipped = StageResult(stage, stage, day, status=SKIPPED, message="dry run: stage has no dry-run mode")
                 if progress:
                     progress(skipped)
                 return [skipped]
-            kwargs["dry_run"] = True
-        args = (settings, lake, day, tuple(targets)) if stage in TARGETED_STAGES else (settings, lake, day)
-        try:
-            with contextlib.ExitStack() as locks:
-                if not dry_run:
-                    # Two runs of the same stage, dataset and day never overlap: the second stops at
-                    # once with "already running" (a lock of a killed run is taken over).
-                    for name in lock_names(stage, targets, day):
-                        locks.enter_context(lake.lock(name, owner=run_id))
-                stage_results = _as_list(fn(*args, **kwargs))
-        except Exception as exc:
-            failed = StageResult(stage, ",".join(targets) if stage in TARGETED_STAGES else stage, day,
-                                 status=FAILED, duration_s=round(time.monotonic() - started, 3),
-                                 message=str(exc), run_id=run_id)
-            if progress:
-                progress(failed)
-            # INFO, not ERROR: the caller reports the failure once (the CLI's `error:` line, the
-            # Cloud Function's pipeline_failed entry); the run record keeps the details.
-            log.info("stage %s failed for %s: %s", stage, day, exc)
-            raise
+            stage_results = [spec.dry_run(call)]
+        else:
+            try:
+                # The stage runs its datasets through functions.runs.run_recorded: the one lock per
+                # stage, dataset and day (a second run stops at once with "already running"; a lock
+                # of a killed run is taken over), one run record per dataset with this run_id.
+                stage_results = spec.run(call)
+            except Exception as exc:
+                failed = StageResult(stage, ",".join(targets) if spec.targeted else stage, day,
+                                     status=FAILED, duration_s=round(time.monotonic() - started, 3),
+                                     message=str(exc), run_id=run_id)
+                if progress:
+                    progress(failed)
+                # INFO, not ERROR: the caller reports the failure once (the CLI's `error:` line, the
+                # Cloud Function's pipeline_failed entry); the run record keeps the details.
+                log.info("stage %s failed for %s: %s", stage, day, exc)
+                raise
         for result in stage_results:
             log.info(
-                "%s %s %s: %s rows in %.1fs",
+                "%s %s %s: rows %s in %.1fs",
                 stage,
                 result.dataset,
                 result.status,
-                sum(result.rows.values()),
+                result.rows,
                 result.duration_s,
                 extra={"fields": {"rows": result.rows, "calls": result.calls, "status": result.status}},
             )

@@ -128,7 +128,7 @@ def test_a_stage_killed_at_random_points_reruns_to_the_undisturbed_result(drill_
 
     for kill, case, settings, _run in cases:
         if kill.startswith("time:") and stage == "profit":  # the operator's way: the same command again
-            # (profit holds two locks: the pipeline's and its own; both are taken over)
+            # (the killed run's lock is taken over)
             rerun = start_cli(["run", "--date", day, "--stages", stage], settings, case / "cli", "rerun")
             assert rerun.wait() == 0, rerun.stderr_lines()
         else:

@@ -4,6 +4,7 @@ odoorpc client against the simulator (window edges at 00:00 local time, Odoo 16 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
@@ -91,10 +92,12 @@ def test_star_has_the_contract_columns_and_empty_raw_gives_an_empty_table():
 
 import pytest  # noqa: E402
 
-from functions.extract import run_extract  # noqa: E402
+from functions.extract import raw_spec, run_extract  # noqa: E402
 from functions.extract.inventory_moves import LINE_MODEL  # noqa: E402
+from functions.pipeline import run_days  # noqa: E402
 from functions.transform import run_transform  # noqa: E402
 from shared.lake import open_lake  # noqa: E402
+from shared.metadata import Metadata  # noqa: E402
 from shared.odoo import connect  # noqa: E402
 from shared.odoo_sim import OdooSimulator, SimConfig  # noqa: E402
 from tests.odoo_helpers import calls_delta, sim_settings  # noqa: E402
@@ -178,3 +181,21 @@ def test_odoo16_names_the_done_quantity_qty_done(tmp_path):
     star = star_of(lake, day)
     assert star["quantity"].null_count() == 0
     assert star["quantity"].sum() == pytest.approx(sum(r["qty_done"] for r in records))
+
+
+def test_rows_of_an_extract_are_counted_once(tmp_path, caplog):
+    """34 raw rows (14 lines, 14 moves, 2 picking types, 4 locations) are reported as 34, in the
+    result, the run record and the pipeline's log line; not 68 (a raw total beside the per-model counts)."""
+    config = SimConfig(seed=8, lines_per_day=12, days=2, end_day=date(2026, 11, 20))
+    expected = {"stock.move.line": 14, "stock.move": 14, "stock.picking.type": 2, "stock.location": 4}
+    with OdooSimulator(config).start() as sim:
+        settings = sim_settings(sim, str(tmp_path))
+        lake = open_lake(str(tmp_path))
+        with caplog.at_level(logging.INFO, logger="functions.pipeline"):
+            [result] = run_days(settings, lake, [sim.last_day], ["extract"], TARGET)
+    raw_rows = lake.read_partition(raw_spec("inventory_moves"), sim.last_day).num_rows
+    [logged] = [r.fields["rows"] for r in caplog.records if r.getMessage().startswith("extract inventory-moves success")]
+    assert (raw_rows, sum(result.rows.values())) == (34, 34)
+    assert result.rows == expected
+    assert Metadata(lake).last_run("extract", "inventory-moves", sim.last_day).rows == expected
+    assert logged == expected

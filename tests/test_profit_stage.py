@@ -13,6 +13,7 @@ import pytest
 from functions.profit import demo_summary, run_profit
 from functions.profit.stage import OUTPUTS
 from functions.profit.state import record_key
+from functions.runs import lock_name
 from shared.config import Settings
 from shared.errors import LockedError
 from shared.lake import Lake, TableSpec, open_lake
@@ -348,7 +349,7 @@ def test_dry_run_prints_plan_and_changes_nothing(tmp_path):
 def test_a_second_run_of_the_same_day_is_refused_while_one_holds_the_lock(tmp_path):
     lake = open_lake(str(tmp_path / "lake"))
     history(lake, DAYS[:1])
-    with lake.lock(f"profit-{DAYS[0].isoformat()}", "someone-else"):
+    with lake.lock(lock_name("profit", "profit", DAYS[0]), "someone-else"):
         with pytest.raises(LockedError, match="already running"):
             run_profit(SETTINGS, lake, DAYS[0])
     assert run_profit(SETTINGS, lake, DAYS[0]).status == "success"

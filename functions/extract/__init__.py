@@ -15,16 +15,16 @@ from __future__ import annotations
 
 import importlib
 import json
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared.errors import InputError
 from shared.log import get_logger
-from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, StageResult
+from shared.metadata import StageResult
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -35,10 +35,8 @@ if TYPE_CHECKING:
 log = get_logger(__name__)
 
 STAGE = "extract"
-# every target the pipeline knows (functions.pipeline.TARGETS, not imported here to stay light)
-PIPELINE_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
 
-# CLI target name -> module. Part B adds inventory-moves, stock-quants and dimensions here.
+# CLI target name -> module.
 EXTRACTORS: dict[str, str] = {
     "pos": "functions.extract.pos",
     "invoice-sales": "functions.extract.invoice_sales",
@@ -142,46 +140,35 @@ def run_extract(
     day: date,
     targets: Sequence[str],
     odoo: OdooClient | None = None,
+    run_id: str | None = None,
 ) -> list[StageResult]:
     """Extract each target for business day `day` into raw/, one run record per target.
 
     Connects to Odoo when `odoo` is None (and closes that connection). Raises the first failure after
     recording it; the targets before it keep their results, its watermark does not move.
     """
-    missing = [target for target in targets if target not in EXTRACTORS]
-    unknown = [target for target in missing if target not in PIPELINE_TARGETS]
-    if unknown:
-        module_for(unknown[0])  # raises the InputError naming the known targets
-    modules = [(target, module_for(target)) for target in targets if target in EXTRACTORS]
-    results: list[StageResult] = [
-        StageResult(STAGE, target, day, status=SKIPPED, message="no extractor for this target in this build")
-        for target in missing
-    ]
-    if not modules:
-        return results
+    modules = [(target, module_for(target)) for target in targets]
     own_client = odoo is None
-    if own_client:
+    client = odoo
+    if client is None:
         from shared.odoo import connect
 
-        odoo = connect(settings)
-    metadata = Metadata(lake)
+        client = connect(settings)
     try:
-        for target, module in modules:
-            results.append(_extract_one(settings, lake, day, target, module, odoo, metadata))
+        runs = [extract_run(settings, lake, day, target, module, client) for target, module in modules]
+        return run_recorded(lake, STAGE, day, runs, run_id)
     finally:
         if own_client:
-            odoo.close()
-    return results
+            client.close()
 
 
-def _extract_one(
-    settings: Any, lake: Lake, day: date, target: str, module: ModuleType, odoo: OdooClient,
-    metadata: Metadata,
-) -> StageResult:
-    rec = metadata.start(STAGE, target, day)
-    started = time.monotonic()
-    before = Counter(odoo.calls)
-    try:
+def extract_run(
+    settings: Any, lake: Lake, day: date, target: str, module: ModuleType, odoo: OdooClient
+) -> DatasetRun:
+    """The work of extracting one target: its raw partition, then its reconciliation against Odoo."""
+    def work(attempt: Attempt) -> Outcome:
+        before = Counter(odoo.calls)
+        attempt.count_calls(lambda: calls_since(odoo, before))
         rows = module.extract(odoo, settings, lake, day)
         extra: dict[str, Any] = {"server_version": odoo.server_version}
         message = ""
@@ -193,24 +180,16 @@ def _extract_one(
             if not extra["reconciliation"]["ok"]:
                 message = "reconciliation: " + "; ".join(extra["reconciliation"]["differences"])
                 log.warning("extract %s %s %s", target, day, message)
-    except BaseException as exc:
-        rec.calls.update(calls_since(odoo, before))
-        metadata.fail(rec, exc)
-        raise
-    rec = metadata.finish(rec, rows=rows, calls=calls_since(odoo, before), extra=extra, status=SUCCESS)
-    metadata.set_watermark(STAGE, target, day)
-    result = StageResult.from_record(rec, message=message)
-    result.duration_s = round(time.monotonic() - started, 3)
-    log.info("extract %s %s: rows %s, calls %s", target, day, rows, rec.calls.get("total", 0))
-    return result
+        return Outcome(rows=rows, message=message, extra=extra)
+
+    return DatasetRun(target, work)
 
 
 __all__ = [
     "EXTRACTORS",
-    "FAILED",
-    "SKIPPED",
     "STAGE",
     "calls_since",
+    "extract_run",
     "module_for",
     "raw_records",
     "raw_totals",

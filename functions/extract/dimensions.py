@@ -111,6 +111,5 @@ def extract(odoo: Any, settings: Any, lake: Any, day: date, *, full_refresh: boo
         by_model[model] = records
         refreshes.append({"id": len(refreshes) + 1, **refresh})
     by_model[REFRESH_MODEL] = refreshes
-    written = lake.write_partition(raw_spec(DATASET), day, raw_table(by_model))
-    counts = {model: len(rows) for model, rows in by_model.items() if model != REFRESH_MODEL}
-    return {f"raw/{DATASET}": written, **counts}
+    lake.write_partition(raw_spec(DATASET), day, raw_table(by_model))
+    return {model: len(rows) for model, rows in by_model.items()}  # raw rows per model

@@ -103,8 +103,8 @@ def fetch_move_lines(odoo: Any, domain: list) -> dict[str, list[dict]]:
 def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
     records = fetch_move_lines(odoo, line_domain(day, settings.business_tz))
     # written only with everything in hand: a failure above leaves the old partition as it was
-    written = lake.write_partition(raw_spec(DATASET), day, raw_table(records))
-    return {f"raw/{DATASET}": written, **{model: len(rows) for model, rows in records.items()}}
+    lake.write_partition(raw_spec(DATASET), day, raw_table(records))
+    return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
 def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:

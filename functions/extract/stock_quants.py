@@ -248,6 +248,5 @@ def later_move_lines(odoo: Any, lake: Any, day: date, tz: str, window: Window, f
 
 def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
     records = fetch_snapshot(odoo, day, settings.business_tz, lake=lake)
-    written = lake.write_partition(raw_spec(DATASET), day, raw_table(records))
-    counts = {model: len(rows) for model, rows in records.items() if model != SNAPSHOT_MODEL}
-    return {f"raw/{DATASET}": written, **counts}
+    lake.write_partition(raw_spec(DATASET), day, raw_table(records))
+    return {model: len(rows) for model, rows in records.items()}  # raw rows per model

@@ -8,16 +8,16 @@ from __future__ import annotations
 from typing import Any
 
 
-def run_kpi(settings: Any, lake: Any, day: Any) -> Any:
+def run_kpi(settings: Any, lake: Any, day: Any, dry_run: bool = False, run_id: str | None = None) -> Any:
     from functions.kpi.stage import run_kpi as _run
 
-    return _run(settings, lake, day)
+    return _run(settings, lake, day, dry_run=dry_run, run_id=run_id)
 
 
-def run_mirror(settings: Any, lake: Any, day: Any) -> Any:
+def run_mirror(settings: Any, lake: Any, day: Any, dry_run: bool = False, run_id: str | None = None) -> Any:
     from functions.kpi.stage import run_mirror as _run
 
-    return _run(settings, lake, day)
+    return _run(settings, lake, day, dry_run=dry_run, run_id=run_id)
 
 
 def migrate(settings: Any, target: str = "all") -> dict[str, list[str]]:

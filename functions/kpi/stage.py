@@ -10,12 +10,13 @@ from typing import Any
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
+from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import clock
 from shared.config import Settings
 from shared.errors import ConfigError, InputError
 from shared.lake import Lake
 from shared.log import get_logger
-from shared.metadata import SKIPPED, Metadata, StageResult
+from shared.metadata import SKIPPED, StageResult
 
 log = get_logger(__name__)
 
@@ -79,7 +80,7 @@ def require_ops_tables(store: Any) -> None:
         raise ConfigError(message)
 
 
-def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
+def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False, run_id: str | None = None) -> StageResult:
     """Compute and store day `day` of every KPI table (TiDB, or the embedded store) in one transaction."""
     if dry_run:
         where = (
@@ -90,22 +91,26 @@ def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False) ->
         return StageResult(
             "kpi", "kpi", day, status=SKIPPED, message=f"dry run: would replace {day} in {where}"
         )
-    with Metadata(lake).track("kpi", "kpi", day) as rec:
-        now = clock.now()
-        sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
-        with open_store(settings) as store:
-            applied = schema.migrate_store(store)
-            require_ops_tables(store)
-            rows = compute.write_day(store, day, settings.tz, sales_daily, sales_by_product, now=now)
-            rec.extra.update(store=store.description, migrations=applied, note=note)
-        rec.rows.update(rows)
-    return StageResult.from_record(rec, message=note)
+    [result] = run_recorded(lake, "kpi", day, [DatasetRun("kpi", lambda _: kpi_day(settings, lake, day))], run_id)
+    return result
+
+
+def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
+    """The kpi stage's work: every KPI table's rows of `day`, replaced in one transaction."""
+    now = clock.now()
+    sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
+    with open_store(settings) as store:
+        applied = schema.migrate_store(store)
+        require_ops_tables(store)
+        rows = compute.write_day(store, day, settings.tz, sales_daily, sales_by_product, now=now)
+        extra = {"store": store.description, "migrations": applied, "note": note}
+    return Outcome(rows=dict(rows), message=note, extra=extra)
 
 
 # ---------------------------------------------------------------- mirror stage
 
 
-def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False) -> StageResult:
+def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False, run_id: str | None = None) -> StageResult:
     """Copy day `day` of the KPI tables to Supabase and check it; skipped when Supabase is not set."""
     if dry_run:
         transport = mirror_transport(settings)
@@ -113,30 +118,34 @@ def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False)
             f"dry run: would mirror {day} via {transport}" if transport else "dry run: no Supabase setting"
         )
         return StageResult("mirror", "mirror", day, status=SKIPPED, message=message)
-    with Metadata(lake).track("mirror", "mirror", day) as rec:
-        transport = mirror_transport(settings)
-        if transport is None:
-            warn_once(
-                "mirror-skipped",
-                "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped",
-            )
-            rec.status = SKIPPED
-            message = "no Supabase setting: mirror skipped"
-        else:
-            with open_store(settings) as store:
-                if schema.pending_store_migrations(store):
-                    schema.migrate_store(store)
-                source = mirror.read_source_day(store, day)
-            if transport == "direct":
-                checks = mirror.mirror_direct(settings.supabase_db_url.reveal(), day, source)
-            else:
-                checks = mirror.mirror_rest(
-                    settings.supabase_url, settings.supabase_service_key.reveal(), day, source
-                )
-            rec.rows.update({c.table: c.target_rows for c in checks})
-            rec.extra.update(transport=transport, checksums={c.table: c.target_checksum for c in checks})
-            message = f"mirrored via {transport}, count and checksum match"
-    return StageResult.from_record(rec, message=message)
+    [result] = run_recorded(
+        lake, "mirror", day, [DatasetRun("mirror", lambda _: mirror_day(settings, day))], run_id
+    )
+    return result
+
+
+def mirror_day(settings: Settings, day: date) -> Outcome:
+    """The mirror stage's work: day `day` of the KPI tables copied to Supabase, count and checksum checked."""
+    transport = mirror_transport(settings)
+    if transport is None:
+        warn_once(
+            "mirror-skipped",
+            "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped",
+        )
+        return Outcome(status=SKIPPED, message="no Supabase setting: mirror skipped")
+    with open_store(settings) as store:
+        if schema.pending_store_migrations(store):
+            schema.migrate_store(store)
+        source = mirror.read_source_day(store, day)
+    if transport == "direct":
+        checks = mirror.mirror_direct(settings.supabase_db_url.reveal(), day, source)
+    else:
+        checks = mirror.mirror_rest(settings.supabase_url, settings.supabase_service_key.reveal(), day, source)
+    return Outcome(
+        rows={c.table: c.target_rows for c in checks},
+        message=f"mirrored via {transport}, count and checksum match",
+        extra={"transport": transport, "checksums": {c.table: c.target_checksum for c in checks}},
+    )
 
 
 # ---------------------------------------------------------------- migrate, rollback, drop

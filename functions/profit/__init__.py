@@ -11,11 +11,11 @@ from datetime import date
 from typing import Any
 
 
-def run_profit(settings: Any, lake: Any, day: date, dry_run: bool = False) -> Any:
+def run_profit(settings: Any, lake: Any, day: date, dry_run: bool = False, run_id: str | None = None) -> Any:
     """The profit stage for one business day -> StageResult (see functions.profit.stage)."""
     from functions.profit.stage import run_profit as run
 
-    return run(settings, lake, day, dry_run=dry_run)
+    return run(settings, lake, day, dry_run=dry_run, run_id=run_id)
 
 
 def demo_summary(lake: Any, days: Any) -> list[dict[str, Any]]:

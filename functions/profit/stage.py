@@ -36,9 +36,10 @@ from functions.profit.state import (
     record_matches,
     state_matches,
 )
+from functions.runs import DatasetRun, Outcome, run_recorded
 from shared.lake import Lake, TableSpec
 from shared.log import get_logger
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
+from shared.metadata import SKIPPED, StageResult
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
@@ -268,47 +269,48 @@ def _dry_run(settings: Any, lake: Lake, day: date, out: TextIO) -> StageResult:
 
 
 def run_profit(
-    settings: Any, lake: Lake, day: date, dry_run: bool = False, out: TextIO | None = None
+    settings: Any,
+    lake: Lake,
+    day: date,
+    dry_run: bool = False,
+    out: TextIO | None = None,
+    run_id: str | None = None,
 ) -> StageResult:
     """Compute and write the five profit tables of `day`. A dry run prints the plan and writes nothing."""
     if dry_run:
         return _dry_run(settings, lake, day, out or sys.stdout)
-    metadata = Metadata(lake)
-    started = time.monotonic()
-    run_id = new_run_id()
-    # The lock first: a second run of the same day fails with "already running" and records nothing.
-    with lake.lock(f"profit-{day.isoformat()}", run_id), metadata.track(STAGE, DATASET, day, run_id) as rec:
-        pos = read_partition(lake, FACT_SALES, day)
-        invoices = read_partition(lake, FACT_INVOICE_SALES, day)
-        if pos is None and invoices is None:
-            message = f"no fact_sales or fact_invoice_sales partition for {day}: run transform first"
-            rec.status = SKIPPED
-            rec.extra["reason"] = message
-        else:
-            plan = plan_state(lake, day)
-            outputs = compute_day(
-                day,
-                plan,
-                read_cost_candidates(lake, [d for d in plan.purchase_days if d != day]),
-                read_partition(lake, FACT_PURCHASES, day),
-                pos,
-                invoices,
-                dict(settings.tax_multipliers),
-                read_dimension(lake, DIM_PRODUCTS),
-                read_dimension(lake, DIM_UOMS),
-            )
-            for spec, frame in outputs.tables():
-                rec.rows[spec.name] = lake.write_partition(spec, day, frame)
-                if spec is FACT_PRODUCT_COST_LATEST_DAILY:
-                    # The record goes after the state it describes: a crash in between leaves an
-                    # old record that no longer matches, never a record vouching for the wrong rows.
-                    lake.write_json(record_key(day), make_record(day, plan.stamps, outputs.latest))
-            rec.calls["purchase_partitions_read"] = len(plan.purchase_days)
-            rec.extra["latest_cost"] = plan.describe()
-            message = plan.describe()
-            rec.status = SUCCESS
-    if rec.status == SUCCESS:
-        metadata.set_watermark(STAGE, DATASET, day)
-    result = StageResult.from_record(rec, message=message)
-    result.duration_s = round(time.monotonic() - started, 3)
+    [result] = run_recorded(lake, STAGE, day, [DatasetRun(DATASET, lambda _: profit_day(settings, lake, day))], run_id)
     return result
+
+
+def profit_day(settings: Any, lake: Lake, day: date) -> Outcome:
+    """The profit stage's work for `day`; skipped when the day has no sales partition."""
+    pos = read_partition(lake, FACT_SALES, day)
+    invoices = read_partition(lake, FACT_INVOICE_SALES, day)
+    if pos is None and invoices is None:
+        return Outcome.skipped(f"no fact_sales or fact_invoice_sales partition for {day}: run transform first")
+    plan = plan_state(lake, day)
+    outputs = compute_day(
+        day,
+        plan,
+        read_cost_candidates(lake, [d for d in plan.purchase_days if d != day]),
+        read_partition(lake, FACT_PURCHASES, day),
+        pos,
+        invoices,
+        dict(settings.tax_multipliers),
+        read_dimension(lake, DIM_PRODUCTS),
+        read_dimension(lake, DIM_UOMS),
+    )
+    rows: dict[str, int] = {}
+    for spec, frame in outputs.tables():
+        rows[spec.name] = lake.write_partition(spec, day, frame)
+        if spec is FACT_PRODUCT_COST_LATEST_DAILY:
+            # The record goes after the state it describes: a crash in between leaves an
+            # old record that no longer matches, never a record vouching for the wrong rows.
+            lake.write_json(record_key(day), make_record(day, plan.stamps, outputs.latest))
+    return Outcome(
+        rows=rows,
+        message=plan.describe(),
+        calls={"purchase_partitions_read": len(plan.purchase_days)},
+        extra={"latest_cost": plan.describe()},
+    )

@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared import clock, dates
 from shared.config import Settings
 from shared.errors import ConfigError, NkpipeError, TransientError, error_for_http_status
@@ -344,32 +345,44 @@ def _api_call(what: str, call: Any) -> Any:
 
 
 def publish_status_sheet(
-    settings: Settings, lake: Lake, day: date | None = None, client: Any = None, now: datetime | None = None
+    settings: Settings,
+    lake: Lake,
+    day: date | None = None,
+    client: Any = None,
+    now: datetime | None = None,
+    run_id: str | None = None,
 ) -> StageResult:
     """Write the `Status ETL` tab; recorded as stage 'publish', dataset 'status_sheet'."""
     if not settings.sheets_spreadsheet_id:
         raise ConfigError("SHEETS_SPREADSHEET_ID is not set: the spreadsheet to publish the ETL status to")
     now = now or clock.now()
     tz = ZoneInfo(settings.business_tz)
-    metadata = Metadata(lake)
-    records = metadata.runs()  # read before this run starts, so it does not list itself as running
+    records = Metadata(lake).runs()  # read before this run starts, so it does not list itself as running
     kpi_dates = kpi_last_dates(settings)
     rows = status_rows(records, kpi_dates, now, tz, day)
     spreadsheet_id = settings.sheets_spreadsheet_id
-    with metadata.track("publish", "status_sheet", day or now.astimezone(tz).date()) as rec:
-        client = client or open_sheets_client(settings)
+
+    def publish(_attempt: Attempt) -> Outcome:
+        sheets = client or open_sheets_client(settings)
         sheet_metadata = _api_call(
-            "get spreadsheet", lambda: client.http_client.fetch_sheet_metadata(spreadsheet_id)
+            "get spreadsheet", lambda: sheets.http_client.fetch_sheet_metadata(spreadsheet_id)
         )
         body = batch_update_body(sheet_metadata, rows)
-        _api_call("batchUpdate", lambda: client.http_client.batch_update(spreadsheet_id, body))
-        rec.rows.update({"runs": len(latest_runs(records, day)), "kpi_tables": len(kpi_dates)})
-        rec.calls.update({"sheets_api": 2})
-    return StageResult.from_record(rec, message=f"{STATUS_TAB} written to spreadsheet {spreadsheet_id}")
+        _api_call("batchUpdate", lambda: sheets.http_client.batch_update(spreadsheet_id, body))
+        return Outcome(
+            rows={"runs": len(latest_runs(records, day)), "kpi_tables": len(kpi_dates)},
+            calls={"sheets_api": 2},
+            message=f"{STATUS_TAB} written to spreadsheet {spreadsheet_id}",
+            advance_watermark=False,
+        )
+
+    run = DatasetRun("status_sheet", publish)
+    [result] = run_recorded(lake, "publish", day or now.astimezone(tz).date(), [run], run_id, lock=False)
+    return result
 
 
 def publish_if_configured(
-    settings: Settings, lake: Lake, day: date | None = None, client: Any = None
+    settings: Settings, lake: Lake, day: date | None = None, client: Any = None, run_id: str | None = None
 ) -> StageResult | None:
     """The last step of the scheduled kpi pipeline: publish when SHEETS_SPREADSHEET_ID is set (None
     otherwise). A failure is logged and returned as a failed result, never raised: the KPI data are
@@ -378,7 +391,7 @@ def publish_if_configured(
         log.info("SHEETS_SPREADSHEET_ID not set: Status ETL sheet not published")
         return None
     try:
-        return publish_status_sheet(settings, lake, day, client)
+        return publish_status_sheet(settings, lake, day, client, run_id=run_id)
     except NkpipeError as exc:
         log.warning("Status ETL sheet not published: %s", exc)
         today = dates.today(settings.business_tz)

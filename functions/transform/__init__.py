@@ -11,15 +11,15 @@ I/O function:
 from __future__ import annotations
 
 import importlib
-import time
 from collections.abc import Sequence
 from datetime import date
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
+from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared.errors import InputError
 from shared.log import get_logger
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
+from shared.metadata import StageResult
 
 if TYPE_CHECKING:
     from shared.lake import Lake
@@ -28,7 +28,7 @@ log = get_logger(__name__)
 
 STAGE = "transform"
 
-# CLI target name -> module. Part B adds inventory-moves, stock-quants and dimensions here.
+# CLI target name -> module.
 TRANSFORMS: dict[str, str] = {
     "pos": "functions.transform.pos",
     "invoice-sales": "functions.transform.invoice_sales",
@@ -45,36 +45,21 @@ def module_for(target: str) -> ModuleType:
     return importlib.import_module(TRANSFORMS[target])
 
 
-def run_transform(settings: Any, lake: Lake, day: date, targets: Sequence[str]) -> list[StageResult]:
+def run_transform(
+    settings: Any, lake: Lake, day: date, targets: Sequence[str], run_id: str | None = None
+) -> list[StageResult]:
     """Transform each target for `day`, one run record per target; raises the first failure."""
-    from functions.extract import PIPELINE_TARGETS
+    return run_recorded(lake, STAGE, day, [transform_run(settings, lake, day, t) for t in targets], run_id)
 
-    missing = [target for target in targets if target not in TRANSFORMS]
-    unknown = [target for target in missing if target not in PIPELINE_TARGETS]
-    if unknown:
-        module_for(unknown[0])  # raises the InputError naming the known targets
-    modules = [(target, module_for(target)) for target in targets if target in TRANSFORMS]
-    metadata = Metadata(lake)
-    results = [
-        StageResult(STAGE, target, day, status=SKIPPED, message="no transform for this target in this build")
-        for target in missing
-    ]
-    for target, module in modules:
-        rec = metadata.start(STAGE, target, day)
-        started = time.monotonic()
-        try:
-            rows = module.transform(settings, lake, day)
-        except BaseException as exc:
-            metadata.fail(rec, exc)
-            raise
+
+def transform_run(settings: Any, lake: Lake, day: date, target: str) -> DatasetRun:
+    """The work of transforming one target; skipped (not failed) when its raw partition is missing."""
+    module = module_for(target)
+
+    def work(_attempt: Attempt) -> Outcome:
+        rows = module.transform(settings, lake, day)
         if rows is None:
-            message = f"no raw/{target} partition for {day}: run extract first"
-            rec = metadata.finish(rec, status=SKIPPED, extra={"reason": message})
-        else:
-            message = ""
-            rec = metadata.finish(rec, rows=rows, status=SUCCESS)
-            metadata.set_watermark(STAGE, target, day)
-        result = StageResult.from_record(rec, message=message)
-        result.duration_s = round(time.monotonic() - started, 3)
-        results.append(result)
-    return results
+            return Outcome.skipped(f"no raw/{target} partition for {day}: run extract first")
+        return Outcome(rows=rows)
+
+    return DatasetRun(target, work)
