@@ -19,9 +19,9 @@
    changed, profit, kpi and mirror run again for that day (purchases: also for the later processed
    days of the window, whose latest cost may come from the changed bill).
 
-Targets say what their day is through the registry: an extract module may define
-`catchup_domains(settings, day) -> {model: domain}` and `CATCHUP_CHILD_MODELS`; modules without the
-hook are adapted below from their own domain functions, or fall back to the ids in their raw partition.
+Targets say what their day is in the registry (`functions.datasets`): a `Dataset.catchup` scope names
+the models and domains that make up the day and the child models checked by id; `feeds_profit` says
+whether a change reruns profit, kpi and mirror.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from functions.datasets import DATASETS, Dataset
+from functions.datasets import dataset as dataset_of
+from functions.extract import raw_spec
+from functions.extract.inventory_moves import read_by_ids
 from functions.pipeline import STAGES, TARGETS, run_days
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
@@ -38,8 +42,8 @@ from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
 
 log = get_logger(__name__)
 
-DAY_SCOPED_TARGETS = ("pos", "invoice-sales", "purchases", "inventory-moves")
-SALES_TARGETS = frozenset({"pos", "invoice-sales", "purchases"})
+DAY_SCOPED_TARGETS = tuple(d.name for d in DATASETS if d.catchup is not None)
+SALES_TARGETS = frozenset(d.name for d in DATASETS if d.feeds_profit)
 DOWNSTREAM_STAGES = ("profit", "kpi", "mirror")
 # For records stored without a write_date: Odoo's clock and ours may differ a little, so an edit this
 # close before the extraction counts as after it (at worst one extra re-run of that day).
@@ -150,26 +154,15 @@ def new_days_after(last_full: date | None, until: date, max_days: int) -> list[d
 # ---------------------------------------------------------------- what changed in Odoo
 
 
-def day_scope(target: str, module: Any, settings: Any, day: date) -> tuple[dict[str, list], tuple[str, ...]]:
+def day_scope(ds: Dataset, settings: Any, day: date) -> tuple[dict[str, list], tuple[str, ...]]:
     """(day-defining model → domain, child models checked by id) for one target and day."""
-    if hasattr(module, "catchup_domains"):
-        return module.catchup_domains(settings, day), tuple(getattr(module, "CATCHUP_CHILD_MODELS", ()))
-    # Adapters for modules without the hook, from their own domain functions.
-    if hasattr(module, "order_domain") and hasattr(module, "ORDER_MODEL"):
-        children = tuple(getattr(module, name) for name in ("LINE_MODEL", "PAYMENT_MODEL") if hasattr(module, name))
-        return {module.ORDER_MODEL: module.order_domain(day, settings.business_tz)}, children
-    if hasattr(module, "MOVE_TYPES"):
-        from functions.extract import account_moves
-
-        domain = account_moves.move_domain(day, module.MOVE_TYPES)
-        return {account_moves.MOVE_MODEL: domain}, (account_moves.LINE_MODEL,)
-    return {}, ()
+    if ds.catchup is None:
+        return {}, ()
+    return ds.catchup.domains(settings.business_tz, day), ds.catchup.child_models
 
 
 def _raw_versions(lake: Any, dataset: str, day: date) -> dict[str, dict[int, str | None]] | None:
     """{model: {id: write_date as extracted}} of a raw partition (None when it does not exist)."""
-    from functions.extract import raw_spec
-
     table = lake.read_partition(raw_spec(dataset), day)
     if table is None:
         return None
@@ -206,19 +199,16 @@ def changes_of_day(
     extracted child records by id. A record's write_date is compared with the one extracted, so no
     clock is involved; only records extracted without one fall back to the extract run's start.
     """
-    from functions.extract import module_for
-    from functions.extract.inventory_moves import read_by_ids
-
     run = metadata.last_success("extract", target, day)
     if run is None:
         return []
-    module = module_for(target)
-    raw = _raw_versions(lake, getattr(module, "DATASET", target), day)
+    ds = dataset_of(target)
+    raw = _raw_versions(lake, ds.raw, day)
     if raw is None:
         return ["raw partition missing"]
     started = datetime.fromisoformat(run.started_at).astimezone(UTC) - CLOCK_MARGIN
     since = started.strftime(ODOO_DATETIME_FORMAT)
-    domains, children = day_scope(target, module, settings, day)
+    domains, children = day_scope(ds, settings, day)
     reasons: list[str] = []
     for model, domain in domains.items():
         now = _versions(odoo.search_read_all(model, domain, ["write_date"]))

@@ -70,23 +70,23 @@ def summarise(checks: Sequence[Check]) -> dict[str, Any]:
 
 
 def reconcilable_targets() -> list[str]:
-    """Targets whose extract module has a `reconcile` hook, in registry order."""
-    from functions.extract import EXTRACTORS, module_for
+    """Targets whose dataset declares a `reconcile` function, in registry order."""
+    from functions.datasets import DATASETS
 
-    return [target for target in EXTRACTORS if hasattr(module_for(target), "reconcile")]
+    return [ds.name for ds in DATASETS if ds.reconcile is not None]
 
 
 def reconcile_day(
     settings: Any, lake: Any, day: date, odoo: Any, targets: Sequence[str] | None = None, star: bool = True
 ) -> list[Check]:
     """Raw checks of every target's extract hook, then (unless `star=False`) its star checks."""
-    from functions.extract import module_for
+    from functions.datasets import dataset
 
     checks: list[Check] = []
     for target in targets or reconcilable_targets():
-        module = module_for(target)
-        if hasattr(module, "reconcile"):
-            checks.extend(module.reconcile(odoo, settings, lake, day))
+        reconcile = dataset(target).reconcile
+        if reconcile is not None:
+            checks.extend(reconcile(odoo, settings, lake, day))
         if star and target in STAR_CHECKS:
             checks.extend(STAR_CHECKS[target](odoo, settings, lake, day))
     return checks

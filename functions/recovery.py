@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-import importlib
 import json
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -38,35 +37,11 @@ def operator() -> str:
 
 
 # --- which tables a target owns ---------------------------------------------------------------------
-def _module_specs(module_name: str) -> list[TableSpec]:
-    module = importlib.import_module(module_name)
-    found = [v for v in vars(module).values() if isinstance(v, TableSpec)]
-    specs_fn = getattr(module, "table_specs", None)
-    if callable(specs_fn):
-        found.extend(specs_fn())
-    return found
-
-
 def target_tables(target: str) -> list[TableSpec]:
-    """Every lake table the extract and transform modules of `target` write (raw, clean, star)."""
-    from functions.extract import EXTRACTORS, raw_spec
-    from functions.transform import TRANSFORMS
+    """Every lake table the extract and transform of `target` write (raw, clean, star)."""
+    from functions.datasets import dataset
 
-    specs: dict[str, TableSpec] = {}
-    if target in EXTRACTORS:
-        extract_module = importlib.import_module(EXTRACTORS[target])
-        dataset = getattr(extract_module, "DATASET", target)
-        for name in dataset if isinstance(dataset, (tuple, list)) else (dataset,):
-            spec = raw_spec(name)
-            specs[str(spec)] = spec
-        for spec in _module_specs(EXTRACTORS[target]):
-            specs[str(spec)] = spec
-    if target in TRANSFORMS:
-        for spec in _module_specs(TRANSFORMS[target]):
-            specs[str(spec)] = spec
-    if not specs:
-        raise InputError(f"unknown target {target!r}")
-    return sorted(specs.values(), key=lambda s: (s.layer, s.name))
+    return sorted(dataset(target).tables, key=lambda s: (s.layer, s.name))
 
 
 def downstream_tables() -> list[TableSpec]:
@@ -76,11 +51,11 @@ def downstream_tables() -> list[TableSpec]:
 
 
 def all_known_tables() -> list[TableSpec]:
-    from functions.pipeline import TARGETS
+    from functions.datasets import DATASETS
 
     specs: dict[str, TableSpec] = {}
-    for target in TARGETS:
-        for spec in target_tables(target):
+    for ds in DATASETS:
+        for spec in ds.tables:
             specs[str(spec)] = spec
     for spec in downstream_tables():
         specs[str(spec)] = spec

@@ -14,12 +14,12 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def needed_fields() -> dict[str, tuple[set[str], set[str]]]:
-    """model -> (required, optional) fields over every registered extract module's REQUIREMENTS."""
-    from functions.extract import EXTRACTORS, module_for
+    """model -> (required, optional) fields over every dataset's requirements (functions.datasets)."""
+    from functions.datasets import DATASETS
 
     needs: dict[str, tuple[set[str], set[str]]] = {}
-    for target in EXTRACTORS:
-        for model, (required, optional) in getattr(module_for(target), "REQUIREMENTS", {}).items():
+    for ds in DATASETS:
+        for model, (required, optional) in ds.requirements.items():
             req, opt = needs.setdefault(model, (set(), set()))
             req.update(required)
             opt.update(optional)

@@ -1,9 +1,10 @@
-"""Extract stage: Odoo → `raw/`. One module per dataset; this file holds the registry and `run_extract`.
+"""Extract stage: Odoo → `raw/`. One module per dataset; this file holds the raw-table helpers and
+`run_extract`. The datasets are declared in `functions.datasets` (the registry).
 
-A dataset module (e.g. `functions.extract.pos`) exposes:
+A dataset module (e.g. `functions.extract.pos`) exposes what its `Dataset` entry references:
 - `extract(odoo, settings, lake, day) -> dict[str, int]`: fetch everything for business day `day`,
   then write its partition(s) (only after every record is in hand, so a failure midway leaves the
-  previous partition untouched); returns raw rows written (per model).
+  previous partition untouched); returns raw rows written per model.
 - optionally `reconcile(odoo, settings, lake, day) -> list[functions.reconcile.Check]`: the lake's
   totals for `day` against Odoo's server-side totals (`nkpipe reconcile` and every extract run use it).
 
@@ -13,39 +14,26 @@ with its model, id and write_date beside it for lookups without decoding.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from types import ModuleType
 from typing import TYPE_CHECKING, Any
 
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
-from shared.errors import InputError
 from shared.log import get_logger
 from shared.metadata import StageResult
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from functions.datasets import Dataset
     from shared.lake import Lake, TableSpec
     from shared.odoo import OdooClient
 
 log = get_logger(__name__)
 
 STAGE = "extract"
-
-# CLI target name -> module.
-EXTRACTORS: dict[str, str] = {
-    "pos": "functions.extract.pos",
-    "invoice-sales": "functions.extract.invoice_sales",
-    "purchases": "functions.extract.purchases",
-    "inventory-moves": "functions.extract.inventory_moves",
-    "stock-quants": "functions.extract.stock_quants",
-    "dimensions": "functions.extract.dimensions",
-}
-
 
 # One encoder for every record (json.dumps with options builds a new one per call). Keys keep the
 # order Odoo sent them in, which follows the requested fields: deterministic for the same code.
@@ -119,12 +107,6 @@ def raw_totals(lake: Lake, dataset: str, day: date, model: str, fields: Sequence
     return {"__count": float(frame.height), **totals}
 
 
-def module_for(target: str) -> ModuleType:
-    if target not in EXTRACTORS:
-        raise InputError(f"unknown extract target {target!r}; known: {', '.join(EXTRACTORS)}")
-    return importlib.import_module(EXTRACTORS[target])
-
-
 def calls_since(odoo: OdooClient, before: Counter) -> dict[str, int]:
     """Calls made since `before`, as {"model.method": n, "total": n} for a run record."""
     delta = Counter(odoo.calls)
@@ -147,7 +129,10 @@ def run_extract(
     Connects to Odoo when `odoo` is None (and closes that connection). Raises the first failure after
     recording it; the targets before it keep their results, its watermark does not move.
     """
-    modules = [(target, module_for(target)) for target in targets]
+    # the registry sits above this package (it imports every dataset module, which imports this one)
+    from functions.datasets import dataset
+
+    datasets = [dataset(target) for target in targets]
     own_client = odoo is None
     client = odoo
     if client is None:
@@ -155,42 +140,38 @@ def run_extract(
 
         client = connect(settings)
     try:
-        runs = [extract_run(settings, lake, day, target, module, client) for target, module in modules]
+        runs = [extract_run(settings, lake, day, ds, client) for ds in datasets]
         return run_recorded(lake, STAGE, day, runs, run_id)
     finally:
         if own_client:
             client.close()
 
 
-def extract_run(
-    settings: Any, lake: Lake, day: date, target: str, module: ModuleType, odoo: OdooClient
-) -> DatasetRun:
+def extract_run(settings: Any, lake: Lake, day: date, ds: Dataset, odoo: OdooClient) -> DatasetRun:
     """The work of extracting one target: its raw partition, then its reconciliation against Odoo."""
     def work(attempt: Attempt) -> Outcome:
         before = Counter(odoo.calls)
         attempt.count_calls(lambda: calls_since(odoo, before))
-        rows = module.extract(odoo, settings, lake, day)
+        rows = ds.extract(odoo, settings, lake, day)
         extra: dict[str, Any] = {"server_version": odoo.server_version}
         message = ""
-        if hasattr(module, "reconcile"):
+        if ds.reconcile is not None:
             from functions.reconcile import summarise
 
-            checks = module.reconcile(odoo, settings, lake, day)
+            checks = ds.reconcile(odoo, settings, lake, day)
             extra["reconciliation"] = summarise(checks)
             if not extra["reconciliation"]["ok"]:
                 message = "reconciliation: " + "; ".join(extra["reconciliation"]["differences"])
-                log.warning("extract %s %s %s", target, day, message)
+                log.warning("extract %s %s %s", ds.name, day, message)
         return Outcome(rows=rows, message=message, extra=extra)
 
-    return DatasetRun(target, work)
+    return DatasetRun(ds.name, work)
 
 
 __all__ = [
-    "EXTRACTORS",
     "STAGE",
     "calls_since",
     "extract_run",
-    "module_for",
     "raw_records",
     "raw_totals",
     "raw_spec",

@@ -42,11 +42,6 @@ def line_domain(day: date, tz: str) -> list:
     return [("state", "=", "done"), ("date", ">=", start), ("date", "<", end)]
 
 
-def catchup_domains(settings: Any, day: date) -> dict[str, list]:
-    """Catch-up hook: the records that make up day D, by model."""
-    return {LINE_MODEL: line_domain(day, settings.business_tz)}
-
-
 def _ids(records: list[dict], field: str) -> list[int]:
     found = set()
     for record in records:
