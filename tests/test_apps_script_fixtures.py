@@ -53,6 +53,8 @@ RESERVED = {"select", "order", "limit", "offset"}
 # The viewer's grants: all of org 1, warehouse 21 of org 2, nothing of org 3.
 ORG_WIDE, ONE_WAREHOUSE, HIDDEN = 1, 2, 3
 OTHER_USER = "0b9d6c55-3f0e-4f4b-8d1e-2c8a4e7b9f20"
+# A signed-in user nobody gave a grant: every read of theirs is written to fixtures/no_access/.
+NO_ACCESS = FIXTURES / "no_access"
 
 
 def postgrest_query(path: str) -> tuple[Any, list[Any]]:
@@ -65,6 +67,10 @@ def postgrest_query(path: str) -> tuple[Any, list[Any]]:
     if not parts.path.startswith(prefix):
         raise ValueError(f"not a PostgREST table path: {path}")
     table = parts.path[len(prefix) :]
+    # /rest/v1/rpc/<function>: PostgREST reads a set-returning function like a table (GET, STABLE).
+    is_rpc = table.startswith("rpc/")
+    if is_rpc:
+        table = table[len("rpc/") :]
     params = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=True)
     columns = [sql.Identifier(c) for key, value in params if key == "select" for c in value.split(",")]
     if not columns:
@@ -87,7 +93,8 @@ def postgrest_query(path: str) -> tuple[Any, list[Any]]:
                     sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(DIRECTIONS[direction or "asc"]))
                 )
     single = dict(params)
-    inner = sql.SQL("SELECT {} FROM {}").format(sql.SQL(", ").join(columns), sql.Identifier("public", table))
+    source = sql.SQL("{}()").format(sql.Identifier("public", table)) if is_rpc else sql.Identifier("public", table)
+    inner = sql.SQL("SELECT {} FROM {} AS f").format(sql.SQL(", ").join(columns), source)
     if where:
         inner += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
     if order:
@@ -193,10 +200,10 @@ def product_rows(day: date) -> list[tuple]:
 
 
 def inventory_rows(day: date) -> list[tuple]:
-    """inventory_kpi_daily for 10 days up to the day after: warehouses 11, 12 (org 1), 21, 22 (org 2),
+    """inventory_kpi_daily for 35 days up to the day after: warehouses 11, 12 (org 1), 21, 22 (org 2),
     31 (org 3)."""
     rows = []
-    for back in range(9, -2, -1):
+    for back in range(34, -2, -1):
         on = day - timedelta(days=back)
         for org, warehouse in ((1, 11), (1, 12), (2, 21), (2, 22), (3, 31)):
             receipts = Decimal(400 + 10 * back + warehouse)
@@ -225,9 +232,9 @@ def inventory_rows(day: date) -> list[tuple]:
 
 def fleet_rows(day: date) -> list[tuple]:
     """fleet_kpi_daily up to the day itself (the fleet mirror is a day behind: stale on Status Data):
-    vehicles 101, 102 (org 1), 201 (org 2), 301 (org 3)."""
+    vehicles 101, 102 (org 1), 201 (org 2), 301 (org 3), over 35 days."""
     rows = []
-    for back in range(9, -1, -1):
+    for back in range(34, -1, -1):
         on = day - timedelta(days=back)
         for org, vehicle in ((1, 101), (1, 102), (2, 201), (3, 301)):
             if vehicle == 102 and back == 0:  # dispatched, nothing delivered yet: rate and average are null
@@ -255,13 +262,13 @@ def fleet_rows(day: date) -> list[tuple]:
     return rows
 
 
-def seed_mirror(connection: Any, viewer: str, day: date) -> None:
+def seed_mirror(connection: Any, viewer: str, no_access: str, day: date) -> None:
     """Organisations, warehouses, the viewer's grants and the KPI rows, written as the table owner."""
     updated = "2026-11-20 22:30:00+00"
     with connection.transaction():
         connection.execute(
-            "INSERT INTO auth.users (id, email) VALUES (%s, %s), (%s, %s)",
-            (viewer, "viewer@example.com", OTHER_USER, "other@example.com"),
+            "INSERT INTO auth.users (id, email) VALUES (%s, %s), (%s, %s), (%s, %s)",
+            (viewer, "viewer@example.com", OTHER_USER, "other@example.com", no_access, "new@example.com"),
         )
         connection.execute(
             "INSERT INTO public.organization (id, name) VALUES (1, 'New Khatulistiwa'), "
@@ -315,17 +322,19 @@ def mirror(pg_database: str) -> Any:
         for statement in SUPABASE_STAND_IN:
             connection.execute(statement)
         migrate_supabase(connection)
-        seed_mirror(connection, manifest["viewer_user_id"], date.fromisoformat(manifest["day"]))
+        seed_mirror(
+            connection, manifest["viewer_user_id"], manifest["no_access_user_id"], date.fromisoformat(manifest["day"])
+        )
         yield connection
 
 
-def regenerate(connection: Any) -> dict[str, dict[str, Any]]:
+def regenerate(connection: Any, user_key: str = "viewer_user_id") -> dict[str, dict[str, Any]]:
     manifest = json.loads(MANIFEST.read_text())
     return {
         q["name"]: {
             "name": q["name"],
             "path": q["path"],
-            "rows": run_as_user(connection, manifest["viewer_user_id"], q["path"]),
+            "rows": run_as_user(connection, manifest[user_key], q["path"]),
         }
         for q in manifest["queries"]
     }
@@ -335,22 +344,22 @@ def fixture_text(fixture: dict[str, Any]) -> str:
     return json.dumps(fixture, indent=1, ensure_ascii=False) + "\n"
 
 
-def test_committed_fixtures_equal_what_the_postgres_mirror_returns(mirror: Any) -> None:
-    expected = regenerate(mirror)
+@pytest.mark.parametrize(("folder", "user_key"), [(FIXTURES, "viewer_user_id"), (NO_ACCESS, "no_access_user_id")])
+def test_committed_fixtures_equal_what_the_postgres_mirror_returns(mirror: Any, folder: Path, user_key: str) -> None:
+    expected = regenerate(mirror, user_key)
 
     if os.environ.get(UPDATE_ENV) == "1":
+        folder.mkdir(exist_ok=True)
         for name, fixture in expected.items():
-            (FIXTURES / f"{name}.json").write_text(fixture_text(fixture))
+            (folder / f"{name}.json").write_text(fixture_text(fixture))
     result = {
-        name: json.loads((FIXTURES / f"{name}.json").read_text())
-        if (FIXTURES / f"{name}.json").exists()
-        else None
+        name: json.loads((folder / f"{name}.json").read_text()) if (folder / f"{name}.json").exists() else None
         for name in expected
     }
 
     stale = sorted(name for name in expected if result[name] != expected[name])
     assert not stale, (
-        f"apps_script/test/fixtures differ from the PostgreSQL mirror for {stale}; "
+        f"{folder} differs from the PostgreSQL mirror for {stale}; "
         f"if the change is intended run: {UPDATE_ENV}=1 scripts/test tests/test_apps_script_fixtures.py"
     )
 
@@ -401,3 +410,38 @@ def test_a_renamed_column_fails_the_query(mirror: Any) -> None:
 
     with pytest.raises(psycopg.errors.UndefinedColumn, match="closing_stock"):
         run_as_user(mirror, OTHER_USER, "/rest/v1/inventory_kpi_daily?select=closing_stock&limit=1")
+
+
+def test_a_user_without_grants_sees_no_row_but_learns_the_tables_have_data(mirror: Any) -> None:
+    fixtures = regenerate(mirror, "no_access_user_id")
+
+    visible = {name: f["rows"] for name, f in fixtures.items() if name != "mirror_status"}
+    assert all(rows == [] for rows in visible.values()), visible
+    assert fixtures["mirror_status"]["rows"] == [
+        {"table_name": t, "has_rows": True}
+        for t in ("fleet_kpi_daily", "inventory_kpi_daily", "sales_kpi_daily", "sales_kpi_daily_by_product")
+    ]
+
+
+def test_mirror_status_says_an_empty_table_is_empty(mirror: Any) -> None:
+    manifest = json.loads(MANIFEST.read_text())
+    path = next(q["path"] for q in manifest["queries"] if q["name"] == "mirror_status")
+    mirror.execute("DELETE FROM public.fleet_kpi_daily")
+
+    result = run_as_user(mirror, manifest["viewer_user_id"], path)
+
+    assert {r["table_name"]: r["has_rows"] for r in result} == {
+        "fleet_kpi_daily": False,
+        "inventory_kpi_daily": True,
+        "sales_kpi_daily": True,
+        "sales_kpi_daily_by_product": True,
+    }
+
+
+def test_mirror_status_is_closed_to_anon(mirror: Any) -> None:
+    import psycopg
+
+    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function kpi_mirror_status"):
+        with mirror.transaction():
+            mirror.execute("SET LOCAL ROLE anon")
+            mirror.execute("SELECT * FROM public.kpi_mirror_status()")

@@ -16,22 +16,25 @@ function onOpen() {
 }
 
 /**
- * The day to show: the pinned one, or yesterday in Jakarta.
+ * The day to show for the user who clicked: the day they pinned (in their own User Properties, so
+ * nobody else's refresh follows it), or yesterday in Jakarta.
  * @param {Date} now
- * @returns {string}
+ * @returns {{day: string, pinned: boolean}}
  */
 function selectedDay_(now) {
-  const pinned = PropertiesService.getScriptProperties().getProperty(PROP_KPI_DATE);
-  return pinned && isIsoDay_(pinned) ? pinned : businessYesterday_(now);
+  const pinned = PropertiesService.getUserProperties().getProperty(PROP_KPI_DATE);
+  if (pinned && isIsoDay_(pinned) && pinned < businessToday_(now)) return { day: pinned, pinned: true };
+  return { day: businessYesterday_(now), pinned: false };
 }
 
 /** Menu: refresh the shown day now. */
 function refreshNow() {
-  const summary = refreshDashboard_(selectedDay_(new Date()));
+  const selected = selectedDay_(new Date());
+  const summary = refreshDashboard_(selected.day, { pinned: selected.pinned, mayRetry: false });
   SpreadsheetApp.getActiveSpreadsheet().toast(summary.message, 'KPI', 10);
 }
 
-/** Menu: ask for a day, pin it, refresh. */
+/** Menu: ask for a day, pin it for this user, refresh. */
 function chooseDate() {
   const ui = SpreadsheetApp.getUi();
   const answer = ui.prompt('Pilih tanggal', 'Tanggal data (YYYY-MM-DD):', ui.ButtonSet.OK_CANCEL);
@@ -46,38 +49,109 @@ function chooseDate() {
     ui.alert('Data tanggal ' + day + ' belum tersedia: data paling baru adalah kemarin (' + addDays_(today, -1) + ').');
     return;
   }
-  PropertiesService.getScriptProperties().setProperty(PROP_KPI_DATE, day);
+  PropertiesService.getUserProperties().setProperty(PROP_KPI_DATE, day);
   refreshNow();
 }
 
-/** Menu: unpin the day and show yesterday again. */
+/** Menu: unpin this user's day and show yesterday again. */
 function showYesterday() {
-  PropertiesService.getScriptProperties().deleteProperty(PROP_KPI_DATE);
+  PropertiesService.getUserProperties().deleteProperty(PROP_KPI_DATE);
   refreshNow();
 }
 
-/** Daily trigger: always yesterday, so a pinned day never hides the new morning's data. */
+/**
+ * Daily trigger: always yesterday (a user's pinned day never applies). Ends in an error when a read
+ * failed, so Apps Script's own failure e-mail reaches the trigger's owner; data that is not there yet
+ * gets one more try later in the morning; what is still wrong then is e-mailed to ALERT_EMAILS.
+ */
 function scheduledRefresh() {
-  PropertiesService.getScriptProperties().deleteProperty(PROP_KPI_DATE);
-  refreshDashboard_(businessYesterday_(new Date()));
+  runScheduledRefresh_(true);
 }
+
+/** The one later attempt scheduledRefresh sets up when the morning's data was not complete. */
+function retryRefresh() {
+  removeTriggers_(RETRY_HANDLER);
+  runScheduledRefresh_(false);
+}
+
+/**
+ * @param {boolean} mayRetry the first attempt of the morning
+ */
+function runScheduledRefresh_(mayRetry) {
+  const day = businessYesterday_(new Date());
+  const summary = refreshDashboard_(day, { pinned: false, mayRetry: mayRetry });
+  let mailError = '';
+  if (summary.problems.length && !summary.retryAt) {
+    try {
+      sendAlertMail_(day, summary.problems);
+    } catch (err) {
+      mailError = errorMessage_(err);
+      logError_('KPI alert e-mail for ' + day + ' failed: ' + mailError);
+    }
+  }
+  if (summary.failed.length || mailError) {
+    throw new Error(summary.message + (mailError ? ' (e-mail peringatan gagal: ' + mailError + ')' : ''));
+  }
+}
+
+/**
+ * A short e-mail to ALERT_EMAILS: what is wrong, where to look. None configured sends nothing.
+ * @param {string} day
+ * @param {string[]} problems
+ * @returns {boolean} whether an e-mail was sent
+ */
+function sendAlertMail_(day, problems) {
+  const recipients = readAlertRecipients_();
+  if (!recipients.length) return false;
+  const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  MailApp.sendEmail({
+    to: recipients.join(','),
+    subject: 'KPI ' + dayLabel_(day) + ': ' + problems.length + ' masalah pada dashboard',
+    body: 'Dashboard KPI untuk ' + dayLabel_(day) + ' (diperbarui ' + formatJakartaTime_(new Date()) + ') perlu perhatian:\n\n'
+      + problems.map(function (p) { return '- ' + p; }).join('\n')
+      + '\n\nLihat tab ' + TAB_STATUS + ': ' + spreadsheet.getUrl()
+      + '\nPanduan: docs/panduan-operasional.md, bagian "Dashboard".',
+  });
+  logInfo_('KPI alert e-mail for ' + day + ' sent to ' + recipients.length + ' recipient(s)');
+  return true;
+}
+
+/**
+ * One later refresh of the same morning; an earlier one still pending is replaced.
+ * @returns {string} when it will run, as the users read it
+ */
+function scheduleRetry_() {
+  removeTriggers_(RETRY_HANDLER);
+  ScriptApp.newTrigger(RETRY_HANDLER).timeBased().after(RETRY_AFTER_MS).create();
+  return 'sekitar ' + formatJakartaTime_(new Date(new Date().getTime() + RETRY_AFTER_MS)).slice(11, 16) + ' WIB';
+}
+
+/**
+ * @typedef {Object} RefreshSummary
+ * @property {boolean} ok
+ * @property {string} message
+ * @property {string[]} failed names of failed reads
+ * @property {string[]} problems what someone must act on (Indonesian)
+ * @property {string} retryAt when the later attempt runs; '' when none was scheduled
+ */
 
 /**
  * Fetches every query for day and rewrites every tab. A failed fetch never stops the others: its
  * tabs say what failed, Status Data lists it, and it is logged.
  * @param {string} day
- * @returns {{ok: boolean, message: string, failed: string[]}}
+ * @param {{pinned: boolean, mayRetry: boolean}} options
+ * @returns {RefreshSummary}
  */
-function refreshDashboard_(day) {
+function refreshDashboard_(day, options) {
   // The morning trigger and a click on "Refresh sekarang" must not write the tabs at the same time.
   const lock = LockService.getDocumentLock();
   if (!lock.tryLock(REFRESH_LOCK_WAIT_MS)) {
     const busy = 'KPI ' + day + ': pembaruan lain sedang berjalan; coba lagi sebentar lagi';
     logInfo_(busy);
-    return { ok: false, message: busy, failed: [] };
+    return { ok: false, message: busy, failed: [], problems: [], retryAt: options.mayRetry ? scheduleRetry_() : '' };
   }
   try {
-    return refreshLocked_(day);
+    return refreshLocked_(day, options);
   } finally {
     lock.releaseLock();
   }
@@ -85,10 +159,12 @@ function refreshDashboard_(day) {
 
 /**
  * @param {string} day
- * @returns {{ok: boolean, message: string, failed: string[]}}
+ * @param {{pinned: boolean, mayRetry: boolean}} options
+ * @returns {RefreshSummary}
  */
-function refreshLocked_(day) {
+function refreshLocked_(day, options) {
   const spreadsheet = SpreadsheetApp.getActiveSpreadsheet();
+  applySpreadsheetLocale_(spreadsheet);
   const now = new Date();
   const queries = dashboardQueries_(day);
   /** @type {Object<string, FetchResult>} */
@@ -117,21 +193,41 @@ function refreshLocked_(day) {
       logError_('KPI refresh for ' + day + ': ' + message);
     }
   });
+  /** @type {string[]} */
+  const settingsErrors = [];
+  /** @type {Object<string, number>} */
+  let maxLagDays = DEFAULT_MAX_LAG_DAYS;
+  try {
+    maxLagDays = readMaxLagDays_();
+  } catch (err) {
+    settingsErrors.push(errorMessage_(err));
+  }
+  // The dashboard's own tabs first, in their order; the Target tab (created once) after them.
+  DASHBOARD_TABS.forEach(function (name) { ensureSheet_(spreadsheet, name); });
   /** @type {RefreshContext} */
-  const ctx = { day: day, today: businessToday_(now), fetchedAt: now, results: results };
+  const ctx = {
+    day: day, today: businessToday_(now), fetchedAt: now, results: results, maxLagDays: maxLagDays,
+    targets: readTargets_(spreadsheet), pinned: options.pinned, viewer: settings ? settings.email : '',
+    settingsErrors: settingsErrors,
+  };
+  const health = dashboardHealth_(ctx, queries);
+  const retryAt = options.mayRetry && (health.dataNotThereYet || health.failedReads.length) ? scheduleRetry_() : '';
+  ctx.retryAt = retryAt;
   writeTab_(spreadsheet, TAB_SUMMARY, buildSummaryTab_(ctx));
   writeTab_(spreadsheet, TAB_SALES, buildSalesTab_(ctx));
   writeTab_(spreadsheet, TAB_TOP_PRODUCTS, buildTopProductsTab_(ctx));
   writeTab_(spreadsheet, TAB_INVENTORY, buildInventoryTab_(ctx));
   writeTab_(spreadsheet, TAB_FLEET, buildFleetTab_(ctx));
-  writeTab_(spreadsheet, TAB_STATUS, buildStatusTab_(ctx, queries));
+  writeTab_(spreadsheet, TAB_STATUS, buildStatusTab_(ctx, queries, readAlertRecipients_()));
 
-  const failed = queries.filter(function (q) { return results[q.name].error; }).map(function (q) { return q.name; });
+  const failed = health.failedReads;
   const message = failed.length
     ? 'KPI ' + day + ': ' + failed.length + ' pengambilan gagal (' + failed.join(', ') + ') — lihat tab ' + TAB_STATUS
-    : 'KPI ' + day + ' diperbarui';
+    : health.problems.length
+      ? 'KPI ' + day + ' diperbarui, ' + health.problems.length + ' masalah — lihat tab ' + TAB_STATUS
+      : 'KPI ' + day + ' diperbarui';
   logInfo_(message);
-  return { ok: failed.length === 0, message: message, failed: failed };
+  return { ok: failed.length === 0, message: message, failed: failed, problems: health.problems, retryAt: retryAt };
 }
 
 /**
@@ -140,6 +236,7 @@ function refreshLocked_(day) {
  */
 function installDailyTrigger() {
   removeDailyTrigger();
+  applySpreadsheetLocale_(SpreadsheetApp.getActiveSpreadsheet());
   const trigger = ScriptApp.newTrigger(TRIGGER_HANDLER)
     .timeBased()
     .everyDays(1)
@@ -154,13 +251,22 @@ function installDailyTrigger() {
 }
 
 /**
- * Menu: remove the daily trigger(s) this script installed.
- * @returns {number} how many were removed
+ * Menu: remove the daily trigger(s) this script installed, and a pending later attempt.
+ * @returns {number} how many daily triggers were removed
  */
 function removeDailyTrigger() {
+  removeTriggers_(RETRY_HANDLER);
+  return removeTriggers_(TRIGGER_HANDLER);
+}
+
+/**
+ * @param {string} handler
+ * @returns {number} how many were removed
+ */
+function removeTriggers_(handler) {
   let removed = 0;
   ScriptApp.getProjectTriggers().forEach(function (trigger) {
-    if (trigger.getHandlerFunction() === TRIGGER_HANDLER) {
+    if (trigger.getHandlerFunction() === handler) {
       ScriptApp.deleteTrigger(trigger);
       removed++;
     }

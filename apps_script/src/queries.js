@@ -16,7 +16,7 @@ const MIRROR_TABLES = ['sales_kpi_daily', 'sales_kpi_daily_by_product', 'invento
  * @returns {RestQuery[]}
  */
 function dashboardQueries_(day) {
-  const compareFrom = addDays_(day, -COMPARE_DAYS);
+  const historyFrom = addDays_(day, -(HISTORY_DAYS - 1));
   /** @type {RestQuery[]} */
   const queries = [
     {
@@ -38,14 +38,14 @@ function dashboardQueries_(day) {
       name: 'inventory_daily',
       table: 'inventory_kpi_daily',
       select: INVENTORY_COLUMNS,
-      filters: [['data_date', 'gte', compareFrom], ['data_date', 'lte', day]],
+      filters: [['data_date', 'gte', historyFrom], ['data_date', 'lte', day]],
       order: [['data_date', 'asc'], ['org_id', 'asc'], ['warehouse_id', 'asc']],
     },
     {
       name: 'fleet_daily',
       table: 'fleet_kpi_daily',
       select: FLEET_COLUMNS,
-      filters: [['data_date', 'gte', compareFrom], ['data_date', 'lte', day]],
+      filters: [['data_date', 'gte', historyFrom], ['data_date', 'lte', day]],
       order: [['data_date', 'asc'], ['org_id', 'asc'], ['vehicle_id', 'asc']],
     },
   ];
@@ -63,6 +63,25 @@ function dashboardQueries_(day) {
     select: ['id', 'org_id', 'code', 'name'],
     filters: [],
     order: [['id', 'asc']],
+  });
+  // The user's own grants (row-level security shows a user only theirs): none means "no access",
+  // which an empty KPI table alone cannot tell from "no data yet".
+  queries.push({
+    name: 'memberships',
+    table: 'user_org_role',
+    select: ['org_id', 'warehouse_id', 'role'],
+    filters: [],
+    order: [['org_id', 'asc'], ['warehouse_id', 'asc']],
+  });
+  // Whether each mirror table has rows at all, whoever may see them (migration 005's function).
+  queries.push({
+    name: 'mirror_status',
+    table: 'kpi_mirror_status',
+    rpc: true,
+    select: ['table_name', 'has_rows'],
+    filters: [],
+    order: [['table_name', 'asc']],
+    limit: 20,
   });
   MIRROR_TABLES.forEach(function (table) {
     queries.push({

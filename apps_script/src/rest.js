@@ -10,6 +10,7 @@
  * @property {Array<[string, string, string]>} filters [column, operator, value], e.g. ['data_date', 'gte', '2026-11-01']
  * @property {Array<[string, string]>} order [column, 'asc' | 'desc']
  * @property {number} [limit] a fixed limit: one request, no paging
+ * @property {boolean} [rpc] table is a set-returning function read through /rest/v1/rpc/
  */
 
 /**
@@ -30,7 +31,7 @@ function buildRestPath_(query, limit, offset) {
   }
   parts.push('limit=' + limit);
   if (offset !== null) parts.push('offset=' + offset);
-  return '/rest/v1/' + encodeURIComponent(query.table) + '?' + parts.join('&');
+  return '/rest/v1/' + (query.rpc ? 'rpc/' : '') + encodeURIComponent(query.table) + '?' + parts.join('&');
 }
 
 /**

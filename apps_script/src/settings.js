@@ -68,6 +68,7 @@ function saveSettings(form) {
   if (form.password) updates[PROP_SUPABASE_PASSWORD] = String(form.password);
   props.setProperties(updates);
   clearSessionCache_();
+  applySpreadsheetLocale_(SpreadsheetApp.getActiveSpreadsheet());
   try {
     const settings = readSettings_();
     getAccessToken_(settings);
@@ -91,4 +92,47 @@ function errorMessage_(err) {
   // Duck-typed: an Error thrown by a built-in service is not always an instance of this realm's Error.
   if (err && typeof err === 'object' && 'message' in err) return String(/** @type {{message: unknown}} */ (err).message);
   return String(err);
+}
+
+/**
+ * The expected lag per mirror table: DEFAULT_MAX_LAG_DAYS, overridden by KPI_MAX_LAG_DAYS
+ * ('fleet_kpi_daily=2, inventory_kpi_daily=1'). A malformed entry is an error naming it, so a typo
+ * never silently turns an alarm off.
+ * @returns {Object<string, number>}
+ */
+function readMaxLagDays_() {
+  /** @type {Object<string, number>} */
+  const lags = {};
+  Object.keys(DEFAULT_MAX_LAG_DAYS).forEach(function (table) {
+    lags[table] = /** @type {Object<string, number>} */ (DEFAULT_MAX_LAG_DAYS)[table];
+  });
+  const text = (PropertiesService.getScriptProperties().getProperty(PROP_MAX_LAG_DAYS) || '').trim();
+  if (!text) return lags;
+  text.split(',').map(function (p) { return p.trim(); }).filter(Boolean).forEach(function (entry) {
+    const match = /^([a-z_]+)\s*=\s*(\d{1,2})$/.exec(entry);
+    if (!match || !(match[1] in lags)) {
+      throw new Error(PROP_MAX_LAG_DAYS + ': "' + entry + '" is not <table>=<days> for one of ' + Object.keys(lags).join(', '));
+    }
+    lags[match[1]] = Number(match[2]);
+  });
+  return lags;
+}
+
+/**
+ * Alert recipients from ALERT_EMAILS; none configured is an empty list.
+ * @returns {string[]}
+ */
+function readAlertRecipients_() {
+  const text = PropertiesService.getScriptProperties().getProperty(PROP_ALERT_EMAILS) || '';
+  return text.split(/[,;\s]+/).map(function (a) { return a.trim(); }).filter(function (a) { return a.indexOf('@') > 0; });
+}
+
+/**
+ * Indonesian number and date formats and the business time zone for the whole spreadsheet; cheap
+ * to repeat, so every refresh makes sure of it.
+ * @param {GoogleAppsScript.Spreadsheet.Spreadsheet} spreadsheet
+ */
+function applySpreadsheetLocale_(spreadsheet) {
+  if (spreadsheet.getSpreadsheetLocale() !== SPREADSHEET_LOCALE) spreadsheet.setSpreadsheetLocale(SPREADSHEET_LOCALE);
+  if (spreadsheet.getSpreadsheetTimeZone() !== BUSINESS_TZ) spreadsheet.setSpreadsheetTimeZone(BUSINESS_TZ);
 }

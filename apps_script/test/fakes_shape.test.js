@@ -36,6 +36,7 @@ const SHAPES = [
   ['FakeHtmlOutput', 'html', 'HtmlOutput'],
   ['FakeLockService', 'lock', 'LockService'],
   ['FakeLock', 'lock', 'Lock'],
+  ['FakeMailApp', 'mail', 'MailApp'],
 ];
 
 /** Method names declared in `interface name { ... }` of one .d.ts file. */
@@ -50,7 +51,8 @@ function declaredMethods(file, name) {
     if (text[i] === '}' && --depth === 0) { end = i; break; }
   }
   const body = text.slice(text.indexOf('{', start), end);
-  return new Set([...body.matchAll(/^\s{12}(\w+)\s*[(<]/gm)].map((m) => m[1]));
+  // A deprecated method is declared behind its /** @deprecated ... */ comment on the same line.
+  return new Set([...body.matchAll(/^\s{12}(?:\/\*\*[^*]*\*\/\s*)?(\w+)\s*[(<]/gm)].map((m) => m[1]));
 }
 
 function publicMethods(cls) {

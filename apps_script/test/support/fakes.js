@@ -120,10 +120,51 @@ class FakeRange {
   setFontWeight(weight) { this._each((cell) => { cell.fontWeight = weight || 'normal'; }); return this; }
   getFontWeight() { return this._sheet._peek(this._row, this._column).fontWeight; }
   getFontWeights() { return this._grid('fontWeight'); }
-  setFontColor(color) { this._each((cell) => { cell.fontColor = color; }); return this; }
+  setFontColor(color) { this._each((cell) => { cell.fontColor = color || '#000000'; }); return this; }
+  setFontColors(colors) { this._checkShape(colors, 'colors'); this._each((cell, r, c) => { cell.fontColor = colors[r][c] || '#000000'; }); return this; }
+  getFontColor() { return this._sheet._peek(this._row, this._column).fontColor; }
+  getFontColors() { return this._grid('fontColor'); }
+  setNote(note) { this._each((cell) => { cell.note = note === null ? '' : String(note); }); return this; }
+  getNote() { return this._sheet._peek(this._row, this._column).note; }
+  setWrap(isWrapEnabled) { this._each((cell) => { cell.wrap = Boolean(isWrapEnabled); }); return this; }
+  getWrap() { return this._sheet._peek(this._row, this._column).wrap; }
+  setVerticalAlignment(alignment) { this._each((cell) => { cell.verticalAlignment = alignment || 'bottom'; }); return this; }
+  getVerticalAlignment() { return this._sheet._peek(this._row, this._column).verticalAlignment; }
+  /** Like Sheets: a formula cell's value is what the formula computes; the fake keeps the text only. */
+  setFormula(formula) {
+    if (typeof formula !== 'string' || !formula.startsWith('=')) throw new Error('Formula must start with =: ' + formula);
+    this._each((cell) => { cell.formula = formula; cell.value = ''; });
+    return this;
+  }
+  getFormula() { return this._sheet._peek(this._row, this._column).formula; }
+  merge() {
+    for (const m of this._sheet._merges) {
+      const overlaps = m.getRow() <= this.getLastRow() && this._row <= m.getLastRow() && m.getColumn() <= this.getLastColumn() && this._column <= m.getLastColumn();
+      if (overlaps) throw new Error('You must select all cells in a merged range to merge or unmerge them.');
+    }
+    this._sheet._merges.push(this);
+    return this;
+  }
+  mergeAcross() { return this.merge(); }
+  breakApart() {
+    this._sheet._merges = this._sheet._merges.filter((m) => !(m.getRow() >= this._row && m.getLastRow() <= this.getLastRow()
+      && m.getColumn() >= this._column && m.getLastColumn() <= this.getLastColumn()));
+    return this;
+  }
+  isPartOfMerge() {
+    return this._sheet._merges.some((m) => m.getRow() <= this.getLastRow() && this._row <= m.getLastRow()
+      && m.getColumn() <= this.getLastColumn() && this._column <= m.getLastColumn());
+  }
+  getMergedRanges() {
+    return this._sheet._merges.filter((m) => m.getRow() <= this.getLastRow() && this._row <= m.getLastRow()
+      && m.getColumn() <= this.getLastColumn() && this._column <= m.getLastColumn());
+  }
 }
 
-const EMPTY_CELL = Object.freeze({ value: '', numberFormat: 'General', background: '#ffffff', fontWeight: 'normal', fontColor: '#000000' });
+const EMPTY_CELL = Object.freeze({
+  value: '', numberFormat: 'General', background: '#ffffff', fontWeight: 'normal', fontColor: '#000000', note: '', wrap: false,
+  verticalAlignment: 'bottom', formula: '',
+});
 
 class FakeEmbeddedChart {
   constructor(state) {
@@ -185,6 +226,9 @@ class FakeSheet {
     this._name = name;
     this._cells = new Map();
     this._frozenRows = 0;
+    this._merges = [];
+    this._columnWidths = new Map();
+    this._hiddenColumns = new Set();
     this.charts = [];
     this.autoResized = [];
   }
@@ -224,8 +268,29 @@ class FakeSheet {
   getDataRange() {
     return new FakeRange(this, 1, 1, Math.max(this.getLastRow(), 1), Math.max(this.getLastColumn(), 1));
   }
-  /** Content and formats go; charts stay, as in Sheets. */
-  clear() { this._cells.clear(); return this; }
+  /** Content and formats go; notes, merges, column widths and charts stay, as in Sheets. */
+  clear() {
+    for (const [key, cell] of this._cells) {
+      if (cell.note) this._cells.set(key, { ...EMPTY_CELL, note: cell.note });
+      else this._cells.delete(key);
+    }
+    return this;
+  }
+  clearNotes() { for (const cell of this._cells.values()) cell.note = ''; return this; }
+  setColumnWidth(columnPosition, width) {
+    if (!Number.isInteger(width) || width < 0) throw new Error('Invalid column width ' + width);
+    this._columnWidths.set(columnPosition, width);
+    return this;
+  }
+  setColumnWidths(startColumn, numColumns, width) {
+    for (let c = startColumn; c < startColumn + numColumns; c++) this.setColumnWidth(c, width);
+    return this;
+  }
+  /** 100 px until set, as in a new sheet. */
+  getColumnWidth(columnPosition) { return this._columnWidths.has(columnPosition) ? this._columnWidths.get(columnPosition) : 100; }
+  hideColumns(columnIndex, numColumns = 1) { for (let c = columnIndex; c < columnIndex + numColumns; c++) this._hiddenColumns.add(c); }
+  showColumns(columnIndex, numColumns = 1) { for (let c = columnIndex; c < columnIndex + numColumns; c++) this._hiddenColumns.delete(c); }
+  isColumnHiddenByUser(columnPosition) { return this._hiddenColumns.has(columnPosition); }
   clearContents() { for (const cell of this._cells.values()) cell.value = ''; return this; }
   setFrozenRows(rows) { this._frozenRows = rows; }
   getFrozenRows() { return this._frozenRows; }
@@ -251,9 +316,10 @@ class FakeSheet {
 }
 
 class FakeSpreadsheet {
-  constructor(timeZone = 'Asia/Jakarta') {
+  constructor(timeZone = 'Asia/Jakarta', locale = 'en_US') {
     this._sheets = [];
     this._timeZone = timeZone;
+    this._locale = locale;
     this._chartSeq = 0;
     this.toasts = [];
   }
@@ -266,6 +332,13 @@ class FakeSpreadsheet {
     return sheet;
   }
   getSpreadsheetTimeZone() { return this._timeZone; }
+  setSpreadsheetTimeZone(timezone) { this._timeZone = timezone; }
+  getSpreadsheetLocale() { return this._locale; }
+  setSpreadsheetLocale(locale) {
+    if (!/^[a-z]{2}(_[A-Z]{2})?$/.test(locale)) throw new Error('Invalid locale ' + locale);
+    this._locale = locale;
+  }
+  getUrl() { return 'https://docs.google.com/spreadsheets/d/fake-spreadsheet-id/edit'; }
   toast(msg, title, timeoutSeconds) { this.toasts.push({ msg, title, timeoutSeconds }); }
 }
 
@@ -475,6 +548,11 @@ class FakeClockTriggerBuilder {
   nearMinute(minute) { this._config.minute = minute; return this; }
   everyDays(n) { this._config.everyDays = n; return this; }
   everyHours(n) { this._config.everyHours = n; return this; }
+  after(durationMilliseconds) {
+    if (!Number.isInteger(durationMilliseconds) || durationMilliseconds < 0) throw new Error('Invalid duration ' + durationMilliseconds);
+    this._config.afterMs = durationMilliseconds;
+    return this;
+  }
   inTimezone(timezone) { this._config.timezone = timezone; return this; }
   create() {
     if (this._config.hour !== undefined && this._config.everyDays === undefined) {
@@ -544,6 +622,23 @@ class FakeLockService {
   getDocumentLock() { return new FakeLock(this); }
   getScriptLock() { return new FakeLock(this); }
   getUserLock() { return new FakeLock(this); }
+}
+
+// ---------------------------------------------------------------- MailApp
+
+/** Keeps what would be sent in .sent; .failWith makes the next sends throw, as a used-up quota does. */
+class FakeMailApp {
+  constructor() {
+    this.sent = [];
+    this.failWith = null;
+  }
+  sendEmail(message, ...rest) {
+    if (this.failWith) throw new Error(this.failWith);
+    const mail = typeof message === 'object' ? { ...message } : { to: message, subject: rest[0], body: rest[1] };
+    if (!mail.to || !mail.subject) throw new Error('Invalid argument: recipient and subject are required');
+    this.sent.push(mail);
+  }
+  getRemainingDailyQuota() { return 100 - this.sent.length; }
 }
 
 // ---------------------------------------------------------------- Utilities, Logger, HtmlService, console
@@ -616,5 +711,5 @@ module.exports = {
   FakeEmbeddedChartBuilder, FakeUi, FakeMenu, FakePromptResponse, FakeCharts, FakeUrlFetchApp, FakeHTTPResponse,
   FakePropertiesService, FakeProperties, FakeCacheService, FakeCache, FakeScriptApp, FakeTrigger,
   FakeTriggerBuilder, FakeClockTriggerBuilder, FakeUtilities, FakeLogger, FakeHtmlService, FakeHtmlOutput,
-  FakeConsole, FakeLockService, FakeLock, formatDate,
+  FakeConsole, FakeLockService, FakeLock, FakeMailApp, formatDate, columnLetter,
 };

@@ -34,6 +34,7 @@ function loadScript(options = {}) {
     Logger: new fakes.FakeLogger(),
     HtmlService: new fakes.FakeHtmlService(PROJECT_ROOT),
     LockService: new fakes.FakeLockService(),
+    MailApp: new fakes.FakeMailApp(),
     console: new fakes.FakeConsole(),
   };
   const context = vm.createContext({
@@ -51,6 +52,7 @@ function loadScript(options = {}) {
     Logger: services.Logger,
     HtmlService: services.HtmlService,
     LockService: services.LockService,
+    MailApp: services.MailApp,
     console: services.console,
   });
   for (const file of fs.readdirSync(SRC).filter((f) => f.endsWith('.js')).sort()) {
