@@ -72,7 +72,7 @@ const FONT_GOOD = '#137333';
 const FONT_BAD = '#c5221f';
 
 /** Status lines longer than this are cut; the whole text goes into the cell's note. */
-const STATUS_MAX_CHARS = 160;
+const STATUS_MAX_CHARS = 240;
 /** Rows left empty under a chart placed between two tables (a chart floats over cells). */
 const CHART_BLOCK_ROWS = 16;
 const CHART_WIDTH = 460;

@@ -7,8 +7,9 @@ const { json, SETTINGS } = require('./support/fake_supabase');
 // 2026-11-20 23:00 UTC is 2026-11-21 06:00 in Jakarta: "yesterday" there is 2026-11-20.
 const NOW = '2026-11-20T23:00:00Z';
 
+/** A mirror without KPI rows; the viewer has a grant, so empty means "no data yet". */
 function emptyMirror() {
-  return loadWithSupabase({ now: NOW, rest: () => json(200, []) });
+  return loadWithSupabase({ now: NOW, rest: (p) => json(200, p.startsWith('/rest/v1/user_org_role') ? [{ org_id: 1, warehouse_id: null, role: 'viewer' }] : []) });
 }
 
 test('onOpen adds the KPI menu whose items call global functions of the script', () => {
@@ -44,10 +45,11 @@ test('installDailyTrigger makes one daily 06:00 Asia/Jakarta trigger, however of
   assert.equal(typeof s.context.scheduledRefresh, 'function');
 });
 
-test('removeDailyTrigger removes only the dashboard trigger', () => {
+test('removeDailyTrigger removes only the dashboard triggers (the daily one and a pending retry)', () => {
   const s = loadScript();
   s.ScriptApp.newTrigger('someoneElsesHandler').timeBased().everyDays(1).atHour(1).create();
   s.call('installDailyTrigger');
+  s.ScriptApp.newTrigger('retryRefresh').timeBased().after(3600000).create();
 
   const removed = s.call('removeDailyTrigger');
 
@@ -55,30 +57,42 @@ test('removeDailyTrigger removes only the dashboard trigger', () => {
   assert.deepEqual(s.ScriptApp.getProjectTriggers().map((t) => t.getHandlerFunction()), ['someoneElsesHandler']);
 });
 
-test('appsscript.json runs the script in Asia/Jakarta on V8', () => {
+test('appsscript.json runs the script in Asia/Jakarta on V8 and may send the alert e-mail', () => {
   const manifest = require('../appsscript.json');
 
   assert.equal(manifest.timeZone, 'Asia/Jakarta');
   assert.equal(manifest.runtimeVersion, 'V8');
+  assert.ok(manifest.oauthScopes.includes('https://www.googleapis.com/auth/script.send_mail'));
+});
+
+test('installing the trigger also sets the spreadsheet to Indonesian formats and Jakarta time', () => {
+  const s = loadScript();
+
+  s.call('installDailyTrigger');
+
+  assert.equal(s.spreadsheet.getSpreadsheetLocale(), 'id_ID');
+  assert.equal(s.spreadsheet.getSpreadsheetTimeZone(), 'Asia/Jakarta');
 });
 
 test('without a pinned day the dashboard shows yesterday in Jakarta', () => {
   const s = loadScript({ now: '2026-11-20T16:59:59Z' }); // 23:59:59 on the 20th in Jakarta
 
-  assert.equal(s.call('selectedDay_', new (s.global('Date'))()), '2026-11-19');
+  assert.deepEqual(plain(s.call('selectedDay_', new (s.global('Date'))())), { day: '2026-11-19', pinned: false });
   s.clock.advance(1000); // midnight in Jakarta
-  assert.equal(s.call('selectedDay_', new (s.global('Date'))()), '2026-11-20');
+  assert.deepEqual(plain(s.call('selectedDay_', new (s.global('Date'))())), { day: '2026-11-20', pinned: false });
 });
 
-test('chooseDate pins a valid past day and refreshes the dashboard for it', () => {
+test('chooseDate pins a valid past day for this user and refreshes the dashboard for it', () => {
   const s = emptyMirror();
   s.ui.promptAnswers.push({ button: 'OK', text: ' 2026-11-02 ' });
 
   s.call('chooseDate');
 
-  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), '2026-11-02');
+  assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), '2026-11-02');
+  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null, 'never for everyone');
   assert.ok(s.supabase.state.restCalls.some((p) => p.includes('data_date=eq.2026-11-02')));
-  assert.equal(s.spreadsheet.toasts.at(-1).msg, 'KPI 2026-11-02 diperbarui');
+  assert.match(s.spreadsheet.toasts.at(-1).msg, /^KPI 2026-11-02 diperbarui/);
+  assert.match(String(s.spreadsheet.getSheetByName('Ringkasan').getRange(1, 1).getValue()), /^Belum ada data untuk Sen 02\/11\/2026/);
   assert.deepEqual(s.ui.alerts, []);
 });
 
@@ -89,7 +103,7 @@ test('chooseDate refuses a malformed day and a day without data yet, and changes
   s.call('chooseDate');
   s.call('chooseDate');
 
-  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), null);
   assert.equal(s.UrlFetchApp.requests.length, 0);
   assert.match(s.ui.alerts[0][0], /Tanggal tidak valid: "2026-02-30"/);
   assert.match(s.ui.alerts[1][0], /Data tanggal 2026-11-21 belum tersedia: data paling baru adalah kemarin \(2026-11-20\)/);
@@ -101,31 +115,52 @@ test('chooseDate cancelled does nothing', () => {
 
   s.call('chooseDate');
 
-  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), null);
   assert.equal(s.UrlFetchApp.requests.length, 0);
 });
 
-test('refreshNow uses the pinned day; the daily trigger unpins it and shows yesterday', () => {
+test('a pinned day is per user: another user and the daily trigger show yesterday, the pin stays its owner\'s', () => {
   const s = emptyMirror();
-  s.PropertiesService.getScriptProperties().setProperty('KPI_DATE', '2026-10-01');
+  s.PropertiesService.activeUser = 'rina@example.com';
+  s.PropertiesService.getUserProperties().setProperty('KPI_DATE', '2026-10-01');
 
   s.call('refreshNow');
-  const manual = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.'));
+  const rina = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.'));
+  s.PropertiesService.activeUser = 'budi@example.com';
+  s.call('refreshNow');
   s.call('scheduledRefresh');
-  const scheduled = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.')).slice(manual.length);
+  const others = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.')).slice(rina.length);
 
-  assert.match(manual[0], /data_date=eq\.2026-10-01/);
-  assert.match(scheduled[0], /data_date=eq\.2026-11-20/);
-  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.match(rina[0], /data_date=eq\.2026-10-01/);
+  assert.deepEqual(others.map((p) => /data_date=eq\.([\d-]+)/.exec(p)[1]), ['2026-11-20', '2026-11-20']);
+  s.PropertiesService.activeUser = 'rina@example.com';
+  assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), '2026-10-01');
 });
 
-test('showYesterday unpins the day', () => {
+test('the status line says when a day was chosen by hand', () => {
   const s = emptyMirror();
-  s.PropertiesService.getScriptProperties().setProperty('KPI_DATE', '2026-10-01');
+  s.PropertiesService.getUserProperties().setProperty('KPI_DATE', '2026-10-01');
+
+  s.call('refreshNow');
+
+  const status = s.spreadsheet.getSheetByName('Status Data').getDataRange().getValues();
+  assert.ok(status.some((r) => r[0] === 'Tanggal ditampilkan' && r[4] === 'Kam 01/10/2026 — dipilih manual (Pilih tanggal)'));
+});
+
+test('a pinned day in the past that is no longer valid falls back to yesterday', () => {
+  const s = loadScript({ now: NOW });
+  s.PropertiesService.getUserProperties().setProperty('KPI_DATE', '2026-11-21'); // today: no data yet
+
+  assert.deepEqual(plain(s.call('selectedDay_', new (s.global('Date'))())), { day: '2026-11-20', pinned: false });
+});
+
+test('showYesterday unpins this user\'s day', () => {
+  const s = emptyMirror();
+  s.PropertiesService.getUserProperties().setProperty('KPI_DATE', '2026-10-01');
 
   s.call('showYesterday');
 
-  assert.equal(s.PropertiesService.getScriptProperties().getProperty('KPI_DATE'), null);
+  assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), null);
   assert.ok(s.supabase.state.restCalls.some((p) => p.includes('data_date=eq.2026-11-20')));
 });
 
@@ -153,6 +188,7 @@ test('saveSettings stores the settings, signs in to check them and drops the old
 
   assert.deepEqual(result, { ok: true, message: 'Tersambung sebagai viewer@example.com' });
   assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), SETTINGS);
+  assert.equal(s.spreadsheet.getSpreadsheetLocale(), 'id_ID');
   assert.equal(JSON.parse(s.CacheService.getScriptCache().get('supabase_session_v1')).accessToken, 'access-1');
 });
 

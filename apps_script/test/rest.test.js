@@ -47,6 +47,16 @@ test('the PostgREST path carries select, filters, order, limit and offset', () =
     + '&data_date=gte.2026-11-13&data_date=lte.2026-11-20&order=data_date.asc,warehouse_id.asc&limit=1000&offset=2000');
 });
 
+test('a function read goes to /rest/v1/rpc/ with the same select, order and limit', () => {
+  const s = loadWithSupabase();
+  const query = { name: 'mirror_status', table: 'kpi_mirror_status', rpc: true, select: ['table_name', 'has_rows'], filters: [],
+    order: [['table_name', 'asc']], limit: 20 };
+
+  const path = s.call('buildRestPath_', query, 20, null);
+
+  assert.equal(path, '/rest/v1/rpc/kpi_mirror_status?select=table_name,has_rows&order=table_name.asc&limit=20');
+});
+
 test('filter values are URL-encoded', () => {
   const s = loadWithSupabase();
   const query = { ...INVENTORY_QUERY, filters: [['product_name', 'eq', 'Kopi & Teh 1+1']], order: [] };

@@ -460,15 +460,20 @@ class FakeProperties {
   deleteAllProperties() { this._store.clear(); return this; }
 }
 
+/** User Properties belong to whoever runs the script: a test switches users through .activeUser. */
 class FakePropertiesService {
   constructor(scriptProperties = {}) {
     this.script = new FakeProperties(scriptProperties);
     this.document = new FakeProperties();
-    this.user = new FakeProperties();
+    this.users = new Map();
+    this.activeUser = 'owner@example.com';
   }
   getScriptProperties() { return this.script; }
   getDocumentProperties() { return this.document; }
-  getUserProperties() { return this.user; }
+  getUserProperties() {
+    if (!this.users.has(this.activeUser)) this.users.set(this.activeUser, new FakeProperties());
+    return this.users.get(this.activeUser);
+  }
 }
 
 const CACHE_MAX_SECONDS = 21600;
