@@ -213,9 +213,13 @@ function buildSummaryTab_(ctx) {
       FORMAT_PERCENT, FORMAT_COUNT], null, [null, null, null, changeColor_(revenueChange.change, true)]);
   });
 
+  if (!orgIds.length) pushRow(['tidak ada data organisasi untuk hari ini'], [FORMAT_TEXT], null);
+
   pushRow([], [], null);
   section(['Per gudang — ' + dayLabel_(day), 'Organisasi', 'Stok akhir', 'SKU stok habis', 'Minggu lalu', 'vs minggu lalu', 'SKU aktif']);
-  inventoryRows.filter(function (r) { return String(r.data_date) === day; }).forEach(function (r) {
+  const warehouseRows = inventoryRows.filter(function (r) { return String(r.data_date) === day; });
+  if (!warehouseRows.length) pushRow(['tidak ada data gudang untuk hari ini'], [FORMAT_TEXT], null);
+  warehouseRows.forEach(function (r) {
     const before = inventoryRows.filter(function (x) {
       return String(x.data_date) === lastWeek && String(x.warehouse_id) === String(r.warehouse_id);
     })[0];

@@ -25,6 +25,8 @@ function readTargets_(spreadsheet) {
       return [k.label, '', /** @type {Object<string, string>} */ (TARGET_HINTS)[k.label] || ''];
     }));
     sheet.getRange(1, 1, rows.length, 3).setValues(rows);
+    // Each target in its KPI's format, so 30% typed shows 30,0% and 15000000 shows Rp15.000.000.
+    sheet.getRange(2, 2, SUMMARY_KPIS.length, 1).setNumberFormats(SUMMARY_KPIS.map(function (k) { return [k.format]; }));
     sheet.getRange(1, 1, 1, 3).setFontWeight('bold').setBackground(COLOR_HEADER);
     sheet.setFrozenRows(1);
     sheet.setColumnWidth(1, 230);

@@ -134,6 +134,8 @@ test('Ringkasan reads the targets the users typed into the Target tab, which the
   const s = refreshed();
   const target = tab(s, 'Target');
   assert.deepEqual(sheetValues(target)[0], ['Indikator', 'Target harian', 'Cara mengisi']);
+  assert.deepEqual(plain(target.getRange(2, 2, 7, 1).getNumberFormats()).map((r) => r[0]),
+    ['"Rp"#,##0', '"Rp"#,##0', '0.0%', '#,##0', '"Rp"#,##0', '0.0%', '#,##0']);
   target.getRange(2, 2).setValue(16000000);
   target.getRange(4, 2).setValue(0.3);
 
