@@ -155,10 +155,43 @@ function nameLookup_(ctx) {
 }
 
 /**
- * @typedef {{revenue: number, cogs: number, profit: number, quantity: number, transactions: number, lines: number, costMissing: number}} SalesTotals
+ * @typedef {{days: number, revenue: number, cogs: number, profit: number, quantity: number, transactions: number, lines: number, costMissing: number}} SalesTotals
  * @typedef {{vehicles: number, dispatched: number, delivered: number, failed: number, onTime: number, minutesWeighted: number, minutesCount: number, distance: number, scans: number}} FleetTotals
  * @typedef {{warehouses: number, receipts: number, issues: number, adjustments: number, net: number, closing: number, stockouts: number, activeSkus: number, tx: number}} InventoryTotals
  */
+
+/** Per-day sums: totals field → mirror column. */
+const SALES_SUMS = { revenue: 'revenue_tax_in', cogs: 'cogs_tax_in', profit: 'gross_profit', quantity: 'quantity',
+  transactions: 'transactions', lines: 'lines', costMissing: 'cost_missing_lines' };
+const FLEET_SUMS = { dispatched: 'shipments_dispatched', delivered: 'shipments_delivered', failed: 'shipments_failed',
+  onTime: 'on_time_delivered', distance: 'distance_km', scans: 'scan_events' };
+const INVENTORY_SUMS = { receipts: 'receipts_qty', issues: 'issues_qty', adjustments: 'adjustments_qty', net: 'net_change_qty',
+  closing: 'closing_qty', stockouts: 'stockout_sku_count', activeSkus: 'active_sku_count', tx: 'tx_count' };
+
+/**
+ * Sums of the given columns per data_date (a null counts as 0), with the number of rows as countField.
+ * @param {Array<Object<string, any>>} rows
+ * @param {Object<string, string>} columns totals field → column
+ * @param {string} countField
+ * @returns {Object<string, Object<string, number>>}
+ */
+function sumsByDay_(rows, columns, countField) {
+  /** @type {Object<string, Object<string, number>>} */
+  const byDay = {};
+  const fields = Object.keys(columns);
+  rows.forEach(function (row) {
+    const day = String(row.data_date);
+    let t = byDay[day];
+    if (!t) {
+      t = byDay[day] = {};
+      t[countField] = 0;
+      fields.forEach(function (f) { t[f] = 0; });
+    }
+    t[countField] += 1;
+    fields.forEach(function (f) { t[f] += toNumber_(row[columns[f]]) || 0; });
+  });
+  return byDay;
+}
 
 /**
  * Sales summed over the given rows (every organisation the user may see), per day.
@@ -166,20 +199,7 @@ function nameLookup_(ctx) {
  * @returns {Object<string, SalesTotals>}
  */
 function salesTotalsByDay_(rows) {
-  /** @type {Object<string, SalesTotals>} */
-  const byDay = {};
-  rows.forEach(function (row) {
-    const day = String(row.data_date);
-    const t = byDay[day] || (byDay[day] = { revenue: 0, cogs: 0, profit: 0, quantity: 0, transactions: 0, lines: 0, costMissing: 0 });
-    t.revenue += toNumber_(row.revenue_tax_in) || 0;
-    t.cogs += toNumber_(row.cogs_tax_in) || 0;
-    t.profit += toNumber_(row.gross_profit) || 0;
-    t.quantity += toNumber_(row.quantity) || 0;
-    t.transactions += toNumber_(row.transactions) || 0;
-    t.lines += toNumber_(row.lines) || 0;
-    t.costMissing += toNumber_(row.cost_missing_lines) || 0;
-  });
-  return byDay;
+  return /** @type {Object<string, SalesTotals>} */ (/** @type {unknown} */ (sumsByDay_(rows, SALES_SUMS, 'days')));
 }
 
 /**
@@ -189,24 +209,15 @@ function salesTotalsByDay_(rows) {
  * @returns {Object<string, FleetTotals>}
  */
 function fleetTotalsByDay_(rows) {
-  /** @type {Object<string, FleetTotals>} */
-  const byDay = {};
+  const byDay = /** @type {Object<string, FleetTotals>} */ (/** @type {unknown} */ (sumsByDay_(rows, FLEET_SUMS, 'vehicles')));
+  Object.keys(byDay).forEach(function (day) { byDay[day].minutesWeighted = 0; byDay[day].minutesCount = 0; });
   rows.forEach(function (row) {
-    const day = String(row.data_date);
-    const t = byDay[day] || (byDay[day] = { vehicles: 0, dispatched: 0, delivered: 0, failed: 0, onTime: 0, minutesWeighted: 0, minutesCount: 0, distance: 0, scans: 0 });
     const delivered = toNumber_(row.shipments_delivered) || 0;
     const minutes = toNumber_(row.avg_delivery_minutes);
-    t.vehicles += 1;
-    t.dispatched += toNumber_(row.shipments_dispatched) || 0;
-    t.delivered += delivered;
-    t.failed += toNumber_(row.shipments_failed) || 0;
-    t.onTime += toNumber_(row.on_time_delivered) || 0;
-    if (minutes !== null && delivered > 0) {
-      t.minutesWeighted += minutes * delivered;
-      t.minutesCount += delivered;
-    }
-    t.distance += toNumber_(row.distance_km) || 0;
-    t.scans += toNumber_(row.scan_events) || 0;
+    if (minutes === null || delivered <= 0) return;
+    const t = byDay[String(row.data_date)];
+    t.minutesWeighted += minutes * delivered;
+    t.minutesCount += delivered;
   });
   return byDay;
 }
@@ -217,22 +228,7 @@ function fleetTotalsByDay_(rows) {
  * @returns {Object<string, InventoryTotals>}
  */
 function inventoryTotalsByDay_(rows) {
-  /** @type {Object<string, InventoryTotals>} */
-  const byDay = {};
-  rows.forEach(function (row) {
-    const day = String(row.data_date);
-    const t = byDay[day] || (byDay[day] = { warehouses: 0, receipts: 0, issues: 0, adjustments: 0, net: 0, closing: 0, stockouts: 0, activeSkus: 0, tx: 0 });
-    t.warehouses += 1;
-    t.receipts += toNumber_(row.receipts_qty) || 0;
-    t.issues += toNumber_(row.issues_qty) || 0;
-    t.adjustments += toNumber_(row.adjustments_qty) || 0;
-    t.net += toNumber_(row.net_change_qty) || 0;
-    t.closing += toNumber_(row.closing_qty) || 0;
-    t.stockouts += toNumber_(row.stockout_sku_count) || 0;
-    t.activeSkus += toNumber_(row.active_sku_count) || 0;
-    t.tx += toNumber_(row.tx_count) || 0;
-  });
-  return byDay;
+  return /** @type {Object<string, InventoryTotals>} */ (/** @type {unknown} */ (sumsByDay_(rows, INVENTORY_SUMS, 'warehouses')));
 }
 
 /**
