@@ -44,6 +44,10 @@ function writeTab_(spreadsheet, name, model) {
   // (updated below).
   sheet.clear();
   sheet.clearNotes();
+  // A new sheet has 26 columns and 1000 rows; a range beyond them is an error, not an extension.
+  if (sheet.getMaxColumns() < width) sheet.insertColumnsAfter(sheet.getMaxColumns(), width - sheet.getMaxColumns());
+  const rowsNeeded = FIRST_DATA_ROW + model.rows.length - 1;
+  if (sheet.getMaxRows() < rowsNeeded) sheet.insertRowsAfter(sheet.getMaxRows(), rowsNeeded - sheet.getMaxRows());
 
   // Row 1, the status line: one merged, wrapped cell over the visible columns. It never sizes a column.
   const statusColor = model.status.level === 'error' ? COLOR_ERROR : model.status.level === 'warning' ? COLOR_WARNING : COLOR_OK;

@@ -123,6 +123,7 @@ test('Ringkasan: the day against last week, the 7 days before and the month, in 
   assert.equal(sheet.getRange(3, 4).getFontColor(), revenue[2] > 0 ? '#137333' : '#c5221f');
   assert.equal(sheet.getRange(3, 12).getFormula(), '=SPARKLINE(M3:AP3)');
   assert.ok(sheet.isColumnHiddenByUser(13) && sheet.isColumnHiddenByUser(42) && !sheet.isColumnHiddenByUser(12));
+  assert.equal(sheet.getMaxColumns(), 42, 'the grid was widened beyond Z for the sparkline data');
   close(sheet.getRange(3, 42).getValue(), revenue[0], 'the sparkline ends with the day');
   const orgs = values.slice(values.findIndex((r) => r[0] === 'Per organisasi — Kam 19/11/2026') + 1).slice(0, 2);
   assert.deepEqual(orgs.map((r) => r[0]), ['New Khatulistiwa', 'PT Mitra'], 'row-level security: org 3 is not there');

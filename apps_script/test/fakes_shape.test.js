@@ -123,3 +123,12 @@ test('a date-like string becomes a date unless the cell is already plain text, a
   assert.ok(sheet.getRange(1, 1).getValue() instanceof Date);
   assert.equal(sheet.getRange(1, 2).getValue(), '2026-11-19');
 });
+
+test('a range outside a new sheet\'s 1000 × 26 grid is an error until rows or columns are inserted, as in Sheets', () => {
+  const sheet = new fakes.FakeSpreadsheet().insertSheet('x');
+
+  assert.throws(() => sheet.getRange(1, 1, 1, 42), /outside the dimensions of the sheet/);
+  sheet.insertColumnsAfter(26, 16);
+  assert.equal(sheet.getRange(1, 1, 1, 42).getLastColumn(), 42);
+  assert.throws(() => sheet.getRange(1000, 1, 2, 1), /outside the dimensions/);
+});

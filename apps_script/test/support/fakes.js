@@ -61,6 +61,9 @@ class FakeRange {
     for (const [name, n] of [['row', row], ['column', column], ['number of rows', numRows], ['number of columns', numColumns]]) {
       if (!Number.isInteger(n) || n < 1) throw new Error(`The ${name} of the range must be at least 1 (got ${n})`);
     }
+    if (row + numRows - 1 > sheet._maxRows || column + numColumns - 1 > sheet._maxColumns) {
+      throw new Error('The coordinates of the range are outside the dimensions of the sheet.');
+    }
     this._sheet = sheet;
     this._row = row;
     this._column = column;
@@ -226,6 +229,9 @@ class FakeSheet {
     this._name = name;
     this._cells = new Map();
     this._frozenRows = 0;
+    // A new sheet's grid, as in Sheets: 1000 rows, 26 columns (A–Z); a range outside it is an error.
+    this._maxRows = 1000;
+    this._maxColumns = 26;
     this._merges = [];
     this._columnWidths = new Map();
     this._hiddenColumns = new Set();
@@ -254,6 +260,18 @@ class FakeSheet {
       return new FakeRange(this, r1, c1, r2 - r1 + 1, c2 - c1 + 1);
     }
     return new FakeRange(this, rowOrA1, column, numRows === undefined ? 1 : numRows, numColumns === undefined ? 1 : numColumns);
+  }
+  getMaxRows() { return this._maxRows; }
+  getMaxColumns() { return this._maxColumns; }
+  insertRowsAfter(afterPosition, howMany) {
+    if (afterPosition > this._maxRows) throw new Error('Those rows are out of bounds.');
+    this._maxRows += howMany;
+    return this;
+  }
+  insertColumnsAfter(afterPosition, howMany) {
+    if (afterPosition > this._maxColumns) throw new Error('Those columns are out of bounds.');
+    this._maxColumns += howMany;
+    return this;
   }
   getLastRow() {
     let last = 0;
