@@ -5,7 +5,8 @@ tests check the script makes exactly those). Here the mirror tables are created 
 migrations in a fresh PostgreSQL database, rows of three organisations are inserted, and each read is run
 the way PostgREST runs it: as role `authenticated` with the viewer's JWT claims, so row-level security
 decides the rows, aggregated with json_agg. The result must equal the committed `<name>.json`: a column
-renamed in a migration, or in the script, fails here or in the Node tests.
+renamed in a migration, or in the script, fails here or in the Node tests. The same reads as a signed-in
+user without any grant are `no_access/<name>.json` (the dashboard's "no access" case).
 
 Regenerate after an intended change with (the first line only when src/queries.js changed):
     (cd apps_script && npm run fixtures:manifest)
@@ -93,7 +94,9 @@ def postgrest_query(path: str) -> tuple[Any, list[Any]]:
                     sql.SQL("{} {}").format(sql.Identifier(column), sql.SQL(DIRECTIONS[direction or "asc"]))
                 )
     single = dict(params)
-    source = sql.SQL("{}()").format(sql.Identifier("public", table)) if is_rpc else sql.Identifier("public", table)
+    source = (
+        sql.SQL("{}()").format(sql.Identifier("public", table)) if is_rpc else sql.Identifier("public", table)
+    )
     inner = sql.SQL("SELECT {} FROM {} AS f").format(sql.SQL(", ").join(columns), source)
     if where:
         inner += sql.SQL(" WHERE ") + sql.SQL(" AND ").join(where)
@@ -323,7 +326,10 @@ def mirror(pg_database: str) -> Any:
             connection.execute(statement)
         migrate_supabase(connection)
         seed_mirror(
-            connection, manifest["viewer_user_id"], manifest["no_access_user_id"], date.fromisoformat(manifest["day"])
+            connection,
+            manifest["viewer_user_id"],
+            manifest["no_access_user_id"],
+            date.fromisoformat(manifest["day"]),
         )
         yield connection
 
@@ -344,8 +350,12 @@ def fixture_text(fixture: dict[str, Any]) -> str:
     return json.dumps(fixture, indent=1, ensure_ascii=False) + "\n"
 
 
-@pytest.mark.parametrize(("folder", "user_key"), [(FIXTURES, "viewer_user_id"), (NO_ACCESS, "no_access_user_id")])
-def test_committed_fixtures_equal_what_the_postgres_mirror_returns(mirror: Any, folder: Path, user_key: str) -> None:
+@pytest.mark.parametrize(
+    ("folder", "user_key"), [(FIXTURES, "viewer_user_id"), (NO_ACCESS, "no_access_user_id")]
+)
+def test_committed_fixtures_equal_what_the_postgres_mirror_returns(
+    mirror: Any, folder: Path, user_key: str
+) -> None:
     expected = regenerate(mirror, user_key)
 
     if os.environ.get(UPDATE_ENV) == "1":
@@ -353,7 +363,9 @@ def test_committed_fixtures_equal_what_the_postgres_mirror_returns(mirror: Any, 
         for name, fixture in expected.items():
             (folder / f"{name}.json").write_text(fixture_text(fixture))
     result = {
-        name: json.loads((folder / f"{name}.json").read_text()) if (folder / f"{name}.json").exists() else None
+        name: json.loads((folder / f"{name}.json").read_text())
+        if (folder / f"{name}.json").exists()
+        else None
         for name in expected
     }
 
@@ -441,7 +453,9 @@ def test_mirror_status_says_an_empty_table_is_empty(mirror: Any) -> None:
 def test_mirror_status_is_closed_to_anon(mirror: Any) -> None:
     import psycopg
 
-    with pytest.raises(psycopg.errors.InsufficientPrivilege, match="permission denied for function kpi_mirror_status"):
+    with pytest.raises(
+        psycopg.errors.InsufficientPrivilege, match="permission denied for function kpi_mirror_status"
+    ):
         with mirror.transaction():
             mirror.execute("SET LOCAL ROLE anon")
             mirror.execute("SELECT * FROM public.kpi_mirror_status()")
