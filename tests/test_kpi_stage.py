@@ -184,12 +184,7 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
         assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
     again = migrate(settings)
-    assert again["duckdb"] == [
-        "001_kpi_tables",
-        "002_ops_tables",
-        "003_mysql_functions",
-        "004_balance_coverage",
-    ]
+    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"]
     assert again["supabase"] == ["001_tables", "002_grants_and_rls", "005_mirror_status"]
 
 
