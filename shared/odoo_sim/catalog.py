@@ -6,7 +6,7 @@ Ids are small and fixed; everything is derived from the seed only, never from th
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 STATIC_STAMP = "2024-01-02 03:00:00"
 ARCHIVE_STAMP = "2024-06-15 09:30:00"
@@ -35,6 +35,20 @@ TAXES = {
     7: ("PPN 11% Import (Purchase)", 11.0, "purchase", False, True),
     8: ("PPN 12% (Purchase)", 12.0, "purchase", False, True),  # not in the profit multiplier map
 }
+# Scenario "purchase_taxes": PPh 22 withholding, a negative tax as Odoo's Indonesian localisation makes it.
+WITHHOLDING_TAX = 9
+WITHHOLDING = {WITHHOLDING_TAX: ("PPh 22 1.5% (Purchase)", -1.5, "purchase", False, True)}
+# Scenario "fiscal_position": these customers are tax-exempt; the fiscal position maps tax 1 to 3.
+EXEMPT_CUSTOMERS = frozenset(range(10, 50, 5))
+FISCAL_MAP = {1: 3}
+# Scenario "consumables": this product is a consumable (no quant, but done move lines).
+CONSUMABLE_NAME = "Kantong Sampah"
+ALL_TAXES = {**TAXES, **WITHHOLDING}
+# Scenario "cash_rounding": account.cash.rounding 1 rounds to 100 IDR, half up, as an invoice line.
+CASH_ROUNDING_ID, CASH_ROUNDING_STEP = 1, 100.0
+# Scenario "multi_company": a second company the API user may also see.
+SECOND_COMPANY_ID = 2
+
 # Vendor-bill tax choice and weights (8 is a purchase tax outside the multiplier map).
 PURCHASE_TAX_CHOICES = ((6, 7, 2, 5, 8), (50, 10, 15, 15, 10))
 
@@ -159,7 +173,14 @@ class Product:
     brand_id: int | None
 
 
-def build_products(seed: int) -> list[Product]:
+def build_products(seed: int, scenarios: tuple[str, ...] = ()) -> list[Product]:
+    products = _build_products(seed)
+    if "consumables" in scenarios:
+        products = [replace(p, kind="consu") if p.name == CONSUMABLE_NAME else p for p in products]
+    return products
+
+
+def _build_products(seed: int) -> list[Product]:
     rng = random.Random(f"{seed}:products")
     products: list[Product] = []
     pid = 0
@@ -258,7 +279,8 @@ def build_products(seed: int) -> list[Product]:
 
 
 def build_static(
-    seed: int, version: str, with_brand: bool, tz: str, model_names: list[str], model_labels: dict[str, str]
+    seed: int, version: str, with_brand: bool, tz: str, model_names: list[str], model_labels: dict[str, str],
+    scenarios: tuple[str, ...] = (),
 ) -> dict[str, dict[int, dict]]:
     """Every static model as {id: raw record}. Raw values: m2o id or None, x2many id lists."""
     major = int(version.split(".")[0])
@@ -285,6 +307,9 @@ def build_static(
         partner_id=1,
         currency_code="IDR",
     )
+    if "multi_company" in scenarios:
+        add("res.company", SECOND_COMPANY_ID, "NK Singapore Pte Ltd", name="NK Singapore Pte Ltd", partner_id=3,
+            currency_code="SGD")
     add(
         "res.partner",
         1,
@@ -375,7 +400,7 @@ def build_static(
             active=active,
             partner_id=3 if uid == 2 else None,
             company_id=1,
-            company_ids=[1],
+            company_ids=[1, SECOND_COMPANY_ID] if uid == 2 and "multi_company" in scenarios else [1],
             tz=tz,
         )
     uoms = (
@@ -416,7 +441,8 @@ def build_static(
                 rounding=0.01 if cat == 1 else 0.001,
                 active=True,
             )
-    for tid, (name, amount, use, incl, active) in TAXES.items():
+    taxes = {**TAXES, **(WITHHOLDING if "purchase_taxes" in scenarios else {})}
+    for tid, (name, amount, use, incl, active) in taxes.items():
         add(
             "account.tax",
             tid,
@@ -438,7 +464,7 @@ def build_static(
     for bid, name in _BRANDS.items():
         if with_brand:
             add("product.brand", bid, name, name=name, active=True)
-    for p in build_products(seed):
+    for p in build_products(seed, scenarios):
         display = f"[{p.code}] {p.name}"
         vals = dict(
             name=p.name,
@@ -519,8 +545,13 @@ def build_static(
         )
     for pid, p in enumerate([p for p in build_products(seed) if p.tracking == "lot"], start=1):
         add("stock.lot", pid, f"LOT-{p.code}-A", name=f"LOT-{p.code}-A", product_id=p.id, company_id=1)
+    add("account.cash.rounding", CASH_ROUNDING_ID, "Rp 100", name="Rp 100", rounding=CASH_ROUNDING_STEP,
+        strategy="add_invoice_line", rounding_method="HALF-UP")
     for cid, name in POS_CONFIGS.items():
-        add("pos.config", cid, name, name=name, active=True, company_id=1, picking_type_id=POS_TYPE)
+        # Odoo 18 counts the cash rounding in pos.order.amount_total (pos_order.py, _compute_prices).
+        rounds = "cash_rounding" in scenarios and major >= 18 and cid == 1
+        add("pos.config", cid, name, name=name, active=True, company_id=1, picking_type_id=POS_TYPE,
+            cash_rounding=rounds, only_round_cash_method=False, rounding_method=CASH_ROUNDING_ID if rounds else None)
     for mid, name, cash, active in (
         (1, "Cash", True, True),
         (2, "Bank Card", False, True),

@@ -15,6 +15,16 @@ DEMO_UID = 2
 
 SUPPORTED_VERSIONS = ("16.0", "17.0", "18.0", "19.0")
 
+# Opt-in situations of a real retailer's database the default synthetic data never produces (each
+# changes the figures, so the demo runs without them). See README.md, "Scenarios".
+SCENARIOS = (
+    "consumables",  # "Kantong Sampah" is a consumable: done move lines, never a quant
+    "fiscal_position",  # customers 10, 15, .., 45 are tax-exempt: POS tax 1 is mapped to 3 (PPN 0%)
+    "purchase_taxes",  # PPh 22 withholding (tax 9) listed before PPN; lines with two mapped taxes that disagree
+    "cash_rounding",  # invoices and bills get a rounding line to 100 IDR; on 18+ shop 1 rounds POS totals
+    "multi_company",  # a second company (2, SGD) the API user may also see, with its own POS orders
+)
+
 
 @dataclass(frozen=True)
 class SimConfig:
@@ -36,6 +46,11 @@ class SimConfig:
     # and books days (accounting + stock, about 1 KB a record).
     cache_lines: int = 60_000
     books_cache_records: int = 120_000
+    # Opt-in scenarios (names in SCENARIOS).
+    scenarios: tuple[str, ...] = ()
+    # Name of the retailer's custom cost field on account.move.line (None: the database has none).
+    # Odoo requires UI/Studio fields to start with x_ (base/models/ir_model.py, name_manual_field).
+    cost_field: str | None = "actual_price"
 
     def __post_init__(self) -> None:
         if self.version not in SUPPORTED_VERSIONS:
@@ -44,6 +59,12 @@ class SimConfig:
             )
         if self.lines_per_day < 1 or self.days < 1:
             raise ValueError("lines_per_day and days must be >= 1")
+        unknown = sorted(set(self.scenarios) - set(SCENARIOS))
+        if unknown:
+            raise ValueError(f"unknown simulator scenario {unknown[0]!r}; use some of {SCENARIOS}")
+
+    def has(self, scenario: str) -> bool:
+        return scenario in self.scenarios
 
     @property
     def major(self) -> int:

@@ -53,6 +53,7 @@ MODEL_LABELS = {
     "res.users": "User",
     "res.company": "Companies",
     "ir.model": "Models",
+    "account.cash.rounding": "Account Cash Rounding",
 }
 
 # Children deleted with their parent (ondelete cascade in Odoo).
@@ -78,16 +79,19 @@ class Dataset:
         self.last_day = cfg.end_day or default_end_day(cfg.tz)
         self.first_day = self.last_day - timedelta(days=cfg.days - 1)
         self.books_first_day = self.first_day - timedelta(days=cfg.purchase_history_days)
-        self.models = build_models(cfg.version, cfg.with_brand)
-        self.products = C.build_products(cfg.seed)
+        self.models = build_models(cfg.version, cfg.with_brand, cfg.cost_field)
+        self.products = C.build_products(cfg.seed, cfg.scenarios)
         self.static = C.build_static(
-            cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS
+            cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS, cfg.scenarios
         )
         for model in self.models:
             if model not in DAILY_MODELS:
                 self.static.setdefault(model, {})
         self.blocks = id_blocks(cfg.lines_per_day)
-        self.generator = DayGenerator(cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products)
+        self.generator = DayGenerator(
+            cfg.seed, cfg.lines_per_day, cfg.tz, self.static, self.products,
+            scenarios=cfg.scenarios, cost_field=cfg.cost_field, major=cfg.major,
+        )
         self._pos_cache = _DayCache(cfg.cache_lines)
         self._books_cache = _DayCache(cfg.books_cache_records // 2)
         self._stock_cache = _DayCache(cfg.books_cache_records // 2)

@@ -82,7 +82,15 @@ class DayGenerator:
         tz: str,
         static: dict[str, dict[int, dict]],
         products: list[C.Product],
+        scenarios: tuple[str, ...] = (),
+        cost_field: str | None = "actual_price",
+        major: int = 17,
     ):
+        self.scenarios = frozenset(scenarios)
+        self.cost_field = cost_field
+        self.major = major
+        # Goods that get stock moves: storable products, and (as in Odoo) consumables too.
+        self.moved_kinds = ("product", "consu") if "consumables" in self.scenarios else ("product",)
         self.seed = seed
         self.lines_per_day = lines_per_day
         self.tz = ZoneInfo(tz)
@@ -96,7 +104,7 @@ class DayGenerator:
         self.buy_ids = [p.id for p in buyable]
         self.buy_weights = _cumulative([p.purchase_weight for p in buyable])
         self.lots = C.lot_by_product(static)
-        self.sale_rate = {p.id: sum(C.TAXES[t][1] for t in p.taxes) / 100 for p in products}
+        self.sale_rate = {p.id: sum(C.ALL_TAXES[t][1] for t in p.taxes) / 100 for p in products}
         self._fixed_day: date | None = None
         self._fixed_base: datetime | None = None
 
@@ -115,6 +123,21 @@ class DayGenerator:
     def _name(self, model: str, rid: int) -> str:
         rec = self.static[model].get(rid)
         return rec["display_name"] if rec else ""
+
+    def _pos_rounds(self, cfg_id: int) -> bool:
+        config = self.static.get("pos.config", {}).get(cfg_id) or {}
+        return bool(config.get("cash_rounding")) and not config.get("only_round_cash_method")
+
+    def _bill_taxes(self, pid: int, tax: int) -> list[int]:
+        """A bill line's taxes; scenario "purchase_taxes": PPh 22 withholding listed before PPN on some
+        lines, and on some lines a second mapped tax whose multiplier disagrees (5 = 1.0 beside 6 = 1.11)."""
+        if "purchase_taxes" not in self.scenarios or tax != 6:
+            return [tax]
+        if pid % 3 == 0:
+            return [C.WITHHOLDING_TAX, 6]
+        if pid % 3 == 1:
+            return [5, 6]
+        return [tax]
 
     # -- entry point -----------------------------------------------------------------------------
     def pos_day(self, day: date) -> DayData:
@@ -148,7 +171,7 @@ class DayGenerator:
                 if spec["config"] != cfg_id or spec["state"] not in ("paid", "done", "invoiced"):
                     continue
                 for pid, qty, _, _ in spec["lines"]:
-                    if self.products[pid].kind == "product":
+                    if self.products[pid].kind in self.moved_kinds:
                         sold[pid] += qty
             summary[cfg_id] = (stop, dict(sorted(sold.items())))
         return summary
@@ -286,11 +309,18 @@ class DayGenerator:
             }
             line_ids, excl, incl = [], 0.0, 0.0
             spec["line_ids"] = []
+            exempt = "fiscal_position" in self.scenarios and spec["partner"] in C.EXEMPT_CUSTOMERS
+            company = (
+                C.SECOND_COMPANY_ID if "multi_company" in self.scenarios and cfg_id == 2 else C.COMPANY_ID
+            )
             for pid, qty, price, disc in spec["lines"]:
                 lid = ids.take("pos.order.line")
                 p = self.products[pid]
+                # the fiscal position decides the taxes charged (tax_ids keeps the product's)
+                charged = [C.FISCAL_MAP.get(t, t) for t in p.taxes] if exempt else list(p.taxes)
+                rate = sum(C.ALL_TAXES[t][1] for t in charged) / 100
                 sub = round(qty * price * (1 - disc / 100), 2)
-                sub_incl = round(sub * (1 + self.sale_rate[pid]), 2)
+                sub_incl = round(sub * (1 + rate), 2)
                 excl += sub
                 incl += sub_incl
                 refunded = None
@@ -310,16 +340,19 @@ class DayGenerator:
                     "price_subtotal": sub,
                     "price_subtotal_incl": sub_incl,
                     "tax_ids": list(p.taxes),
-                    "tax_ids_after_fiscal_position": list(p.taxes),
+                    "tax_ids_after_fiscal_position": charged,
                     "refunded_orderline_id": refunded,
                     "total_cost": round(qty * p.standard_price, 2),
-                    "company_id": C.COMPANY_ID,
+                    "company_id": company,
                     **stamp,
                 }
                 lines_out.append(rec)
                 line_ids.append(lid)
                 spec["line_ids"].append(lid)
             total = round(incl, 2)
+            if self._pos_rounds(cfg_id):
+                # Odoo 18 _compute_prices: amount_total includes the cash rounding of the config
+                total = _round_half_up(total, C.CASH_ROUNDING_STEP)
             paid = spec["state"] in ("paid", "done", "invoiced")
             pay_ids = []
             if paid:
@@ -342,7 +375,7 @@ class DayGenerator:
                             "amount": amount,
                             "payment_date": date_order,
                             "session_id": sessions[cfg_id][0],
-                            "company_id": C.COMPANY_ID,
+                            "company_id": company,
                             "is_change": False,
                             **stamp,
                         }
@@ -357,7 +390,7 @@ class DayGenerator:
                     "state": spec["state"],
                     "partner_id": spec["partner"],
                     "user_id": spec["user"],
-                    "company_id": C.COMPANY_ID,
+                    "company_id": company,
                     "session_id": sessions[cfg_id][0],
                     "config_id": cfg_id,
                     "amount_total": total,
@@ -419,10 +452,12 @@ class DayGenerator:
                 if uom == C.UNITS and rng.random() < 0.15:
                     uom, qty, price = C.DOZENS, float(rng.randrange(1, 11)), round(price * 12, 2)
                 tax = rng.choices(*C.PURCHASE_TAX_CHOICES)[0]
-                if C.TAXES[tax][3]:
-                    price = round(price * (1 + C.TAXES[tax][1] / 100), 2)
+                if C.ALL_TAXES[tax][3]:
+                    price = round(price * (1 + C.ALL_TAXES[tax][1] / 100), 2)
                 disc = rng.choice((5.0, 10.0)) if rng.random() < 0.1 else 0.0
-                items.append((pid, qty, price, disc, [tax], uom, round(price * (1 - disc / 100), 2)))
+                items.append(
+                    (pid, qty, price, disc, self._bill_taxes(pid, tax), uom, round(price * (1 - disc / 100), 2))
+                )
             if rng.random() < 0.2:  # a bonus line: free goods, price 0 and actual_price 0
                 pid = items[0][0]
                 items.append((pid, float(rng.randrange(1, 13)), 0.0, 0.0, [], self.products[pid].uom_id, 0.0))
@@ -486,7 +521,7 @@ class DayGenerator:
                 [
                     (pid, qty, uom)
                     for pid, qty, _, _, _, uom, _ in items
-                    if self.products[pid].kind == "product"
+                    if self.products[pid].kind in self.moved_kinds
                 ],
                 "done" if state == "posted" else "assigned",
             )
@@ -557,7 +592,7 @@ class DayGenerator:
                 [
                     (pid, qty, uom)
                     for pid, qty, _, _, _, uom, _ in items
-                    if self.products[pid].kind == "product"
+                    if self.products[pid].kind in self.moved_kinds
                 ],
                 "done",
             )
@@ -628,8 +663,8 @@ class DayGenerator:
         for pid, qty, price, disc, taxes, uom, actual in items:
             p = self.products[pid]
             gross = qty * price * (1 - disc / 100)
-            included = [t for t in taxes if C.TAXES[t][3]]
-            rate = sum(C.TAXES[t][1] for t in taxes) / 100
+            included = [t for t in taxes if C.ALL_TAXES[t][3]]
+            rate = sum(C.ALL_TAXES[t][1] for t in taxes) / 100
             if included:
                 total = round(gross, 2)
                 subtotal = round(gross / (1 + rate), 2)
@@ -637,7 +672,7 @@ class DayGenerator:
                 subtotal = round(gross, 2)
                 total = round(gross * (1 + rate), 2)
             for t in taxes:
-                per_tax[t] += subtotal * C.TAXES[t][1] / 100
+                per_tax[t] += subtotal * C.ALL_TAXES[t][1] / 100
             untaxed += subtotal
             lid = ids.take("account.move.line")
             label = f"[{p.code}] {p.name}"
@@ -695,7 +730,7 @@ class DayGenerator:
                     lid,
                     common,
                     "tax",
-                    C.TAXES[t][0],
+                    C.ALL_TAXES[t][0],
                     None,
                     None,
                     0.0,
@@ -710,8 +745,23 @@ class DayGenerator:
                 )
             )
             line_ids.append(lid)
-        # Balanced entry: the payment-term line takes the opposite of everything else, to the cent.
         untaxed, total_amount = round(untaxed, 2), round(untaxed + tax_total, 2)
+        rounding = 0.0
+        if "cash_rounding" in self.scenarios:
+            # account_move.py _compute_amount: a 'rounding' line (strategy add_invoice_line) counts in
+            # amount_untaxed and amount_total.
+            rounding = round(_round_half_up(total_amount, C.CASH_ROUNDING_STEP) - total_amount, 2)
+        if rounding:
+            lid = ids.take("account.move.line")
+            lines.append(
+                self._aml(
+                    lid, common, "rounding", "Rounding", None, None, 1.0, rounding, 0.0, rounding, rounding,
+                    sign * rounding, [], None, 0.0,
+                )
+            )
+            line_ids.append(lid)
+            untaxed, total_amount = round(untaxed + rounding, 2), round(total_amount + rounding, 2)
+        # Balanced entry: the payment-term line takes the opposite of everything else, to the cent.
         lid = ids.take("account.move.line")
         lines.append(
             self._aml(
@@ -759,13 +809,17 @@ class DayGenerator:
                 "invoice_origin": None,
                 "reversed_entry_id": None,
                 "payment_state": "not_paid" if state != "posted" else "paid",
+                "invoice_cash_rounding_id": C.CASH_ROUNDING_ID if "cash_rounding" in self.scenarios else None,
                 **stamp,
             }
         )
         return move_id
 
+    def _aml(self, *args) -> dict:
+        return self._cost_key(self._aml_values(*args))
+
     @staticmethod
-    def _aml(
+    def _aml_values(
         lid,
         common,
         display_type,
@@ -803,6 +857,13 @@ class DayGenerator:
             "tax_line_id": tax_line,
             "actual_price": actual,
         }
+
+    def _cost_key(self, line: dict) -> dict:
+        """The custom cost field under the database's own name (or none)."""
+        actual = line.pop("actual_price")
+        if self.cost_field:
+            line[self.cost_field] = actual
+        return line
 
     # -- stock -----------------------------------------------------------------------------------
     def _picking(
@@ -920,6 +981,8 @@ class DayGenerator:
     def _apply_stock(
         self, data: DayData, pid: int, lot: int | None, uom: int, qty: float, src: int, dst: int, when: str
     ) -> None:
+        if self.products[pid].kind != "product":
+            return  # Odoo keeps quants of storable products only
         base_qty = qty * C.UOM_RATIO[uom] / C.UOM_RATIO[self.products[pid].uom_id]
         if src in (C.STOCK_LOC, C.SHELF_LOC):
             data.stock_delta[(pid, lot, src)] -= base_qty
@@ -1018,6 +1081,14 @@ class DayGenerator:
                     "write_uid": 2,
                 }
             )
+
+
+def _round_half_up(amount: float, step: float) -> float:
+    """`amount` to a multiple of `step`, halves away from zero (Odoo's HALF-UP cash rounding)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    steps = (Decimal(str(amount)) / Decimal(str(step))).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    return float(steps * Decimal(str(step)))
 
 
 def _cumulative(weights: list[float]) -> list[float]:

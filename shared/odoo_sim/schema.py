@@ -164,6 +164,15 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "active": _f(BOOL, "Active"),
         "company_id": m2o("res.company", "Company"),
         "picking_type_id": m2o("stock.picking.type", "Operation Type"),
+        "cash_rounding": _f(BOOL, "Cash Rounding"),
+        "only_round_cash_method": _f(BOOL, "Only apply rounding on cash"),
+        "rounding_method": m2o("account.cash.rounding", "Cash rounding"),
+    },
+    "account.cash.rounding": {
+        "name": _f(CHAR, "Name"),
+        "rounding": _f(FLOAT, "Rounding Precision"),
+        "strategy": sel("Rounding Strategy", "biggest_tax", "add_invoice_line"),
+        "rounding_method": sel("Rounding Method", "UP", "DOWN", "HALF-UP"),
     },
     "account.move": {
         "name": _f(CHAR, "Number"),
@@ -186,6 +195,7 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "invoice_origin": _f(CHAR, "Origin"),
         "reversed_entry_id": m2o("account.move", "Reversal of"),
         "payment_state": sel("Payment Status", "not_paid", "in_payment", "paid", "partial", "reversed"),
+        "invoice_cash_rounding_id": m2o("account.cash.rounding", "Cash Rounding Method"),
     },
     "account.move.line": {
         "name": _f(CHAR, "Label"),
@@ -408,10 +418,17 @@ DEFAULT_ORDER = {
 }
 
 
-def build_models(version: str, with_brand: bool) -> dict[str, dict[str, Field]]:
-    """Field maps per model for one Odoo version (a fresh copy)."""
+def build_models(
+    version: str, with_brand: bool, cost_field: str | None = "actual_price"
+) -> dict[str, dict[str, Field]]:
+    """Field maps per model for one Odoo version (a fresh copy); `cost_field`: the name of the
+    retailer's custom cost field on account.move.line (None: there is none)."""
     major = int(version.split(".")[0])
     models = {name: dict(fields) for name, fields in _BASE_MODELS.items()}
+    aml = models["account.move.line"]
+    cost_spec = aml.pop("actual_price")
+    if cost_field:
+        aml[cost_field] = cost_spec
     if major <= 16:
         # Odoo 16: the done quantity is qty_done (reserved_uom_qty beside it); stock.move has quantity_done.
         sml = models["stock.move.line"]
