@@ -25,7 +25,10 @@ LINE_REQUIRED = (
     "id", "order_id", "product_id", "qty", "price_unit", "discount", "price_subtotal", "price_subtotal_incl",
     "tax_ids",
 )
-LINE_OPTIONAL = ("full_product_name", "company_id", "refunded_orderline_id", "write_date")
+# tax_ids_after_fiscal_position: the taxes Odoo charged (a non-stored compute; read when the server has it)
+LINE_OPTIONAL = (
+    "full_product_name", "company_id", "refunded_orderline_id", "write_date", "tax_ids_after_fiscal_position",
+)
 PAYMENT_REQUIRED = ("id", "pos_order_id", "payment_method_id", "amount")
 PAYMENT_OPTIONAL = ("payment_date", "is_change", "session_id", "write_date")
 

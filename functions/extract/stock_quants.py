@@ -41,6 +41,7 @@ LOCATION_MODEL = "stock.location"
 UOM_MODEL = "uom.uom"
 PRODUCT_MODEL = "product.product"
 SNAPSHOT_MODEL = "_snapshot"
+NON_STORABLE_MODEL = "_non_storable"  # one record: the ids of the products that have no quants
 ALL_RECORDS = {"active_test": False}
 
 QUANT_REQUIRED = ("id", "product_id", "location_id", "quantity", "reserved_quantity")
@@ -55,6 +56,15 @@ REQUIREMENTS = {
     LOCATION_MODEL: (("id", "usage"), ("complete_name",)),
     UOM_MODEL: (("id", "factor"), ()),
 }
+
+
+def non_storable_products(odoo: Any) -> list[int]:
+    """Ids of the products Odoo keeps no quants of. Odoo 16/17: `type != 'product'` (16
+    stock_move_line.py `_action_done` updates quants only for type 'product'; 17 `_synchronize_quant`
+    returns early for other types); 18/19: `is_storable` false (`product.type` is 'consu' for goods)."""
+    fields = odoo.fields(PRODUCT_MODEL)
+    domain = [("is_storable", "=", False)] if "is_storable" in fields else [("type", "!=", "product")]
+    return odoo.search_ids(PRODUCT_MODEL, domain, context=ALL_RECORDS)
 
 
 def _ids(records: list[dict], field: str) -> list[int]:
@@ -84,6 +94,10 @@ def fetch_snapshot(
         window = (end_of_day.strftime(ODOO_DATETIME_FORMAT), taken_at.strftime(ODOO_DATETIME_FORMAT))
         lines = later_move_lines(odoo, lake, day, tz, window, line_fields)
         records[LINE_MODEL] = lines
+        if lines:
+            # Products Odoo keeps no quants of (consumables, services): their done moves are left out of
+            # the reconstruction. One search, whatever the number of lines.
+            records[NON_STORABLE_MODEL] = [{"id": 1, "product_ids": sorted(non_storable_products(odoo))}]
         if "quantity_product_uom" not in line_fields and lines:
             # the transform converts line units to product units with Odoo's factors
             records[PRODUCT_MODEL] = read_by_ids(

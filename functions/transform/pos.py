@@ -44,6 +44,7 @@ LINE_COLUMNS = (
     Column("price_subtotal", "price_subtotal", "float"),
     Column("price_subtotal_incl", "price_subtotal_incl", "float"),
     Column("tax_ids", "tax_ids", "m2m"),
+    Column("tax_ids_after_fiscal_position", "tax_ids_after_fiscal_position", "m2m"),
     Column("company_id", "company_id", "m2o"),
     Column("refunded_orderline_id", "refunded_orderline_id", "m2o"),
     Column("write_date", "write_date", "ts"),
@@ -91,7 +92,10 @@ def star_sales(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         "discount",
         pl.col("price_subtotal").alias("revenue_tax_ex"),
         pl.col("price_subtotal_incl").alias("revenue_tax_in"),
-        "tax_ids", "state",
+        # the taxes charged: after the order's fiscal position where Odoo gives them (an empty list is
+        # a real answer: nothing charged), else the product's taxes on the line
+        pl.coalesce("tax_ids_after_fiscal_position", "tax_ids").alias("tax_ids"),
+        "state",
     ).sort("line_id")
 
 

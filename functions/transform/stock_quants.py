@@ -59,6 +59,7 @@ LATER_MOVE_COLUMNS = (
 LOCATION_COLUMNS = (Column("location_id", "id", "id"), Column("usage", "usage", "str"))
 UOM_COLUMNS = (Column("uom_id", "id", "id"), Column("factor", "factor", "float"))
 PRODUCT_COLUMNS = (Column("product_id", "id", "id"), Column("product_uom_id", "uom_id", "m2o"))
+NON_STORABLE_MODEL = "_non_storable"  # written by the extractor: products Odoo keeps no quants of
 
 KEY = ["product_id", "location_id", "lot_id", "company_id"]
 
@@ -131,6 +132,13 @@ def later_moves_in_product_uom(raw: pl.DataFrame | None, uom_factor: str = "unit
                              "company_id", "qty"])
 
 
+def non_storable_ids(raw: pl.DataFrame | None) -> list[int]:
+    """Products whose moves change no quant (consumables, services), as the extractor found them; none
+    in a partition written before it recorded them (every move counts then, as it did)."""
+    records = decode_records(raw, NON_STORABLE_MODEL)
+    return [int(pid) for record in records for pid in record.get("product_ids") or []]
+
+
 def undo_later_moves(quants: pl.DataFrame, later: pl.DataFrame, internal_ids: list[int]) -> pl.DataFrame:
     """Current quants minus the effect of `later` moves on internal locations, per KEY."""
     internal = pl.Series(internal_ids, dtype=pl.Int64())
@@ -169,7 +177,10 @@ def star_stock_quants(raw: pl.DataFrame | None) -> pl.DataFrame:
     if info["reconstructed"]:
         locations = records_frame(raw, LOCATION_MODEL, LOCATION_COLUMNS)
         internal_ids = locations.filter(pl.col("usage") == "internal").get_column("location_id").to_list()
-        rows = undo_later_moves(quants, later_moves_in_product_uom(raw, info["uom_factor"]), internal_ids)
+        later = later_moves_in_product_uom(raw, info["uom_factor"]).filter(
+            ~pl.col("product_id").is_in(pl.Series(non_storable_ids(raw), dtype=pl.Int64()).implode())
+        )
+        rows = undo_later_moves(quants, later, internal_ids)
     else:
         rows = quants.select("quant_id", *KEY, "quantity", "reserved_quantity")
     day = date.fromisoformat(info["day"])
