@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -59,6 +60,12 @@ class Settings:
     odoo_concurrency: int = 4
     odoo_timeout: float = 120.0
     odoo_max_retries: int = 5
+    # The retailer's cost field on account.move.line; None: detect actual_price, x_actual_price, then
+    # a single x_studio_...actual_price... field (functions/extract/purchases.py).
+    odoo_cost_field: str | None = None
+    # How far back every write_date cursor looks: Odoo stamps write_date with the transaction's start,
+    # so a change committed late (import, cron, closing a POS session) carries an older stamp.
+    odoo_write_overlap_s: int = 600
     # Lake and dates
     data_lake_root: str = "./data-lake"
     business_tz: str = "Asia/Jakarta"
@@ -107,6 +114,13 @@ def _parse_positive_int(text: str) -> int:
     value = _parse_int(text)
     if value <= 0:
         raise ValueError("must be a positive integer")
+    return value
+
+
+def _parse_non_negative_int(text: str) -> int:
+    value = _parse_int(text)
+    if value < 0:
+        raise ValueError("must be 0 or more")
     return value
 
 
@@ -166,6 +180,13 @@ def _parse_tax_multipliers(text: str) -> dict[int, float]:
     return result
 
 
+def _parse_field_name(text: str) -> str | None:
+    name = text.strip()
+    if name and not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
+        raise ValueError(f"{name!r} is not an Odoo field name")
+    return name or None
+
+
 def _parse_bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -183,6 +204,8 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ODOO_CONCURRENCY": ("odoo_concurrency", _parse_positive_int),
     "ODOO_TIMEOUT": ("odoo_timeout", _parse_float),
     "ODOO_MAX_RETRIES": ("odoo_max_retries", _parse_int),
+    "ODOO_COST_FIELD": ("odoo_cost_field", _parse_field_name),
+    "ODOO_WRITE_OVERLAP_SECONDS": ("odoo_write_overlap_s", _parse_non_negative_int),
     "DATA_LAKE_ROOT": ("data_lake_root", lambda t: t.strip() or "./data-lake"),
     "BUSINESS_TZ": ("business_tz", _parse_tz),
     "MAX_RANGE_DAYS": ("max_range_days", _parse_positive_int),

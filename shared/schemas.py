@@ -94,7 +94,23 @@ FACT_PURCHASES = _star(
     ("tax_ids", IDS),
     ("uom_id", ID),
     ("price_subtotal", AMOUNT),
+    # extras: where actual_price came from (the cost field's name, or price_after_discount when the
+    # database has none), and whether two of the line's mapped taxes disagree on the multiplier
+    ("cost_source", pa.string()),
+    ("tax_conflict", pa.bool_()),
 )
+
+# Cash rounding, kept apart from revenue and cost (fact amounts are the product lines only): Odoo counts
+# an invoice's or bill's 'rounding' line in amount_untaxed/amount_total, and Odoo 18 a POS order's cash
+# rounding in amount_total. `amount` is signed like the facts (credit notes and vendor refunds
+# negative); `line_id` is the rounding line (null for a POS order, whose rounding has no line).
+_ROUNDING_FIELDS = (
+    DAY, ("doc_id", ID), ("doc_name", pa.string()), ("line_id", ID), ("config_id", ID), ("company_id", ID),
+    ("amount", AMOUNT),
+)
+FACT_POS_CASH_ROUNDING = _star("fact_pos_cash_rounding", *_ROUNDING_FIELDS)
+FACT_INVOICE_CASH_ROUNDING = _star("fact_invoice_cash_rounding", *_ROUNDING_FIELDS)
+FACT_PURCHASE_CASH_ROUNDING = _star("fact_purchase_cash_rounding", *_ROUNDING_FIELDS)
 
 FACT_INVENTORY_MOVES = _star(
     "fact_inventory_moves",
@@ -258,6 +274,9 @@ STAR_FACTS = (
     FACT_PURCHASES,
     FACT_INVENTORY_MOVES,
     FACT_STOCK_QUANTS,
+    FACT_POS_CASH_ROUNDING,
+    FACT_INVOICE_CASH_ROUNDING,
+    FACT_PURCHASE_CASH_ROUNDING,
 )
 PROFIT_OUTPUTS = (
     FACT_PRODUCT_COST_EVENTS,

@@ -46,6 +46,16 @@ def check_model(odoo, model: str, required: set[str], optional: set[str]) -> dic
     }
 
 
+def cost_field_line(odoo, settings) -> str:
+    """Which account.move.line field gives fact_purchases.actual_price (ODOO_COST_FIELD or detected)."""
+    from functions.extract.purchases import MISSING_COST_FIELD, cost_field
+
+    name, how = cost_field(odoo, settings)
+    if name is None:
+        return f"cost     WARNING: {MISSING_COST_FIELD}"
+    return f"cost     account.move.line.{name} ({'ODOO_COST_FIELD' if how == 'configured' else how})"
+
+
 def run(args: argparse.Namespace) -> int:
     from shared.config import require_odoo
     from shared.odoo import Json2Client, connect
@@ -57,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"server   Odoo {odoo.server_version} ({api})")
         print(f"user     {odoo.login} (uid {odoo.uid}) on database {odoo.db}")
         rows = [check_model(odoo, model, *needs) for model, needs in sorted(needed_fields().items())]
+        cost_line = cost_field_line(odoo, settings)
+    print(cost_line)
     print_table(rows)
     bad = [row["model"] for row in rows if row["status"] != "ok"]
     if bad:

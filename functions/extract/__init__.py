@@ -7,6 +7,7 @@ A dataset module (e.g. `functions.extract.pos`) exposes what its `Dataset` entry
   previous partition untouched); returns raw rows written per model.
 - optionally `reconcile(odoo, settings, lake, day) -> list[functions.reconcile.Check]`: the lake's
   totals for `day` against Odoo's server-side totals (`nkpipe reconcile` and every extract run use it).
+- optionally `run_extra(odoo, settings) -> dict`: values its run record keeps in `extra`.
 
 Raw partitions keep what Odoo returned: one row per record, the JSON text as Odoo sent it (`record`),
 with its model, id and write_date beside it for lookups without decoding.
@@ -154,6 +155,8 @@ def extract_run(settings: Any, lake: Lake, day: date, ds: Dataset, odoo: OdooCli
         attempt.count_calls(lambda: calls_since(odoo, before))
         rows = ds.extract(odoo, settings, lake, day)
         extra: dict[str, Any] = {"server_version": odoo.server_version}
+        if hasattr(module, "run_extra"):  # what a dataset adds to its run record (e.g. the cost field used)
+            extra.update(module.run_extra(odoo, settings))
         message = ""
         if ds.reconcile is not None:
             from functions.reconcile import summarise

@@ -58,6 +58,16 @@ def product_line_domain(odoo: Any) -> list:
     return legacy
 
 
+def line_domain(odoo: Any) -> list:
+    """The lines a partition holds: the product lines, and the cash-rounding lines where the selection
+    has them (Odoo counts a 'rounding' line in amount_untaxed/amount_total: account_move.py
+    `_compute_amount`), so the lake can reconcile like with like."""
+    values = {value for value, _label in (odoo.fields(LINE_MODEL).get("display_type") or {}).get("selection") or []}
+    if {"product", "rounding"} <= values:
+        return [("display_type", "in", ["product", "rounding"])]
+    return product_line_domain(odoo)
+
+
 def fetch(
     odoo: Any, day: date, move_types: Sequence[str], line_optional: Sequence[str] = ()
 ) -> dict[str, list[dict]]:
@@ -66,7 +76,7 @@ def fetch(
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, (*LINE_OPTIONAL, *line_optional))
     moves = odoo.search_read_all(MOVE_MODEL, move_domain(day, move_types), move_fields)
     lines = odoo.read_children(
-        LINE_MODEL, "move_id", [move["id"] for move in moves], line_fields, domain=product_line_domain(odoo)
+        LINE_MODEL, "move_id", [move["id"] for move in moves], line_fields, domain=line_domain(odoo)
     )
     return {MOVE_MODEL: moves, LINE_MODEL: lines}
 

@@ -18,9 +18,12 @@ from typing import Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, frame_schema, records_frame
+from functions.transform.dimensions import Column, decode_records, frame_schema, records_frame
 
 REFUND_TYPES = ("out_refund", "in_refund")
+ROUNDING = "rounding"  # display_type of a cash-rounding line (kept apart from the product lines)
+COST_FIELD_MODEL = "_cost_field"  # written by the purchases extractor: which field gave actual_price
+NO_COST_FIELD = "price_after_discount"  # cost_source when the database has no cost field
 
 MOVE_COLUMNS = (
     Column("move_id", "id", "id"),
@@ -63,6 +66,7 @@ LINE_COLUMNS = (
     Column("actual_price", "actual_price", "float"),  # custom field: null when the database lacks it
     Column("write_date", "write_date", "ts"),
 )
+TAX_COLUMNS = (Column("tax_id", "id", "id"), Column("amount", "amount", "float"))
 
 MOVE_SCHEMA = {**frame_schema(MOVE_COLUMNS), "sign": pl.Int64()}
 LINE_SCHEMA = {
@@ -99,9 +103,30 @@ def clean_moves(raw: pl.DataFrame | None) -> pl.DataFrame:
     return moves.with_columns(sign.alias("sign")).sort("move_id")
 
 
-def clean_lines(raw: pl.DataFrame | None, moves: pl.DataFrame) -> pl.DataFrame:
-    """Product lines with their move's header, quantity and amounts signed by move type."""
-    lines = records_frame(raw, "account.move.line", LINE_COLUMNS)
+def cost_field_of(raw: pl.DataFrame | None) -> tuple[str | None, bool]:
+    """(the line field that holds the cost, whether the extractor recorded it). A partition written
+    before it did so read `actual_price`, as every partition then did."""
+    records = decode_records(raw, COST_FIELD_MODEL)
+    if not records:
+        return "actual_price", False
+    return records[0].get("field") or None, True
+
+
+def line_columns(cost_field: str | None) -> tuple[Column, ...]:
+    """LINE_COLUMNS with `actual_price` read from the database's cost field (none: a null column)."""
+    source = cost_field or "_no_cost_field"
+    return tuple(Column("actual_price", source, "float") if c.name == "actual_price" else c for c in LINE_COLUMNS)
+
+
+def clean_lines(
+    raw: pl.DataFrame | None, moves: pl.DataFrame, cost_field: str | None = "actual_price",
+    display_type: str | None = None,
+) -> pl.DataFrame:
+    """Product lines (or, with `display_type='rounding'`, the cash-rounding lines) with their move's
+    header, quantity and amounts signed by move type."""
+    lines = records_frame(raw, "account.move.line", line_columns(cost_field))
+    kind = pl.col("display_type").fill_null("product")
+    lines = lines.filter(kind == display_type if display_type else kind != ROUNDING)
     header = moves.select(
         "move_id", "move_name", "move_type", pl.col("invoice_date").alias("date"), "partner_id", "company_id",
         "sign",
@@ -142,39 +167,94 @@ def star_invoice_sales(lines: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def star_rounding(rounding_lines: pl.DataFrame) -> pl.DataFrame:
+    """Cash-rounding lines → the rounding fact (amount = the signed company-currency line total)."""
+    return rounding_lines.select(
+        "date", pl.col("move_id").alias("doc_id"), pl.col("move_name").alias("doc_name"), "line_id",
+        pl.lit(None, dtype=pl.Int64()).alias("config_id"), "company_id",
+        pl.col("price_total_company").alias("amount"),
+    ).sort("line_id")
+
+
 def effective_price() -> pl.Expr:
     """The unit price after the line's discount (percent)."""
     return pl.col("price_unit") * (1 - pl.col("discount").fill_null(0.0) / 100.0)
 
 
-def star_purchases(lines: pl.DataFrame) -> pl.DataFrame:
-    """`actual_price` when the database has the custom field, else the unit price after discount;
-    `tax_id` is the first tax of the line (null when none)."""
-    return lines.select(
+def purchase_tax_choice(
+    lines: pl.DataFrame, taxes: pl.DataFrame, multipliers: dict[int, float]
+) -> pl.DataFrame:
+    """Per line: `tax_id`, the tax whose multiplier applies — the first of the line's taxes that the
+    multiplier map names, else the first that is not a withholding tax, else null — and
+    `tax_conflict`, true when the line's mapped taxes disagree on the multiplier.
+
+    A withholding tax (PPh: a negative amount, as Odoo's Indonesian taxes are set up) never decides,
+    even when the map names it. A tax missing from `taxes` counts as not withholding."""
+    mapped = pl.DataFrame(
+        {"tax_id": list(multipliers), "multiplier": list(multipliers.values())},
+        schema={"tax_id": pl.Int64(), "multiplier": pl.Float64()},
+    )
+    per_tax = (
+        lines.select("line_id", pl.col("tax_ids").alias("tax_id"))
+        .explode("tax_id")
+        .with_columns(pl.int_range(pl.len()).over("line_id").alias("position"))
+        .join(mapped, on="tax_id", how="left")
+        .join(taxes.select("tax_id", "amount").unique("tax_id"), on="tax_id", how="left")
+        .with_columns((pl.col("amount").fill_null(0.0) < 0).alias("withholding"))
+        .sort("line_id", "position")
+    )
+    deciding = pl.col("multiplier").is_not_null() & ~pl.col("withholding")
+    return per_tax.group_by("line_id").agg(
+        pl.coalesce(
+            pl.col("tax_id").filter(deciding).first(),
+            pl.col("tax_id").filter(pl.col("tax_id").is_not_null() & ~pl.col("withholding")).first(),
+        ).alias("tax_id"),
+        (pl.col("multiplier").filter(deciding).n_unique() > 1).alias("tax_conflict"),
+    )
+
+
+def star_purchases(
+    lines: pl.DataFrame,
+    taxes: pl.DataFrame | None = None,
+    multipliers: dict[int, float] | None = None,
+    cost_field: str | None = "actual_price",
+) -> pl.DataFrame:
+    """`actual_price` from the database's cost field when it has one, else the unit price after
+    discount (`cost_source` says which); `tax_id` per `purchase_tax_choice`."""
+    taxes = taxes if taxes is not None else pl.DataFrame(schema={"tax_id": pl.Int64(), "amount": pl.Float64()})
+    choice = purchase_tax_choice(lines, taxes, dict(multipliers or {}))
+    source = pl.when(pl.col("actual_price").is_not_null()).then(pl.lit(cost_field)).otherwise(pl.lit(NO_COST_FIELD))
+    return lines.join(choice, on="line_id", how="left").select(
         "date", "move_id", "move_name", "move_type", "line_id", "company_id", "partner_id", "product_id",
         "quantity", "price_unit", "discount",
         pl.coalesce("actual_price", effective_price()).alias("actual_price"),
-        pl.col("tax_ids").list.first().alias("tax_id"),
-        "tax_ids", "uom_id", pl.col("price_subtotal_company").alias("price_subtotal"),
-    )
+        "tax_id", "tax_ids", "uom_id", pl.col("price_subtotal_company").alias("price_subtotal"),
+        source.alias("cost_source"), pl.col("tax_conflict").fill_null(False),
+    ).sort("line_id")
 
 
 def transform_moves(
     lake: Any,
     day: date,
     dataset: str,
-    specs: tuple[Any, Any, Any],
-    to_star: Callable[[pl.DataFrame, pl.DataFrame], pl.DataFrame],
+    specs: tuple[Any, Any, Any, Any],
+    to_star: Callable[[pl.DataFrame, pl.DataFrame, pl.DataFrame], pl.DataFrame],
 ) -> dict[str, int] | None:
-    """raw → clean moves and lines → star, for one account-move dataset; `to_star(lines, moves)`."""
+    """raw → clean moves and lines → star (and the cash-rounding fact), for one account-move dataset;
+    `to_star(lines, moves, raw)`; specs = (clean moves, clean lines, star, rounding star)."""
     from functions.transform.frames import read_raw
 
     raw = read_raw(lake, dataset, day)
     if raw is None:
         return None
     moves = clean_moves(raw)
-    lines = clean_lines(raw, moves)
-    clean_moves_spec, clean_lines_spec, star_spec = specs
-    frames = ((clean_moves_spec, moves), (clean_lines_spec, lines), (star_spec, to_star(lines, moves)))
+    cost_field, _recorded = cost_field_of(raw)
+    lines = clean_lines(raw, moves, cost_field)
+    rounding = star_rounding(clean_lines(raw, moves, cost_field, display_type=ROUNDING))
+    clean_moves_spec, clean_lines_spec, star_spec, rounding_spec = specs
+    frames = (
+        (clean_moves_spec, moves), (clean_lines_spec, lines), (star_spec, to_star(lines, moves, raw)),
+        (rounding_spec, rounding),
+    )
     return {str(spec): lake.write_partition(spec, day, frame) for spec, frame in frames}
 

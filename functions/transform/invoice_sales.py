@@ -9,7 +9,7 @@ import polars as pl
 
 from functions.transform.account_moves import LINE_SCHEMA, MOVE_SCHEMA, star_invoice_sales, transform_moves
 from functions.transform.frames import clean_spec
-from shared.schemas import FACT_INVOICE_SALES
+from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
 
 DATASET = "invoice_sales"
 CLEAN_MOVES = clean_spec("invoice_sales_moves", MOVE_SCHEMA)
@@ -28,6 +28,6 @@ def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
         lake,
         day,
         DATASET,
-        (CLEAN_MOVES, CLEAN_LINES, FACT_INVOICE_SALES),
-        lambda lines, moves: star_invoice_sales(without_pos_invoices(lines, moves)),
+        (CLEAN_MOVES, CLEAN_LINES, FACT_INVOICE_SALES, FACT_INVOICE_CASH_ROUNDING),
+        lambda lines, moves, raw: star_invoice_sales(without_pos_invoices(lines, moves)),
     )
