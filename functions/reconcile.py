@@ -22,6 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
+from functions import cash_rounding
+
 
 @dataclass(frozen=True)
 class Check:
@@ -123,11 +125,13 @@ def star_pos(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
         context={"tz": settings.business_tz},
     )
     odoo_count, odoo_amount = group_totals(groups, "amount_total")
-    lake_amount = float(facts["revenue_tax_in"].sum() or 0.0)
+    rounding, rounding_checks = cash_rounding.pos_checks(odoo, settings, lake, day, odoo_amount)
+    lake_amount = float(facts["revenue_tax_in"].sum() or 0.0) + rounding
     return [
         Check(name, "orders", facts["order_id"].n_unique(), odoo_count),
         Check(name, "revenue_tax_in", round(lake_amount, 2), round(odoo_amount, 2), tolerance=CENT * max(odoo_count, 1),
-              note="vs pos.order amount_total"),
+              note="vs pos.order amount_total" + (" (with the cash rounding)" if rounding_checks else "")),
+        *rounding_checks,
     ]
 
 
@@ -155,7 +159,7 @@ def signed_move_totals(
 def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
     """fact_invoice_sales against posted customer invoices and credit notes, without POS invoices."""
     from functions.extract import invoice_sales
-    from shared.schemas import FACT_INVOICE_SALES
+    from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
 
     name = FACT_INVOICE_SALES.name
     measures = {"revenue_tax_ex": "amount_untaxed_signed", "revenue_tax_in": "amount_total_signed"}
@@ -165,18 +169,21 @@ def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[C
     count, totals = signed_move_totals(
         odoo, day, invoice_sales.MOVE_TYPES, "out_invoice", tuple(measures.values()), exclude_pos=True
     )
+    rounding, rounding_checks = cash_rounding.move_checks(
+        odoo, lake, day, FACT_INVOICE_CASH_ROUNDING, list(invoice_sales.MOVE_TYPES), sales=True, exclude_pos=True
+    )
     checks = [Check(name, "moves", facts["move_id"].n_unique(), count, note="POS invoices left out")]
     for column, odoo_field in measures.items():
-        lake_total = round(float(facts[column].sum() or 0.0), 2)
+        lake_total = round(float(facts[column].sum() or 0.0) + rounding, 2)
         checks.append(Check(name, column, lake_total, round(totals[odoo_field], 2), tolerance=CENT * max(count, 1),
-                            note=f"vs account.move {odoo_field}"))
-    return checks
+                            note=f"vs account.move {odoo_field}" + (" (with the cash rounding)" if rounding_checks else "")))
+    return checks + rounding_checks
 
 
 def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
     """fact_purchases against posted vendor bills and refunds."""
     from functions.extract import purchases
-    from shared.schemas import FACT_PURCHASES
+    from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES
 
     name = FACT_PURCHASES.name
     facts = _star_frame(lake, FACT_PURCHASES, day)
@@ -185,11 +192,16 @@ def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check
     count, totals = signed_move_totals(
         odoo, day, purchases.MOVE_TYPES, "in_invoice", ("amount_untaxed_signed",), exclude_pos=False
     )
-    lake_total = round(float(facts["price_subtotal"].sum() or 0.0), 2)
+    rounding, rounding_checks = cash_rounding.move_checks(
+        odoo, lake, day, FACT_PURCHASE_CASH_ROUNDING, list(purchases.MOVE_TYPES), sales=False, exclude_pos=False
+    )
+    lake_total = round(float(facts["price_subtotal"].sum() or 0.0) + rounding, 2)
     return [
         Check(name, "moves", facts["move_id"].n_unique(), count),
         Check(name, "price_subtotal", lake_total, round(totals["amount_untaxed_signed"], 2),
-              tolerance=CENT * max(count, 1), note="vs account.move amount_untaxed_signed"),
+              tolerance=CENT * max(count, 1),
+              note="vs account.move amount_untaxed_signed" + (" (with the cash rounding)" if rounding_checks else "")),
+        *rounding_checks,
     ]
 
 

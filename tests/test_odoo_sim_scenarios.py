@@ -85,3 +85,81 @@ def test_fact_sales_tax_ids_are_the_taxes_charged_after_the_fiscal_position(tmp_
     expected = {lid: odoo_lines[lid]["tax_ids_after_fiscal_position"] for lid in result}
     assert result == expected
     assert all(result[lid] == [3] for lid in mapped if lid in result)
+
+
+# ---------------------------------------------------------------- 5. cash rounding: reconcile like with like
+
+
+def cli_env_for(sim, lake_root, monkeypatch) -> None:
+    from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN
+
+    for name, value in {
+        "ODOO_HOST": "127.0.0.1", "ODOO_PORT": str(sim.port), "ODOO_DB": DEMO_DB,
+        "ODOO_USERNAME": DEMO_LOGIN, "ODOO_API_KEY": DEMO_API_KEY, "DATA_LAKE_ROOT": str(lake_root),
+    }.items():
+        monkeypatch.setenv(name, value)
+
+
+def billed_day(sim) -> date:
+    """The latest day of the span with a posted vendor bill and a posted invoice (bills come on about
+    60% of days)."""
+    from datetime import timedelta
+
+    days = [END_DAY - timedelta(days=k) for k in range(8)]
+    return next(d for d in days if {"in_invoice", "out_invoice"} <= {
+        m["move_type"] for m in sim.records("account.move", d) if m["state"] == "posted"})
+
+
+def test_a_cash_rounded_day_reconciles_clean_with_the_rounding_reported_apart(tmp_path, monkeypatch, capsys):
+    from functions.cli import main
+    from functions.reconcile import reconcile_day
+    from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_POS_CASH_ROUNDING, FACT_PURCHASE_CASH_ROUNDING
+
+    targets = ("pos", "invoice-sales", "purchases")
+    with simulator("18.0", scenarios=("cash_rounding",), days=8) as sim:
+        day = billed_day(sim)
+        settings, lake = run_days(sim, tmp_path, [day], targets)
+        rounding = {spec.name: star(lake, spec, day) for spec in
+                    (FACT_POS_CASH_ROUNDING, FACT_INVOICE_CASH_ROUNDING, FACT_PURCHASE_CASH_ROUNDING)}
+        odoo = connect(settings)
+        try:
+            checks = reconcile_day(settings, lake, day, odoo, list(targets))
+        finally:
+            odoo.close()
+        cli_env_for(sim, tmp_path / "lake", monkeypatch)
+        monkeypatch.chdir(tmp_path)
+        code = main(["reconcile", "--date", day.isoformat(), "--targets", ",".join(targets)])
+    out = capsys.readouterr().out
+    # the day really is rounded: more than the per-document tolerance on every source
+    for name, frame in rounding.items():
+        assert frame["amount"].abs().sum() > 0.5, name
+    # revenue and cost stay product lines only
+    assert rounding["fact_pos_cash_rounding"]["config_id"].unique().to_list() == [1]
+    differences = [check.describe() for check in checks if not check.ok]
+    assert differences == []
+    measured = {(check.dataset, check.measure) for check in checks}
+    assert {("fact_pos_cash_rounding", "amount"), ("fact_invoice_cash_rounding", "amount"),
+            ("fact_purchase_cash_rounding", "amount")} <= measured
+    assert code == 0
+    assert "fact_invoice_cash_rounding" in out and "kept apart from revenue" in out
+
+
+def test_a_pos_total_beyond_its_lines_is_not_taken_for_cash_rounding(tmp_path):
+    from functions.reconcile import reconcile_day
+
+    with simulator("18.0", scenarios=("cash_rounding",), days=2) as sim:
+        # an order whose total exceeds its lines by far more than the config's Rp 100 (say, a line the
+        # lake never got): that residual is no cash rounding
+        order = next(o for o in sim.records("pos.order", END_DAY) if o["state"] == "done" and o["config_id"] == 1)
+        sim.write("pos.order", order["id"], {"amount_total": order["amount_total"] + 25_000.0})
+        settings, lake = run_days(sim, tmp_path, [END_DAY], ("pos",))
+        odoo = connect(settings)
+        try:
+            checks = {(c.dataset, c.measure): c for c in reconcile_day(settings, lake, END_DAY, odoo, ["pos"])}
+        finally:
+            odoo.close()
+    beyond = checks[("fact_pos_cash_rounding", "orders_beyond_rounding")]
+    assert (beyond.lake, beyond.ok) == (1, False)
+    revenue = checks[("fact_sales", "revenue_tax_in")]
+    # the whole residual stays a difference (the 25,000 and that order's own rounding of at most Rp 50)
+    assert not revenue.ok and abs(revenue.odoo - revenue.lake - 25_000.0) <= 50.0

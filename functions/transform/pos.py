@@ -13,7 +13,7 @@ import polars as pl
 
 from functions.transform.dimensions import Column, frame_schema, records_frame
 from functions.transform.frames import business_date, clean_spec, read_raw
-from shared.schemas import FACT_POS_PAYMENTS, FACT_SALES
+from shared.schemas import FACT_POS_CASH_ROUNDING, FACT_POS_PAYMENTS, FACT_SALES
 
 DATASET = "pos"
 
@@ -99,6 +99,21 @@ def star_sales(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     ).sort("line_id")
 
 
+def star_cash_rounding(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """Per order, what amount_total holds beyond its lines: Odoo 18 counts the config's cash rounding in
+    pos.order.amount_total (pos_order.py `_compute_prices`); 16/17 leave it out (nothing here then).
+    Orders whose lines add up to the total are left out. Whether a residual really is rounding (within
+    the config's rounding step) is judged by `nkpipe reconcile`, against Odoo's pos.config."""
+    sums = lines.group_by("order_id").agg(pl.col("price_subtotal_incl").sum().alias("lines_total"))
+    residual = orders.join(sums, on="order_id", how="left").with_columns(
+        (pl.col("amount_total") - pl.col("lines_total").fill_null(0.0)).round(2).alias("amount")
+    )
+    return residual.filter(pl.col("amount").abs() >= 0.005).select(
+        "date", pl.col("order_id").alias("doc_id"), pl.col("order_name").alias("doc_name"),
+        pl.lit(None, dtype=pl.Int64()).alias("line_id"), "config_id", "company_id", "amount",
+    ).sort("doc_id")
+
+
 def star_payments(orders: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
     joined = payments.join(orders.select("date", "order_id"), on="order_id", how="inner")
     return joined.select(
@@ -119,6 +134,7 @@ def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
     for spec, frame in (
         (CLEAN_ORDERS, orders), (CLEAN_LINES, lines), (CLEAN_PAYMENTS, payments),
         (FACT_SALES, sales), (FACT_POS_PAYMENTS, pos_payments),
+        (FACT_POS_CASH_ROUNDING, star_cash_rounding(orders, lines)),
     ):
         written[str(spec)] = lake.write_partition(spec, day, frame)
     return written
