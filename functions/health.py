@@ -54,6 +54,8 @@ def summarise_runs(
         "last_success": last_success.finished_at if last_success else None,
         "last_error": None,
         "status": status,
+        # data warnings of the latest successful run (e.g. profit without the cost field): never silent
+        "warnings": list((last_success.extra or {}).get("warnings") or []) if last_success else [],
     }
     if last_error is not None:
         entry["last_error"] = {
@@ -130,7 +132,8 @@ def health_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                     "name": name,
                     "kind": kind,
                     "last processed": entry["last_processed"],
-                    "status": entry["status"] + (f" ({entry['days_behind']}d)" if entry["days_behind"] else ""),
+                    "status": entry["status"] + (f" ({entry['days_behind']}d)" if entry["days_behind"] else "")
+                    + (" WARNING" if entry.get("warnings") else ""),
                     "last success": (entry["last_success"] or "")[:19].replace("T", " ") or None,
                     "last error": None
                     if error is None

@@ -163,3 +163,111 @@ def test_a_pos_total_beyond_its_lines_is_not_taken_for_cash_rounding(tmp_path):
     revenue = checks[("fact_sales", "revenue_tax_in")]
     # the whole residual stays a difference (the 25,000 and that order's own rounding of at most Rp 50)
     assert not revenue.ok and abs(revenue.odoo - revenue.lake - 25_000.0) <= 50.0
+
+
+# ---------------------------------------------------------------- 6. several taxes on a bill line
+
+
+def test_the_cost_multiplier_tax_is_the_first_mapped_one_and_withholding_never_decides(tmp_path):
+    from functions.profit.stage import run_profit
+    from functions.profit.validate import validate_day
+    from shared.schemas import FACT_PRODUCT_COST_EVENTS, FACT_PURCHASES
+
+    with simulator("17.0", scenarios=("purchase_taxes",), days=8) as sim:
+        day = billed_day(sim)
+        settings, lake = run_days(sim, tmp_path, [day], ("pos", "purchases"))
+        odoo_lines = {line["id"]: line for line in sim.records("account.move.line", day)}
+    facts = star(lake, FACT_PURCHASES, day)
+    taxes = {lid: odoo_lines[lid]["tax_ids"] for lid in facts["line_id"].to_list()}
+    assert any(t[:1] == [C.WITHHOLDING_TAX] for t in taxes.values()), "PPh listed first on some line"
+    assert any(t == [5, 6] for t in taxes.values()), "two mapped taxes that disagree on some line"
+    mapped = settings.tax_multipliers
+    plain = [[t for t in ts if t != C.WITHHOLDING_TAX] for ts in taxes.values()]
+    expected = {
+        lid: (next((t for t in kept if t in mapped), kept[0] if kept else None), ts == [5, 6])
+        for (lid, ts), kept in zip(taxes.items(), plain, strict=True)
+    }
+    result = {lid: (tax, conflict) for lid, tax, conflict in facts.select("line_id", "tax_id", "tax_conflict").rows()}
+    assert result == expected
+    run_profit(settings, lake, day)
+    events = star(lake, FACT_PRODUCT_COST_EVENTS, day)
+    withheld = [lid for lid, ts in taxes.items() if ts == [C.WITHHOLDING_TAX, 6]]
+    multipliers = dict(events.filter(pl.col("line_id").is_in(withheld)).select("line_id", "tax_multiplier").rows())
+    assert multipliers and set(multipliers.values()) == {mapped[6]}
+    findings = {check.name: check for check in validate_day(settings, lake, day)}
+    conflicts = findings["tax_conflicts"]
+    assert conflicts.warning and conflicts.checked == sum(1 for ts in taxes.values() if ts == [5, 6])
+
+
+def test_a_withholding_only_line_has_no_multiplier_tax_and_unknown_taxes_fall_back_to_the_first():
+    from functions.transform.account_moves import purchase_tax_choice
+
+    lines = pl.DataFrame(
+        {"line_id": [1, 2, 3, 4, 5], "tax_ids": [[9], [9, 8], [], [8, 6], [12, 7]]},
+        schema={"line_id": pl.Int64, "tax_ids": pl.List(pl.Int64)},
+    )
+    taxes = pl.DataFrame({"tax_id": [6, 8, 9], "amount": [11.0, 12.0, -1.5]})
+    result = purchase_tax_choice(lines, taxes, {6: 1.11, 7: 1.11, 9: 1.0}).sort("line_id").rows()
+    expected = [(1, None, False), (2, 8, False), (3, None, False), (4, 6, False), (5, 7, False)]
+    assert result == expected
+
+
+# ---------------------------------------------------------------- 4. the cost field's real name
+
+
+@pytest.mark.parametrize("field", ["actual_price", "x_actual_price", "x_studio_actual_price_net"])
+def test_the_cost_field_is_detected_by_its_real_name(tmp_path, field, capsys, monkeypatch):
+    from functions.cli import main
+    from shared.schemas import FACT_PURCHASES
+
+    with simulator("17.0", cost_field=field, days=8) as sim:
+        day = billed_day(sim)
+        _, lake = run_days(sim, tmp_path, [day], ("purchases",))
+        odoo_lines = {line["id"]: line for line in sim.records("account.move.line", day)}
+        cli_env_for(sim, tmp_path / "lake", monkeypatch)
+        monkeypatch.chdir(tmp_path)
+        assert main(["odoo-check"]) == 0
+    facts = star(lake, FACT_PURCHASES, day)
+    expected = {lid: odoo_lines[lid][field] for lid in facts["line_id"].to_list()}
+    result = dict(facts.select("line_id", "actual_price").rows())
+    assert result == expected
+    assert set(facts["cost_source"].to_list()) == {field}
+    assert f"cost     account.move.line.{field} (detected)" in capsys.readouterr().out
+
+
+def test_a_configured_cost_field_wins_and_a_wrong_one_is_one_clear_error(tmp_path):
+    from shared.errors import InputError
+    from shared.schemas import FACT_PURCHASES
+
+    with simulator("17.0", cost_field="x_studio_harga_modal", days=8) as sim:
+        day = billed_day(sim)
+        _, lake = run_days(sim, tmp_path, [day], ("purchases",), odoo_cost_field="x_studio_harga_modal")
+        assert set(star(lake, FACT_PURCHASES, day)["cost_source"].to_list()) == {"x_studio_harga_modal"}
+        with pytest.raises(InputError, match="ODOO_COST_FIELD=x_harga: account.move.line has no field 'x_harga'"):
+            run_days(sim, tmp_path / "other", [day], ("purchases",), odoo_cost_field="x_harga")
+
+
+def test_a_missing_cost_field_is_a_warning_on_every_profit_run_in_validate_profit_health_and_status(tmp_path):
+    from functions.health import freshness
+    from functions.profit.stage import run_profit
+    from functions.profit.validate import validate_day
+    from functions.sheets.status_sheet import run_row
+    from shared.metadata import Metadata
+    from shared.schemas import FACT_PURCHASES
+
+    with clock.frozen(NOW), simulator("17.0", cost_field=None, days=8) as sim:
+        day = billed_day(sim)
+        settings, lake = run_days(sim, tmp_path, [day, END_DAY], ("pos", "purchases"))
+        facts = star(lake, FACT_PURCHASES, day)
+        results = [run_profit(settings, lake, d) for d in (day, END_DAY)]
+        checks = {check.name: check for check in validate_day(settings, lake, END_DAY)}
+        report = freshness(settings, lake)
+        profit_run = max(Metadata(lake).runs("profit"), key=lambda r: r.date)
+    assert set(facts["cost_source"].to_list()) == {"price_after_discount"}
+    for result in results:
+        assert result.message.startswith("WARNING no cost field on account.move.line")
+    assert checks["cost_field"].warning and checks["cost_field"].checked > 0
+    assert "set ODOO_COST_FIELD" in checks["cost_field"].note
+    assert any("no cost field" in w for w in report["datasets"]["profit"]["warnings"])
+    errors_cell = run_row(profit_run, settings.tz)[8]["userEnteredValue"]["stringValue"]
+    assert errors_cell.startswith("PERINGATAN: no cost field")

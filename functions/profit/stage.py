@@ -39,7 +39,7 @@ from functions.profit.state import (
 from functions.runs import DatasetRun, Outcome, run_recorded
 from shared.lake import Lake, TableSpec
 from shared.log import get_logger
-from shared.metadata import SKIPPED, StageResult
+from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
@@ -268,6 +268,27 @@ def _dry_run(settings: Any, lake: Lake, day: date, out: TextIO) -> StageResult:
     )
 
 
+def data_warnings(lake: Lake, purchases: pl.DataFrame | None) -> list[str]:
+    """What makes the day's profit less trustworthy, said on every run (never silent): the database
+    has no cost field (the latest purchases extraction found none), bill lines whose mapped taxes
+    disagree on the multiplier."""
+    from functions.extract.purchases import MISSING_COST_FIELD
+
+    warnings = []
+    runs = [r for r in Metadata(lake).runs("extract", "purchases") if r.status == SUCCESS and "cost_field" in r.extra]
+    latest = max(runs, key=lambda r: (r.finished_at or r.started_at or ""), default=None)
+    if latest is not None and not latest.extra.get("cost_field"):
+        warnings.append(MISSING_COST_FIELD)
+    if purchases is not None and "tax_conflict" in purchases.columns:
+        conflicts = purchases.filter(pl.col("tax_conflict").fill_null(False))
+        if conflicts.height:
+            warnings.append(
+                f"{conflicts.height} bill line(s) of the day carry mapped taxes whose multipliers disagree "
+                "(the first mapped tax decided): see validate-profit"
+            )
+    return warnings
+
+
 def run_profit(
     settings: Any,
     lake: Lake,
@@ -290,11 +311,12 @@ def profit_day(settings: Any, lake: Lake, day: date) -> Outcome:
     if pos is None and invoices is None:
         return Outcome.skipped(f"no fact_sales or fact_invoice_sales partition for {day}: run transform first")
     plan = plan_state(lake, day)
+    day_purchases = read_partition(lake, FACT_PURCHASES, day)
     outputs = compute_day(
         day,
         plan,
         read_cost_candidates(lake, [d for d in plan.purchase_days if d != day]),
-        read_partition(lake, FACT_PURCHASES, day),
+        day_purchases,
         pos,
         invoices,
         dict(settings.tax_multipliers),
@@ -308,9 +330,17 @@ def profit_day(settings: Any, lake: Lake, day: date) -> Outcome:
             # The record goes after the state it describes: a crash in between leaves an
             # old record that no longer matches, never a record vouching for the wrong rows.
             lake.write_json(record_key(day), make_record(day, plan.stamps, outputs.latest))
+    extra: dict[str, Any] = {"latest_cost": plan.describe()}
+    message = plan.describe()
+    warnings = data_warnings(lake, day_purchases)
+    if warnings:  # never silent: in the log, the run record (health, Status ETL) and the message
+        extra["warnings"] = warnings
+        for warning in warnings:
+            log.warning("profit %s: WARNING %s", day, warning)
+        message = "; ".join(f"WARNING {w}" for w in warnings) + f"; {message}"
     return Outcome(
         rows=rows,
-        message=plan.describe(),
+        message=message,
         calls={"purchase_partitions_read": len(plan.purchase_days)},
-        extra={"latest_cost": plan.describe()},
+        extra=extra,
     )

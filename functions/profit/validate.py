@@ -473,6 +473,7 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
             ),
         )
     )
+    checks.extend(purchase_findings(lake, purchases))
     invoices = _read(lake, FACT_INVOICE_SALES, day)
     other_unit = invoice_lines_in_other_units(invoices, products)
     checks.append(
@@ -485,6 +486,32 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
         )
     )
     return checks
+
+
+def purchase_findings(lake: Lake, purchases: pl.DataFrame) -> list[Check]:
+    """Warnings on the day's bill lines: cost taken from the price after discount because the database
+    has no cost field (also said when the latest extraction found none and the day has no bill), and
+    lines whose mapped taxes disagree on the multiplier (the first mapped tax decided)."""
+    from functions.extract.purchases import MISSING_COST_FIELD
+    from functions.profit.stage import data_warnings
+    from functions.transform.account_moves import NO_COST_FIELD
+
+    keys = ["move_id", "move_name", "line_id", "product_id", "tax_ids", "tax_id"]
+    source = pl.col("cost_source") if "cost_source" in purchases.columns else pl.lit(None, dtype=pl.String)
+    priced = purchases.filter(source == NO_COST_FIELD).select(keys)
+    missing_field = MISSING_COST_FIELD in data_warnings(lake, None)
+    if missing_field and priced.height == 0:
+        priced = pl.DataFrame({"move_id": [None]}, schema={"move_id": pl.Int64}).with_columns(
+            pl.lit(MISSING_COST_FIELD).alias("note")
+        )
+    conflict = pl.col("tax_conflict").fill_null(False) if "tax_conflict" in purchases.columns else pl.lit(False)
+    conflicts = purchases.filter(conflict).select(keys)
+    return [
+        Check("cost_field", "bill lines priced without the cost field (actual_price = price after discount)",
+              priced, warning=True, note=MISSING_COST_FIELD if priced.height else ""),
+        Check("tax_conflicts", "bill lines whose mapped taxes disagree on the multiplier", conflicts, warning=True,
+              note=f"{conflicts.height} line(s): tax_id = the first mapped tax of the line" if conflicts.height else ""),
+    ]
 
 
 def _tax_label(row: Mapping[str, Any]) -> str:

@@ -136,9 +136,10 @@ def local_time(text: str | None, tz: ZoneInfo) -> str:
 
 def run_row(rec: RunRecord, tz: ZoneInfo) -> list[dict[str, Any]]:
     reconciliation, reconciled = reconciliation_text(rec.extra)
+    warnings = list(rec.extra.get("warnings") or [])
     if rec.status == FAILED:
         colour = RED
-    elif not reconciled or rec.status == RUNNING:
+    elif not reconciled or rec.status == RUNNING or warnings:
         colour = YELLOW
     else:
         colour = None
@@ -151,7 +152,7 @@ def run_row(rec: RunRecord, tz: ZoneInfo) -> list[dict[str, Any]]:
         cell(reconciliation, background=colour),
         cell(rec.duration_s, number_format="0.0", background=colour),
         cell(local_time(rec.finished_at or rec.started_at, tz), background=colour),
-        cell(rec.error or "", background=colour),
+        cell(rec.error or ("PERINGATAN: " + "; ".join(warnings) if warnings else ""), background=colour),
         cell(rec.run_id, background=colour),
     ]
 

@@ -204,12 +204,16 @@ def purchase_tax_choice(
         .sort("line_id", "position")
     )
     deciding = pl.col("multiplier").is_not_null() & ~pl.col("withholding")
-    return per_tax.group_by("line_id").agg(
+    chosen = per_tax.group_by("line_id").agg(
         pl.coalesce(
             pl.col("tax_id").filter(deciding).first(),
             pl.col("tax_id").filter(pl.col("tax_id").is_not_null() & ~pl.col("withholding")).first(),
         ).alias("tax_id"),
         (pl.col("multiplier").filter(deciding).n_unique() > 1).alias("tax_conflict"),
+    )
+    # every line, a line without taxes too
+    return lines.select("line_id").join(chosen, on="line_id", how="left").with_columns(
+        pl.col("tax_conflict").fill_null(False)
     )
 
 

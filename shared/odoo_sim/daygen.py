@@ -129,15 +129,13 @@ class DayGenerator:
         return bool(config.get("cash_rounding")) and not config.get("only_round_cash_method")
 
     def _bill_taxes(self, pid: int, tax: int) -> list[int]:
-        """A bill line's taxes; scenario "purchase_taxes": PPh 22 withholding listed before PPN on some
-        lines, and on some lines a second mapped tax whose multiplier disagrees (5 = 1.0 beside 6 = 1.11)."""
+        """A bill line's taxes; scenario "purchase_taxes": of a day's lines with PPN 11% (6), the first,
+        fourth, ... get PPh 22 withholding listed before it, the second, fifth, ... a second mapped tax
+        whose multiplier disagrees (5 = 1.0 beside 6 = 1.11), the rest keep 6 alone."""
         if "purchase_taxes" not in self.scenarios or tax != 6:
             return [tax]
-        if pid % 3 == 0:
-            return [C.WITHHOLDING_TAX, 6]
-        if pid % 3 == 1:
-            return [5, 6]
-        return [tax]
+        self._ppn_lines += 1
+        return [[C.WITHHOLDING_TAX, 6], [5, 6], [6]][(self._ppn_lines - 1) % 3]
 
     # -- entry point -----------------------------------------------------------------------------
     def pos_day(self, day: date) -> DayData:
@@ -437,6 +435,7 @@ class DayGenerator:
     # -- vendor bills and their receipts ----------------------------------------------------------
     def _bills(self, day: date, data: DayData, ids: _Ids) -> None:
         rng = random.Random(f"{self.seed}:{day.isoformat()}:bill")
+        self._ppn_lines = 0  # scenario "purchase_taxes": PPN lines of the day so far
         didx = day_index(day)
         n_bills = 1 + rng.randrange(1 + self.lines_per_day // 2000) if rng.random() < 0.6 else 0
         docs = []
