@@ -206,7 +206,9 @@ def changes_of_day(
     raw = _raw_versions(lake, ds.raw, day)
     if raw is None:
         return ["raw partition missing"]
-    started = datetime.fromisoformat(run.started_at).astimezone(UTC) - CLOCK_MARGIN
+    # a change committed late carries its transaction's start: look back the write overlap too
+    margin = max(CLOCK_MARGIN, timedelta(seconds=getattr(settings, "odoo_write_overlap_s", 0)))
+    started = datetime.fromisoformat(run.started_at).astimezone(UTC) - margin
     since = started.strftime(ODOO_DATETIME_FORMAT)
     domains, children = day_scope(ds, settings, day)
     reasons: list[str] = []

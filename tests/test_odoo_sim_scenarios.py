@@ -271,3 +271,39 @@ def test_a_missing_cost_field_is_a_warning_on_every_profit_run_in_validate_profi
     assert any("no cost field" in w for w in report["datasets"]["profit"]["warnings"])
     errors_cell = run_row(profit_run, settings.tz)[8]["userEnteredValue"]["stringValue"]
     assert errors_cell.startswith("PERINGATAN: no cost field")
+
+
+# ---------------------------------------------------------------- 3. changes committed late
+
+
+@pytest.mark.parametrize(("overlap_s", "seen"), [(600, True), (1, False)])
+def test_a_change_committed_late_is_picked_up_within_the_write_overlap(tmp_path, overlap_s, seen):
+    from datetime import timedelta
+
+    from shared.schemas import DIM_PRODUCTS
+
+    with clock.frozen(NOW), simulator("17.0", days=1) as sim:
+        settings = sim_settings(sim, str(tmp_path / "lake"), odoo_write_overlap_s=overlap_s)
+        lake = open_lake(settings.data_lake_root)
+        sim.write("product.product", 1, {"list_price": 1111.0})  # the newest stamp: now
+        run_days(sim, tmp_path, [END_DAY], ("dimensions",), odoo_write_overlap_s=overlap_s)
+        # a long transaction (an import) began 5 minutes ago and commits only now: Odoo stamps its rows
+        # with the transaction's start, older than the newest write_date the lake already holds
+        sim.write("product.product", 2, {"list_price": 2222.0}, stamped_at=NOW - timedelta(minutes=5))
+        run_days(sim, tmp_path, [END_DAY], ("dimensions",), odoo_write_overlap_s=overlap_s)
+        products = pl.from_arrow(lake.read_table(DIM_PRODUCTS))
+    prices = dict(products.select("product_id", "list_price").rows())
+    assert prices[1] == 1111.0
+    assert (prices[2] == 2222.0) is seen
+
+
+def test_the_write_overlap_setting_is_read_from_the_environment():
+    from shared.config import load_settings
+    from shared.errors import ConfigError
+
+    assert load_settings(environ={}, env_file=None).odoo_write_overlap_s == 600
+    assert load_settings(environ={"ODOO_WRITE_OVERLAP_SECONDS": "1800"}, env_file=None).odoo_write_overlap_s == 1800
+    with pytest.raises(ConfigError, match="ODOO_WRITE_OVERLAP_SECONDS"):
+        load_settings(environ={"ODOO_WRITE_OVERLAP_SECONDS": "-5"}, env_file=None)
+    with pytest.raises(ConfigError, match="ODOO_COST_FIELD"):
+        load_settings(environ={"ODOO_COST_FIELD": "Harga Modal"}, env_file=None)

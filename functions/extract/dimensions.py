@@ -24,8 +24,16 @@ from shared.errors import SchemaError
 DATASET = "dimensions"
 REFRESH_MODEL = "_refresh"  # one record per dimension: model, full, taken_at, every id at taken_at
 ALL_RECORDS = {"active_test": False}
-# Odoo's write_date has second precision and the newest second may still be filling up: look back a bit.
-OVERLAP = timedelta(seconds=1)
+# How far before the newest write_date already held the next refresh reads (ODOO_WRITE_OVERLAP_SECONDS,
+# default 600 s): Odoo stamps write_date with the transaction's start (odoo/sql_db.py, the cursor's
+# `now()`), so a change committed after our read can carry a stamp older than the newest one we hold.
+# Reading again what we already have is harmless (the transform merges by id). Never under 1 s:
+# write_date has second precision and the newest second may still be filling up.
+MIN_OVERLAP = timedelta(seconds=1)
+
+
+def overlap_of(settings: Any) -> timedelta:
+    return max(MIN_OVERLAP, timedelta(seconds=getattr(settings, "odoo_write_overlap_s", 600)))
 
 
 def _requirements() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
@@ -65,8 +73,8 @@ def pick_dimension_fields(odoo: Any, dim: Dimension, model: str) -> list[str]:
     return odoo.pick_fields(model, dim.required, optional, alternatives)
 
 
-def since_of(lake: Any, dim: Dimension) -> str | None:
-    """The newest write_date already in the dimension table, less OVERLAP, as an Odoo string."""
+def since_of(lake: Any, dim: Dimension, overlap: timedelta = MIN_OVERLAP) -> str | None:
+    """The newest write_date already in the dimension table, less `overlap`, as an Odoo string."""
     from functions.transform.dimensions import dimension_spec
 
     table = lake.read_table(dimension_spec(dim))
@@ -75,15 +83,17 @@ def since_of(lake: Any, dim: Dimension) -> str | None:
     newest = max((v for v in table.column("write_date").to_pylist() if v is not None), default=None)
     if newest is None:
         return None
-    return (newest.astimezone(UTC) - OVERLAP).strftime(ODOO_DATETIME_FORMAT)
+    return (newest.astimezone(UTC) - overlap).strftime(ODOO_DATETIME_FORMAT)
 
 
-def fetch_dimension(odoo: Any, lake: Any, dim: Dimension, full: bool) -> tuple[str, list[dict], dict] | None:
+def fetch_dimension(
+    odoo: Any, lake: Any, dim: Dimension, full: bool, overlap: timedelta = MIN_OVERLAP
+) -> tuple[str, list[dict], dict] | None:
     model = resolve_model(odoo, dim)
     if model is None:
         return None
     fields = pick_dimension_fields(odoo, dim, model)
-    since = None if full else since_of(lake, dim)
+    since = None if full else since_of(lake, dim, overlap)
     taken_at = clock.now()
     ids = odoo.search_ids(model, [], context=ALL_RECORDS)
     domain = [] if since is None else [("write_date", ">=", since)]
@@ -104,7 +114,10 @@ def extract(odoo: Any, settings: Any, lake: Any, day: date, *, full_refresh: boo
     by_model: dict[str, list[dict]] = {}
     refreshes: list[dict] = []
     # the dimensions are independent: fetched side by side on the client's bounded pool (results in order)
-    for fetched in odoo.map_concurrently(lambda dim: fetch_dimension(odoo, lake, dim, full), list(DIMENSIONS)):
+    overlap = overlap_of(settings)
+    for fetched in odoo.map_concurrently(
+        lambda dim: fetch_dimension(odoo, lake, dim, full, overlap), list(DIMENSIONS)
+    ):
         if fetched is None:
             continue
         model, records, refresh = fetched

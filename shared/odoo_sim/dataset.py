@@ -245,14 +245,15 @@ class Dataset:
         return {d for rid in self.overrides.get(model, {}) if (d := self.day_of_id(model, rid)) is not None}
 
     # -- late edits -----------------------------------------------------------------------------
-    def write(self, model: str, rid: int, vals: dict) -> None:
+    def write(self, model: str, rid: int, vals: dict, stamped_at: datetime | None = None) -> None:
         with self.lock:
             if self.get(model, rid) is None:
                 raise KeyError(f"{model}({rid}) does not exist")
             unknown = set(vals) - set(self.models[model])
             if unknown:
                 raise ValueError(f"Invalid field {sorted(unknown)[0]!r} on model {model!r}")
-            self.overrides[model].setdefault(rid, {}).update(vals, write_date=now_utc_str())
+            stamp = now_utc_str() if stamped_at is None else stamped_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
+            self.overrides[model].setdefault(rid, {}).update(vals, write_date=stamp)
 
     def unlink(self, model: str, ids: list[int]) -> None:
         with self.lock:

@@ -10,7 +10,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from shared.odoo_sim.config import SimConfig
@@ -344,8 +344,11 @@ class OdooSimulator:
                     return fault.kind
         return None
 
-    def write(self, model: str, record_id: int, vals: dict) -> None:
-        self.dataset.write(model, record_id, vals)
+    def write(self, model: str, record_id: int, vals: dict, stamped_at: datetime | None = None) -> None:
+        """A late edit, visible from now on. `stamped_at`: a change committed late — Odoo stamps
+        write_date with its transaction's start (odoo/sql_db.py: the cursor's `now()`), so a long
+        transaction (an import, a cron, closing a POS session) commits rows stamped in the past."""
+        self.dataset.write(model, record_id, vals, stamped_at)
 
     def unlink(self, model: str, ids) -> None:
         self.dataset.unlink(model, [ids] if isinstance(ids, int) else list(ids))
