@@ -32,8 +32,11 @@ from shared.errors import InputError
 from shared.lake import TableSpec
 from shared.schemas import (
     FACT_INVENTORY_MOVES,
+    FACT_INVOICE_CASH_ROUNDING,
     FACT_INVOICE_SALES,
+    FACT_POS_CASH_ROUNDING,
     FACT_POS_PAYMENTS,
+    FACT_PURCHASE_CASH_ROUNDING,
     FACT_PURCHASES,
     FACT_SALES,
     FACT_STOCK_QUANTS,
@@ -68,6 +71,8 @@ class Dataset:
     reconcile: ReconcileFn | None = None
     catchup: CatchupScope | None = None  # None: catch-up does not scan it day by day
     feeds_profit: bool = False  # a change reruns profit, kpi and mirror for the day
+    # (odoo, settings) -> values the extract run record keeps in `extra` (e.g. the cost field used)
+    run_extra: Callable[[Any, Any], dict[str, Any]] | None = None
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -98,6 +103,7 @@ DATASETS: tuple[Dataset, ...] = (
             transform_pos.CLEAN_PAYMENTS,
             FACT_SALES,
             FACT_POS_PAYMENTS,
+            FACT_POS_CASH_ROUNDING,
         ),
         reconcile=extract_pos.reconcile,
         catchup=CatchupScope(
@@ -117,6 +123,7 @@ DATASETS: tuple[Dataset, ...] = (
             transform_invoice_sales.CLEAN_MOVES,
             transform_invoice_sales.CLEAN_LINES,
             FACT_INVOICE_SALES,
+            FACT_INVOICE_CASH_ROUNDING,
         ),
         reconcile=extract_invoice_sales.reconcile,
         catchup=_account_moves_scope(extract_invoice_sales.MOVE_TYPES),
@@ -133,8 +140,10 @@ DATASETS: tuple[Dataset, ...] = (
             transform_purchases.CLEAN_MOVES,
             transform_purchases.CLEAN_LINES,
             FACT_PURCHASES,
+            FACT_PURCHASE_CASH_ROUNDING,
         ),
         reconcile=extract_purchases.reconcile,
+        run_extra=extract_purchases.run_extra,
         catchup=_account_moves_scope(extract_purchases.MOVE_TYPES),
         feeds_profit=True,
     ),

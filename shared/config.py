@@ -66,6 +66,8 @@ class Settings:
     # How far back every write_date cursor looks: Odoo stamps write_date with the transaction's start,
     # so a change committed late (import, cron, closing a POS session) carries an older stamp.
     odoo_write_overlap_s: int = 600
+    # The one company to extract when the API user may see several (None: the user must see one only).
+    odoo_company_id: int | None = None
     # Lake and dates
     data_lake_root: str = "./data-lake"
     business_tz: str = "Asia/Jakarta"
@@ -205,6 +207,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ODOO_TIMEOUT": ("odoo_timeout", _parse_float),
     "ODOO_MAX_RETRIES": ("odoo_max_retries", _parse_int),
     "ODOO_COST_FIELD": ("odoo_cost_field", _parse_field_name),
+    "ODOO_COMPANY_ID": ("odoo_company_id", lambda t: _parse_positive_int(t) if t.strip() else None),
     "ODOO_WRITE_OVERLAP_SECONDS": ("odoo_write_overlap_s", _parse_non_negative_int),
     "DATA_LAKE_ROOT": ("data_lake_root", lambda t: t.strip() or "./data-lake"),
     "BUSINESS_TZ": ("business_tz", _parse_tz),

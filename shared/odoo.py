@@ -172,6 +172,10 @@ class BaseClient(ABC):
         self._pool: ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._on_close = on_close
+        # ODOO_COMPANY_ID: every call carries allowed_company_ids, so Odoo's multi-company record rules
+        # show that company only (without it Odoo uses every company of the user: odoo/api.py
+        # Environment.companies)
+        self.company_ids: list[int] | None = None
 
     # -- protocol-specific -------------------------------------------------------------------------
 
@@ -185,6 +189,8 @@ class BaseClient(ABC):
         return text.replace(self._key, "***") if self._key else text
 
     def execute(self, model: str, method: str, ids: list | None = None, **kwargs: Any) -> Any:
+        if self.company_ids and model != "common":
+            kwargs["context"] = {**(kwargs.get("context") or {}), "allowed_company_ids": list(self.company_ids)}
         attempt = 0
         while True:
             with self._calls_lock:
@@ -727,5 +733,8 @@ def connect(settings: Any, **options: Any) -> BaseClient:
         if on_close is not None:
             on_close()
         raise
+    company_id = getattr(settings, "odoo_company_id", None)
+    if company_id:
+        client.company_ids = [int(company_id)]
     log.info("connected to Odoo %s at %s as %s (%s)", version, base_url, login, api)
     return client

@@ -307,3 +307,36 @@ def test_the_write_overlap_setting_is_read_from_the_environment():
         load_settings(environ={"ODOO_WRITE_OVERLAP_SECONDS": "-5"}, env_file=None)
     with pytest.raises(ConfigError, match="ODOO_COST_FIELD"):
         load_settings(environ={"ODOO_COST_FIELD": "Harga Modal"}, env_file=None)
+
+
+# ---------------------------------------------------------------- 8. several companies
+
+
+def test_several_visible_companies_stop_with_one_clear_error_and_nothing_written(tmp_path):
+    from functions.extract import raw_spec
+    from shared.errors import ConfigError
+
+    with simulator("17.0", scenarios=("multi_company",), days=1) as sim:
+        settings = sim_settings(sim, str(tmp_path / "lake"))
+        lake = open_lake(settings.data_lake_root)
+        with connect(settings) as odoo, pytest.raises(
+            ConfigError, match=r"may see 2 companies \(1 New Khatulistiwa, 2 NK Singapore Pte Ltd\).*ODOO_COMPANY_ID"
+        ):
+            run_extract(settings, lake, END_DAY, ("pos",), odoo)
+    assert lake.read_partition(raw_spec("pos"), END_DAY) is None
+
+
+def test_odoo_company_id_extracts_that_company_only_and_reconciles(tmp_path):
+    from functions.reconcile import reconcile_day
+
+    with simulator("17.0", scenarios=("multi_company",), days=1) as sim:
+        both = sim.records("pos.order", END_DAY)
+        settings, lake = run_days(sim, tmp_path, [END_DAY], ("pos",), odoo_company_id=1)
+        with connect(settings) as odoo:
+            checks = reconcile_day(settings, lake, END_DAY, odoo, ["pos"])
+    assert {o["company_id"] for o in both} == {1, 2}
+    facts = star(lake, FACT_SALES, END_DAY)
+    expected = {o["id"] for o in both if o["company_id"] == 1 and o["state"] in ("paid", "done", "invoiced")}
+    assert set(facts["order_id"].to_list()) == expected
+    assert set(facts["company_id"].to_list()) == {1}
+    assert [c.describe() for c in checks if not c.ok] == []

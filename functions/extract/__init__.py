@@ -153,10 +153,13 @@ def extract_run(settings: Any, lake: Lake, day: date, ds: Dataset, odoo: OdooCli
     def work(attempt: Attempt) -> Outcome:
         before = Counter(odoo.calls)
         attempt.count_calls(lambda: calls_since(odoo, before))
+        from functions.extract.companies import check_companies
+
+        check_companies(odoo, settings)  # one company only, or a clear error before anything is read
         rows = ds.extract(odoo, settings, lake, day)
         extra: dict[str, Any] = {"server_version": odoo.server_version}
-        if hasattr(module, "run_extra"):  # what a dataset adds to its run record (e.g. the cost field used)
-            extra.update(module.run_extra(odoo, settings))
+        if ds.run_extra is not None:  # what a dataset adds to its run record (e.g. the cost field used)
+            extra.update(ds.run_extra(odoo, settings))
         message = ""
         if ds.reconcile is not None:
             from functions.reconcile import summarise

@@ -319,6 +319,11 @@ class ModelMethods:
             and not D.uses_field(tree, "active")
         ):
             tree = ("&", [tree, ("leaf", "active", "=", True)])
+        allowed = self.context.get("allowed_company_ids")
+        if allowed and "company_id" in self.fields and self.model != "res.company":
+            # Odoo's multi-company record rule: records of no company or of an allowed one
+            rule = ("|", [("leaf", "company_id", "=", False), ("leaf", "company_id", "in", list(allowed))])
+            tree = ("&", [tree, rule])
         predicate = D.compile_tree(tree, self._make_leaf)
         days = self._candidate_days(tree)
         keys = self._order_keys(order)
