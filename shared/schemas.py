@@ -45,6 +45,8 @@ FACT_SALES = _star(
     ("revenue_tax_in", AMOUNT),
     ("tax_ids", IDS),
     ("state", pa.string()),
+    # extra: the combo line an item line belongs to (Odoo 18+; the combo's own line is left out)
+    ("combo_parent_id", ID),
 )
 
 FACT_POS_PAYMENTS = _star(

@@ -340,3 +340,30 @@ def test_odoo_company_id_extracts_that_company_only_and_reconciles(tmp_path):
     assert set(facts["order_id"].to_list()) == expected
     assert set(facts["company_id"].to_list()) == {1}
     assert [c.describe() for c in checks if not c.ok] == []
+
+
+# ---------------------------------------------------------------- 7. combo lines (Odoo 18+)
+
+
+def test_a_combo_counts_its_items_once_and_keeps_its_revenue(tmp_path):
+    from functions.profit.stage import run_profit
+    from functions.reconcile import reconcile_day
+    from shared.schemas import AGG_PROFIT_DAILY
+
+    with simulator("18.0", scenarios=("combo",), days=1) as sim:
+        settings, lake = run_days(sim, tmp_path, [END_DAY], ("pos",))
+        kept = {o["id"] for o in sim.records("pos.order", END_DAY) if o["state"] in ("paid", "done", "invoiced")}
+        odoo_lines = [line for line in sim.records("pos.order.line", END_DAY) if line["order_id"] in kept]
+        with connect(settings) as odoo:
+            checks = reconcile_day(settings, lake, END_DAY, odoo, ["pos"])
+        run_profit(settings, lake, END_DAY)
+    parents = {line["id"] for line in odoo_lines if line.get("combo_line_ids")}
+    items = {line["id"] for line in odoo_lines if line.get("combo_parent_id")}
+    assert parents and items
+    facts = star(lake, FACT_SALES, END_DAY)
+    assert set(facts["line_id"].to_list()) == {line["id"] for line in odoo_lines} - parents
+    assert set(facts.filter(pl.col("combo_parent_id").is_not_null())["line_id"].to_list()) == items
+    expected_quantity = sum(line["qty"] for line in odoo_lines if line["id"] not in parents)
+    daily = star(lake, AGG_PROFIT_DAILY, END_DAY)
+    assert daily["quantity"].sum() == pytest.approx(expected_quantity)
+    assert [c.describe() for c in checks if not c.ok] == []

@@ -28,6 +28,7 @@ LINE_REQUIRED = (
 # tax_ids_after_fiscal_position: the taxes Odoo charged (a non-stored compute; read when the server has it)
 LINE_OPTIONAL = (
     "full_product_name", "company_id", "refunded_orderline_id", "write_date", "tax_ids_after_fiscal_position",
+    "combo_parent_id", "combo_line_ids",  # Odoo 18+ combos
 )
 PAYMENT_REQUIRED = ("id", "pos_order_id", "payment_method_id", "amount")
 PAYMENT_OPTIONAL = ("payment_date", "is_change", "session_id", "write_date")

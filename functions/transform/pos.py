@@ -47,6 +47,8 @@ LINE_COLUMNS = (
     Column("tax_ids_after_fiscal_position", "tax_ids_after_fiscal_position", "m2m"),
     Column("company_id", "company_id", "m2o"),
     Column("refunded_orderline_id", "refunded_orderline_id", "m2o"),
+    Column("combo_parent_id", "combo_parent_id", "m2o"),
+    Column("combo_line_ids", "combo_line_ids", "m2m"),
     Column("write_date", "write_date", "ts"),
 )
 PAYMENT_COLUMNS = (
@@ -84,7 +86,14 @@ def star_sales(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         "date", "order_id", "order_name", "date_order", pl.col("company_id").alias("order_company_id"),
         "partner_id", "user_id", "session_id", "config_id", "state",
     )
-    joined = lines.join(header, on="order_id", how="inner")
+    # Odoo 18 combos: the parent line (the combo product) is priced 0 and its item lines carry the
+    # combo's price (compute_combo_items.js; the invoice turns the parent into a section, pos_order.py
+    # _prepare_invoice_lines): the parent would count the sale twice in quantity and lines, so it is
+    # left out. A parent that does carry an amount stays, so no revenue is ever dropped.
+    combo_parent = (pl.col("combo_line_ids").list.len().fill_null(0) > 0) & (
+        pl.col("price_subtotal_incl").fill_null(0.0).abs() < 0.005
+    )
+    joined = lines.filter(~combo_parent).join(header, on="order_id", how="inner")
     return joined.select(
         "date", "order_id", "order_name", "line_id", "date_order",
         pl.coalesce("company_id", "order_company_id").alias("company_id"),
@@ -95,7 +104,7 @@ def star_sales(orders: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         # the taxes charged: after the order's fiscal position where Odoo gives them (an empty list is
         # a real answer: nothing charged), else the product's taxes on the line
         pl.coalesce("tax_ids_after_fiscal_position", "tax_ids").alias("tax_ids"),
-        "state",
+        "state", "combo_parent_id",
     ).sort("line_id")
 
 

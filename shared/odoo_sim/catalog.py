@@ -44,6 +44,9 @@ FISCAL_MAP = {1: 3}
 # Scenario "consumables": this product is a consumable (no quant, but done move lines).
 CONSUMABLE_NAME = "Kantong Sampah"
 ALL_TAXES = {**TAXES, **WITHHOLDING}
+# Scenario "combo" (Odoo 18+): a combo product and the items it is made of (product ids, base prices).
+COMBO_NAME, COMBO_PRICE = "Paket Hemat", 15000.0
+COMBO_ITEMS = ((1, 10000.0), (16, 8000.0))
 # Scenario "cash_rounding": account.cash.rounding 1 rounds to 100 IDR, half up, as an invoice line.
 CASH_ROUNDING_ID, CASH_ROUNDING_STEP = 1, 100.0
 # Scenario "multi_company": a second company the API user may also see.
@@ -177,6 +180,9 @@ def build_products(seed: int, scenarios: tuple[str, ...] = ()) -> list[Product]:
     products = _build_products(seed)
     if "consumables" in scenarios:
         products = [replace(p, kind="consu") if p.name == CONSUMABLE_NAME else p for p in products]
+    if "combo" in scenarios:
+        products.append(Product(len(products) + 1, COMBO_NAME, "CMB001", 1, UNITS, COMBO_PRICE, 0.0, True, "combo",
+                                "none", (1,), 0.0, 0.0, None))
     return products
 
 
@@ -486,7 +492,7 @@ def build_static(
             write_date=STATIC_STAMP if p.active else ARCHIVE_STAMP,
         )
         if major >= 18:
-            vals["type"] = "service" if p.kind == "service" else "consu"
+            vals["type"] = p.kind if p.kind in ("service", "combo") else "consu"
             vals["is_storable"] = p.kind == "product"
         else:
             vals["type"] = p.kind

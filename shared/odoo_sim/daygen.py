@@ -124,6 +124,29 @@ class DayGenerator:
         rec = self.static[model].get(rid)
         return rec["display_name"] if rec else ""
 
+    def _combo_parent(self, lid: int, oid: int, order_name: str, cfg_name: str, company: int, stamp: dict) -> dict:
+        combo = next(p for p in self.products.values() if p.kind == "combo")
+        return {
+            "id": lid, "display_name": f"{order_name} - {combo.name}", "name": f"{cfg_name}/L{lid}",
+            "order_id": oid, "product_id": combo.id, "full_product_name": combo.name, "qty": 1.0,
+            "price_unit": 0.0, "discount": 0.0, "price_subtotal": 0.0, "price_subtotal_incl": 0.0,
+            "tax_ids": list(combo.taxes), "tax_ids_after_fiscal_position": list(combo.taxes),
+            "refunded_orderline_id": None, "total_cost": 0.0, "company_id": company,
+            "combo_parent_id": None, "combo_line_ids": [], **stamp,
+        }
+
+    @staticmethod
+    def _combo_prices() -> list[tuple[int, float]]:
+        """Odoo 18 (compute_combo_items.js): the combo's price spread over its items by their base
+        prices, the last item taking what rounding left; the parent line itself is priced 0."""
+        base_total = sum(base for _, base in C.COMBO_ITEMS)
+        prices, left = [], C.COMBO_PRICE
+        for k, (pid, base) in enumerate(C.COMBO_ITEMS):
+            price = round(left, 2) if k == len(C.COMBO_ITEMS) - 1 else round(base * C.COMBO_PRICE / base_total, 2)
+            left -= price
+            prices.append((pid, price))
+        return prices
+
     def _pos_rounds(self, cfg_id: int) -> bool:
         config = self.static.get("pos.config", {}).get(cfg_id) or {}
         return bool(config.get("cash_rounding")) and not config.get("only_round_cash_method")
@@ -234,6 +257,11 @@ class DayGenerator:
                     "write_lag": rng.randrange(5, 1800),
                 }
             )
+        if "combo" in self.scenarios and self.major >= 18:
+            for k, spec in enumerate(specs):
+                if k % 10 == 3:
+                    spec["combo_from"] = len(spec["lines"])
+                    spec["lines"].extend((pid, 1.0, price, 0.0) for pid, price in self._combo_prices())
         # Same-day returns: about 1% of closed orders come back later that day, as their own order.
         done = [s for s in specs if s["state"] in ("done", "paid") and s["sec"] < 20 * 3600]
         for orig in rng.sample(done, k=min(len(done), max(1, len(specs) // 100))):
@@ -311,7 +339,12 @@ class DayGenerator:
             company = (
                 C.SECOND_COMPANY_ID if "multi_company" in self.scenarios and cfg_id == 2 else C.COMPANY_ID
             )
-            for pid, qty, price, disc in spec["lines"]:
+            parent = None
+            for k, (pid, qty, price, disc) in enumerate(spec["lines"]):
+                if k == spec.get("combo_from"):
+                    parent = self._combo_parent(ids.take("pos.order.line"), oid, name, cfg_name, company, stamp)
+                    lines_out.append(parent)
+                    line_ids.append(parent["id"])
                 lid = ids.take("pos.order.line")
                 p = self.products[pid]
                 # the fiscal position decides the taxes charged (tax_ids keeps the product's)
@@ -344,6 +377,11 @@ class DayGenerator:
                     "company_id": company,
                     **stamp,
                 }
+                if "combo" in self.scenarios and self.major >= 18:
+                    rec["combo_parent_id"] = parent["id"] if parent else None
+                    rec["combo_line_ids"] = []
+                    if parent:
+                        parent["combo_line_ids"].append(lid)
                 lines_out.append(rec)
                 line_ids.append(lid)
                 spec["line_ids"].append(lid)

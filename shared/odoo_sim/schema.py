@@ -447,6 +447,10 @@ def build_models(
             "Product Type", "consu", "service", "combo", labels={"consu": "Goods", "combo": "Combo"}
         )
         pp["is_storable"] = _f(BOOL, "Track Inventory")
+        # Odoo 18 combos: a parent line (the combo product) with its item lines (point_of_sale pos_order.py)
+        pol = models["pos.order.line"]
+        pol["combo_parent_id"] = m2o("pos.order.line", "Combo Parent")
+        pol["combo_line_ids"] = o2m("pos.order.line", "Combo Lines")
     if major >= 19:
         # Odoo 19: units of measure lost their categories; products lost the purchase UoM.
         del models["uom.category"], models["product.product"]["uom_po_id"]
