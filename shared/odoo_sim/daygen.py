@@ -377,7 +377,7 @@ class DayGenerator:
                     "company_id": company,
                     **stamp,
                 }
-                if "combo" in self.scenarios and self.major >= 18:
+                if self.major >= 17:  # combo fields exist from 17 on (filled by the scenario on 18+)
                     rec["combo_parent_id"] = parent["id"] if parent else None
                     rec["combo_line_ids"] = []
                     if parent:

@@ -129,7 +129,8 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "price_subtotal": _f(FLOAT, "Subtotal w/o Tax"),
         "price_subtotal_incl": _f(FLOAT, "Subtotal"),
         "tax_ids": m2m("account.tax", "Taxes"),
-        "tax_ids_after_fiscal_position": m2m("account.tax", "Taxes to Apply"),
+        # computed, not stored (point_of_sale/models/pos_order.py, 16-19)
+        "tax_ids_after_fiscal_position": Field("many2many", "Taxes to Apply", "account.tax", store=False),
         "refunded_orderline_id": m2o("pos.order.line", "Refunded Order Line"),
         "total_cost": _f(FLOAT, "Total cost"),
         "company_id": m2o("res.company", "Company"),
@@ -201,7 +202,9 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "name": _f(CHAR, "Label"),
         "move_id": m2o("account.move", "Journal Entry"),
         "move_name": _f(CHAR, "Number"),
-        "move_type": sel("Type", *MOVE_TYPES),
+        # related to move_id.move_type, not stored (account/models/account_move_line.py)
+        "move_type": Field("selection", "Type", selection=tuple((v, v.replace("_", " ").title()) for v in MOVE_TYPES),
+                           store=False),
         "parent_state": sel("Status", *MOVE_STATES),
         "display_type": sel("Display Type", *DISPLAY_TYPES),
         "date": _f(DATE, "Date"),
@@ -439,6 +442,11 @@ def build_models(
         sm = models["stock.move"]
         del sm["quantity"]
         sm["quantity_done"] = _f(FLOAT, "Quantity Done")
+    if major >= 17:
+        # Odoo 17+ combos: a parent line (the combo product) with its item lines (point_of_sale pos_order.py)
+        pol = models["pos.order.line"]
+        pol["combo_parent_id"] = m2o("pos.order.line", "Combo Parent")
+        pol["combo_line_ids"] = o2m("pos.order.line", "Combo Lines")
     if major >= 18:
         # Odoo 18 dropped detailed_type; storable products are consumables with is_storable.
         pp = models["product.product"]
@@ -447,10 +455,6 @@ def build_models(
             "Product Type", "consu", "service", "combo", labels={"consu": "Goods", "combo": "Combo"}
         )
         pp["is_storable"] = _f(BOOL, "Track Inventory")
-        # Odoo 18 combos: a parent line (the combo product) with its item lines (point_of_sale pos_order.py)
-        pol = models["pos.order.line"]
-        pol["combo_parent_id"] = m2o("pos.order.line", "Combo Parent")
-        pol["combo_line_ids"] = o2m("pos.order.line", "Combo Lines")
     if major >= 19:
         # Odoo 19: units of measure lost their categories; products lost the purchase UoM.
         del models["uom.category"], models["product.product"]["uom_po_id"]
