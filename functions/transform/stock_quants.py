@@ -6,7 +6,9 @@ the quants were read; this transform takes those moves back out per (product, lo
 
     on_hand(end of D) = current quant − Σ moves into the location after D + Σ moves out of it after D
 
-so a past day is never labelled with today's stock. Reconstructed rows are one per (product, location,
+so a past day is never labelled with today's stock. Only storable products have quants in Odoo: the
+moves of the products the extractor recorded as non-storable (`_non_storable`: consumables, services)
+are not taken back out. Reconstructed rows are one per (product, location,
 lot, company) with `quant_id` = the smallest current quant id there (null when nothing is left now) and
 `reserved_quantity` null: reservations of the past cannot be rebuilt. A snapshot of a day that has not
 ended (today) keeps the quant grain and the reserved quantity as Odoo returned them.
