@@ -79,6 +79,7 @@ def test_purge_deletes_exactly_the_named_partitions(lake):
     fill(lake)
     plan = plan_purge(lake, ["pos"], ["star-schema"], start=D2, end=D2)
     assert sorted(plan.keys) == [
+        "star-schema/fact_pos_cash_rounding/date=2026-10-02/part-0.parquet",
         "star-schema/fact_pos_payments/date=2026-10-02/part-0.parquet",
         "star-schema/fact_sales/date=2026-10-02/part-0.parquet",
     ]
@@ -91,7 +92,7 @@ def test_purge_cli_dry_run_changes_nothing_then_yes_deletes(lake, capsys):
     before = lake.store.list("")
     code = main(["purge", "--targets", "pos", "--layers", "raw,star", "--from", "2026-10-02", "--lake", lake.url])
     out = capsys.readouterr().out
-    assert code == 0 and "dry run: 6 object(s) would be deleted" in out
+    assert code == 0 and "dry run: 8 object(s) would be deleted" in out
     assert lake.store.list("") == before
     code = main(["purge", "--targets", "pos", "--layers", "raw,star", "--from", "2026-10-02", "--yes", "--lake", lake.url])
     assert code == 0
@@ -99,7 +100,7 @@ def test_purge_cli_dry_run_changes_nothing_then_yes_deletes(lake, capsys):
     assert lake.list_dates(FACT_INVOICE_SALES) == [D1, D2, D3]  # another target: untouched
     assert lake.list_dates(AGG_PROFIT_DAILY) == [D1, D2, D3]  # downstream only when asked
     runs = Metadata(lake).runs("ops", "purge")
-    assert runs and runs[-1].rows == {"deleted": 6} and runs[-1].extra["by"]
+    assert runs and runs[-1].rows == {"deleted": 8} and runs[-1].extra["by"]
 
 
 def test_purge_with_downstream_includes_profit_outputs(lake):
