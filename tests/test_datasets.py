@@ -64,7 +64,7 @@ def test_profit_runs_after_the_datasets_it_reads_and_bigquery_sees_every_star_fa
 
 def test_purge_reads_the_registry():
     expected = ["clean/pos_order_lines", "clean/pos_orders", "clean/pos_payments", "raw/pos",
-                "star-schema/fact_pos_payments", "star-schema/fact_sales"]
+                "star-schema/fact_pos_cash_rounding", "star-schema/fact_pos_payments", "star-schema/fact_sales"]
     assert [str(spec) for spec in target_tables("pos")] == expected
 
 
