@@ -31,7 +31,9 @@ def _default(value: Any) -> Any:
 
 
 def json_response(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> tuple:
-    body = json.dumps(payload, default=_default, sort_keys=False)
+    from shared.redact import redact_data
+
+    body = json.dumps(redact_data(json.loads(json.dumps(payload, default=_default))), sort_keys=False)
     return body, status, {"Content-Type": "application/json", **(headers or {})}
 
 
