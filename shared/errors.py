@@ -49,6 +49,10 @@ class LockedError(TerminalError):
     """Another run holds the lock for the same work."""
 
 
+class ForbiddenError(TerminalError):
+    """The caller may call this entry, but not ask it for this (e.g. a monitor starting a catch-up)."""
+
+
 class NotFoundError(TerminalError):
     """Something asked for does not exist (a partition, a run, a generation)."""
 
