@@ -269,11 +269,13 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
 def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: str | os.PathLike[str] | None = ".env",
+    backends: bool = True,
     **overrides: Any,
 ) -> Settings:
     """Build Settings from `.env` (lowest), the environment, then explicit overrides (highest).
 
     Raises one ConfigError naming every bad value; secret values are never quoted in it.
+    `backends=False` is for the health entry, which reads run records only and holds no secret.
     """
     values: dict[str, str] = {}
     if env_file is not None:
@@ -302,7 +304,7 @@ def load_settings(
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
     settings = Settings(**kwargs)
     if settings.in_cloud:
-        require_cloud_settings(settings)
+        require_cloud_settings(settings, backends)
         if settings.supabase_db_url:
             dsn = with_pg_tls(settings.supabase_db_url.reveal(), settings.supabase_db_ca)
             settings = settings.replace(supabase_db_url=Secret(dsn))
@@ -317,14 +319,14 @@ def default_kpi_store(data_lake_root: str) -> str:
     return str(Path(data_lake_root.removeprefix("file://")).expanduser() / "embedded-kpi.duckdb")
 
 
-def require_cloud_settings(settings: Settings) -> None:
+def require_cloud_settings(settings: Settings, backends: bool = True) -> None:
     """Inside the cloud runtime nothing may silently fall back to a local default."""
     missing = []
     if not settings.data_lake_root.startswith(("gs://", "s3://")):
         missing.append("DATA_LAKE_ROOT (a gs:// root)")
-    if not settings.tidb_host:
+    if backends and not settings.tidb_host:
         missing.append("TIDB_HOST")
-    if not (settings.supabase_db_url or (settings.supabase_url and settings.supabase_service_key)):
+    if backends and not (settings.supabase_db_url or (settings.supabase_url and settings.supabase_service_key)):
         missing.append("SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY")
     if missing:
         raise ConfigError("missing in the cloud runtime: " + ", ".join(missing))

@@ -166,3 +166,12 @@ def test_tidb_ssl_is_a_setting():
     assert (settings.tidb_ssl, settings.tidb_ssl_ca) == ("verify", "/etc/ca.pem")
     with pytest.raises(ConfigError, match="TIDB_SSL: must be one of auto, off, require, verify"):
         load_settings({"TIDB_SSL": "prefer"}, env_file=None)
+
+
+def test_health_in_the_cloud_needs_no_backend_secret():
+    with pytest.raises(ConfigError, match="TIDB_HOST"):
+        load_settings({"K_SERVICE": "nkpipe-health", "DATA_LAKE_ROOT": "gs://b/p"}, env_file=None)
+    health = load_settings({"K_SERVICE": "nkpipe-health", "DATA_LAKE_ROOT": "gs://b/p"}, env_file=None, backends=False)
+    assert health.in_cloud and health.supabase_db_url is None
+    with pytest.raises(ConfigError, match="DATA_LAKE_ROOT"):
+        load_settings({"K_SERVICE": "nkpipe-health"}, env_file=None, backends=False)

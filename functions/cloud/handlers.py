@@ -28,14 +28,14 @@ from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
 from shared.errors import ConfigError, ForbiddenError, InputError, TransientError
 
 
-def _context(request: Any) -> tuple[Any, Any, dict[str, Any]]:
+def _context(request: Any, backends: bool = True) -> tuple[Any, Any, dict[str, Any]]:
     from shared.config import load_settings
     from shared.lake import open_lake
 
     if (request.content_length or 0) > MAX_BODY_BYTES:  # refused before the body is read
         raise InputError(f"request body too large: at most {MAX_BODY_BYTES} bytes")
     params = request_params(request.get_data(cache=True), request.args)
-    settings = load_settings()
+    settings = load_settings(backends=backends)
     return settings, open_lake(settings.data_lake_root), params
 
 
@@ -145,7 +145,8 @@ def run_catch_up_inline(settings: Any, lake: Any, entry: str = "catch_up") -> An
 def health(request: Any) -> Answer:
     from functions.health import freshness
 
-    settings, lake, params = _context(request)
+    # health holds no secret (infra/terraform): it needs the lake's run records only
+    settings, lake, params = _context(request, backends=False)
     check_keys(params, HEALTH_KEYS)
     if flag(params, "catch_up"):
         require_catch_up_caller(request, settings.in_cloud)
