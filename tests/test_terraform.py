@@ -169,11 +169,15 @@ def test_functions_are_gen2_python312_with_explicit_sizes_and_secret_references(
     service = function["service_config"][0]
     assert "google_service_account.health.email" in service["service_account_email"]
     assert "google_service_account.runtime.email" in service["service_account_email"]
-    secret_block = service["dynamic"][0]["secret_environment_variables"]
+    dynamic = {name: body for block in service["dynamic"] for name, body in block.items()}
+    secret_block = dynamic["secret_environment_variables"]
     assert "local.function_secrets[each.key]" in secret_block["for_each"], "each function mounts only its secrets"
     content = secret_block["content"][0]
     assert set(content) == {"key", "project_id", "secret", "version"}, "secrets are references, never values"
     assert set(locals_(config)["secret_env"]) == SECRET_ENV_NAMES
+    # Supabase's CA: a file from Secret Manager, only where the Supabase DSN is mounted, only when given
+    volume = dynamic["secret_volumes"]
+    assert "var.supabase_db_ca_secret_id" in volume["for_each"] and "SUPABASE_DB_URL" in volume["for_each"]
 
 
 def test_least_privilege_bindings(config):
@@ -183,7 +187,7 @@ def test_least_privilege_bindings(config):
     assert function_secrets["health"] == []
     assert set(function_secrets) == entry_points_of_main()
     secret_access = resources(config, "google_secret_manager_secret_iam_member")
-    assert [body["member"] for body in secret_access.values()] == ["${google_service_account.runtime.member}"]
+    assert {body["member"] for body in secret_access.values()} == {"${google_service_account.runtime.member}"}
 
     bucket_bindings = resources(config, "google_storage_bucket_iam_member")
     for name, prefix in (("analysts_lake", "star-schema/"), ("health_metadata", "metadata/")):

@@ -50,6 +50,7 @@ locals {
       NKPIPE_CATCH_UP_URL          = local.function_urls.catch_up
       NKPIPE_CATCH_UP_CALLERS      = join(",", var.catch_up_callers)
     },
+    var.supabase_db_ca_secret_id == "" ? {} : { SUPABASE_DB_CA = "${local.supabase_ca_dir}/ca.crt" },
     var.extra_env,
   )
 }
@@ -97,6 +98,20 @@ resource "google_cloudfunctions2_function" "entry" {
     ingress_settings               = each.value.ingress
     all_traffic_on_latest_revision = true
     environment_variables          = local.runtime_env
+
+    # Supabase's root CA as a file, for the functions that reach the Supabase database.
+    dynamic "secret_volumes" {
+      for_each = var.supabase_db_ca_secret_id != "" && contains(local.function_secrets[each.key], "SUPABASE_DB_URL") ? [var.supabase_db_ca_secret_id] : []
+      content {
+        mount_path = local.supabase_ca_dir
+        project_id = var.project_id
+        secret     = secret_volumes.value
+        versions {
+          version = "latest"
+          path    = "ca.crt"
+        }
+      }
+    }
 
     dynamic "secret_environment_variables" {
       for_each = { for env, id in local.secret_env : env => id if contains(local.function_secrets[each.key], env) }

@@ -43,6 +43,15 @@ resource "google_secret_manager_secret_iam_member" "runtime_access" {
   member    = google_service_account.runtime.member
 }
 
+# Supabase's root CA (a certificate, not a secret; Secret Manager is how a file reaches a function).
+resource "google_secret_manager_secret_iam_member" "runtime_supabase_ca" {
+  count = var.supabase_db_ca_secret_id == "" ? 0 : 1
+
+  secret_id = "projects/${var.project_id}/secrets/${var.supabase_db_ca_secret_id}"
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime.member
+}
+
 resource "google_cloud_tasks_queue_iam_member" "runtime_enqueue" {
   name     = google_cloud_tasks_queue.rerun.name
   location = var.region

@@ -117,6 +117,7 @@ locals {
   source_exclude_dirs  = ["__pycache__", "shared/odoo_sim/"]
   source_exclude_names = [".env", ".pyc", ".pem", ".key", ".p12", ".crt", "-key.json", "credentials.json"]
   source_root          = "${path.module}/../.."
+  supabase_ca_dir      = "/etc/nkpipe/supabase-db-ca"
   source_files = toset([
     for f in flatten([for pattern in local.source_include : tolist(fileset(local.source_root, pattern))]) : f
     if alltrue([for dir in local.source_exclude_dirs : !strcontains(f, dir)])

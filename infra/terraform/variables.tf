@@ -148,6 +148,12 @@ variable "secret_ids" {
   default     = {}
 }
 
+variable "supabase_db_ca_secret_id" {
+  type        = string
+  description = "Secret Manager secret holding Supabase's root CA certificate (Database settings › SSL); mounted as a file for sslmode=verify-full (SUPABASE_DB_CA). Empty: the system CAs, which Supabase's direct database certificate is not signed by."
+  default     = ""
+}
+
 # --- functions -------------------------------------------------------------------------------------
 
 variable "function_sizes" {
