@@ -36,8 +36,9 @@ _PAIR = re.compile(
     re.IGNORECASE,
 )
 _KEY_HEADER = re.compile(r"(?P<key>\b(?:apikey|x-api-key)\s*:\s*)[^\s,;\"']+", re.IGNORECASE)
-_AUTH_HEADER = re.compile(r"(?P<key>\bauthorization\s*[=:]\s*)(?:(?:bearer|basic|token)\s+)?[^\s,;\"']+",
-                          re.IGNORECASE)
+_AUTH_HEADER = re.compile(
+    r"(?P<key>\bauthorization\s*[=:]\s*)(?:(?:bearer|basic|token)\s+)?[^\s,;\"']+", re.IGNORECASE
+)
 _BEARER = re.compile(r"(?P<key>\bbearer\s+)[A-Za-z0-9._~+/\-]+=*", re.IGNORECASE)
 _JWT = re.compile(r"\beyJ[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]{4,}\.[A-Za-z0-9_\-]*")
 _SUPABASE_KEY = re.compile(r"\bsb_(?:secret|publishable)_[A-Za-z0-9_\-]{8,}")

@@ -17,8 +17,13 @@ def test_tls_options_follow_the_setting():
     assert tls_options("auto", "db.internal") == {"ssl_disabled": True}
     verify = {"ssl_verify_cert": True, "ssl_verify_identity": True}
     assert tls_options("auto", "gateway01.ap-southeast-1.prod.aws.tidbcloud.com") == verify
-    assert tls_options("auto", "db.internal", in_cloud=True) == verify  # the cloud never goes plain by default
-    assert tls_options("verify", "db.internal", ca="/etc/tidb-ca.pem") == {**verify, "ssl_ca": "/etc/tidb-ca.pem"}
+    assert (
+        tls_options("auto", "db.internal", in_cloud=True) == verify
+    )  # the cloud never goes plain by default
+    assert tls_options("verify", "db.internal", ca="/etc/tidb-ca.pem") == {
+        **verify,
+        "ssl_ca": "/etc/tidb-ca.pem",
+    }
     context = tls_options("require", "db.internal")["ssl"]
     assert isinstance(context, ssl.SSLContext) and context.verify_mode == ssl.CERT_NONE
     with pytest.raises(ConfigError, match="TIDB_SSL"):

@@ -100,7 +100,9 @@ def test_our_errors_are_redacted_when_they_are_made():
 
 def test_log_lines_and_tracebacks_are_redacted():
     register_secret("TRACEBACK-SECRET-42")
-    record = logging.LogRecord("nkpipe", logging.ERROR, __file__, 1, "failed: %s", ("postgresql://a:b1234@h/d",), None)
+    record = logging.LogRecord(
+        "nkpipe", logging.ERROR, __file__, 1, "failed: %s", ("postgresql://a:b1234@h/d",), None
+    )
     try:
         raise ValueError("inside TRACEBACK-SECRET-42")
     except ValueError as exc:
@@ -135,7 +137,9 @@ def test_the_mirror_stage_error_shows_no_password_on_stderr_nor_in_the_run_recor
     env = tmp_path / ".env"
     # percent-encoded '@' passes the check; the host part after it is unresolvable on purpose
     env.write_text("SUPABASE_DB_URL=postgresql://postgres:PW%40MIRRORSECRET77@127.0.0.1:1/postgres\n")
-    code = main(["run", "--date", "2026-11-19", "--stages", "mirror", "--lake", str(lake), "--env-file", str(env)])
+    code = main(
+        ["run", "--date", "2026-11-19", "--stages", "mirror", "--lake", str(lake), "--env-file", str(env)]
+    )
     err = capsys.readouterr().err
     assert code != 0 and "error:" in err
     assert "MIRRORSECRET77" not in err and "PW%40" not in err
@@ -145,12 +149,21 @@ def test_the_mirror_stage_error_shows_no_password_on_stderr_nor_in_the_run_recor
 
 
 _PIECE = st.text(alphabet="@:/%?#&=+!abcXYZ019-_.~", max_size=3)
-_SCHEMES = st.sampled_from(["postgresql", "postgres", "postgresql+psycopg", "postgresql+asyncpg", "postgres+pg8000"])
+_SCHEMES = st.sampled_from(
+    ["postgresql", "postgres", "postgresql+psycopg", "postgresql+asyncpg", "postgres+pg8000"]
+)
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(scheme=_SCHEMES, user=st.sampled_from(["postgres", "etl", "postgres.abcdefgh"]), a=_PIECE, b=_PIECE,
-       c=_PIECE, lead=st.sampled_from(["", " ", "\t"]), query=st.sampled_from(["", "?sslmode=disable", "?x"]))
+@given(
+    scheme=_SCHEMES,
+    user=st.sampled_from(["postgres", "etl", "postgres.abcdefgh"]),
+    a=_PIECE,
+    b=_PIECE,
+    c=_PIECE,
+    lead=st.sampled_from(["", " ", "\t"]),
+    query=st.sampled_from(["", "?sslmode=disable", "?x"]),
+)
 def test_fuzz_no_dsn_shape_leaks_its_password(scheme, user, a, b, c, lead, query):
     """Whatever the DSN looks like, neither the settings check nor the driver's error, once through
     our errors, shows the password's marked pieces (Zq7Wm3 and Kx9Rt5 never occur otherwise)."""
@@ -183,7 +196,10 @@ def test_http_bodies_and_sheet_cells_are_redacted():
     from functions.sheets.status_sheet import cell
 
     body, status, _ = json_response({"error": "connect postgresql://postgres:AbC12345x@h/db failed"}, 422)
-    assert "AbC12345x" not in body and json.loads(body)["error"] == "connect postgresql://postgres:***@h/db failed"
+    assert (
+        "AbC12345x" not in body
+        and json.loads(body)["error"] == "connect postgresql://postgres:***@h/db failed"
+    )
     assert cell("GAGAL: password=AbC12345x")["userEnteredValue"]["stringValue"] == "GAGAL: password=***"
 
 
