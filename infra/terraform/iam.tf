@@ -52,18 +52,40 @@ resource "google_secret_manager_secret_iam_member" "runtime_supabase_ca" {
   member    = google_service_account.runtime.member
 }
 
-resource "google_cloud_tasks_queue_iam_member" "runtime_enqueue" {
+# Both the runtime (range reruns) and health (catch_up=1) queue tasks. Creating a task that carries
+# an OIDC token of the invoker account needs actAs on that account.
+locals {
+  task_creators = {
+    runtime = google_service_account.runtime.member
+    health  = google_service_account.health.member
+  }
+}
+
+resource "google_cloud_tasks_queue_iam_member" "enqueue" {
+  for_each = local.task_creators
+
   name     = google_cloud_tasks_queue.rerun.name
   location = var.region
   role     = "roles/cloudtasks.enqueuer"
-  member   = google_service_account.runtime.member
+  member   = each.value
 }
 
-# Creating a task that carries an OIDC token of the invoker account needs actAs on that account.
-resource "google_service_account_iam_member" "runtime_acts_as_invoker" {
+resource "google_service_account_iam_member" "acts_as_invoker" {
+  for_each = local.task_creators
+
   service_account_id = google_service_account.invoker.name
   role               = "roles/iam.serviceAccountUser"
-  member             = google_service_account.runtime.member
+  member             = each.value
+}
+
+moved {
+  from = google_cloud_tasks_queue_iam_member.runtime_enqueue
+  to   = google_cloud_tasks_queue_iam_member.enqueue["runtime"]
+}
+
+moved {
+  from = google_service_account_iam_member.runtime_acts_as_invoker
+  to   = google_service_account_iam_member.acts_as_invoker["runtime"]
 }
 
 # --- health ----------------------------------------------------------------------------------------
@@ -80,19 +102,6 @@ resource "google_storage_bucket_iam_member" "health_metadata" {
     description = "List the bucket, read objects under metadata/ only"
     expression  = "resource.type == \"storage.googleapis.com/Bucket\" || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.lake.name}/objects/${local.lake_object_prefix}metadata/\")"
   }
-}
-
-resource "google_cloud_tasks_queue_iam_member" "health_enqueue" {
-  name     = google_cloud_tasks_queue.rerun.name
-  location = var.region
-  role     = "roles/cloudtasks.enqueuer"
-  member   = google_service_account.health.member
-}
-
-resource "google_service_account_iam_member" "health_acts_as_invoker" {
-  service_account_id = google_service_account.invoker.name
-  role               = "roles/iam.serviceAccountUser"
-  member             = google_service_account.health.member
 }
 
 # --- invoker (and operators) -----------------------------------------------------------------------
