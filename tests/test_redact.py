@@ -213,3 +213,33 @@ def test_run_records_are_redacted(tmp_path):
     meta.fail(rec, RuntimeError("dsn postgresql://postgres:RunRec9911@h/db"))
     saved = io.StringIO("".join(p.read_text() for p in (tmp_path / "lake" / "metadata").rglob("*.json")))
     assert "RunRec9911" not in saved.getvalue() and "postgres:***@h" in saved.getvalue()
+
+
+_URL_SAFE_PIECE = st.text(alphabet="@:%?#&=+!abcXYZ019-_.~", max_size=3)
+
+
+@settings(max_examples=100, deadline=None)
+@given(scheme=_SCHEMES, a=_URL_SAFE_PIECE, b=_URL_SAFE_PIECE, port=st.sampled_from(["", ":5432", ":6543"]))
+def test_fuzz_shapes_alone_mask_a_url_password_never_registered(scheme, a, b, port):
+    """Without the registry (a DSN nkpipe never loaded, echoed by some library): the URL shape alone
+    masks everything up to the host, whatever the password holds short of '/', blanks and quotes."""
+    password = f"{a}Vb4Np8{b}"
+    text = f'missing "=" after "{scheme}://postgres.ref:{password}@db.example.com{port}/postgres" in x'
+    assert "Vb4Np8" not in redact(text), text
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    a=st.text(alphabet="@:/%?#&=+! 'abc\\", max_size=3), b=st.text(alphabet="@:/%?#&=+! 'abc\\", max_size=3)
+)
+def test_fuzz_key_value_dsns_never_leak(a, b):
+    escaped = f"{a}Hj5Tq2{b}".replace("\\", "\\\\").replace("'", "\\'")
+    dsn = f"host=127.0.0.1 port=1 user=postgres password='{escaped}' dbname=postgres"
+    try:
+        loaded = load_settings({"SUPABASE_DB_URL": dsn}, env_file=None)
+    except ConfigError as exc:
+        texts = [str(exc), redact(str(_raw_psycopg_error_or_none(dsn)))]
+    else:
+        texts = [driver_error(loaded.supabase_db_url.reveal())]
+    for text in texts:
+        assert "Hj5Tq2" not in text, (dsn, text)
