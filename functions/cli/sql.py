@@ -10,8 +10,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING
 
 from functions.cli.common import lake_from, print_table, settings_from
+
+if TYPE_CHECKING:
+    import duckdb
 
 DEFAULT_MAX_ROWS = 1000
 
@@ -36,7 +40,7 @@ _READ_ONLY_SETTINGS = (
 )
 
 
-def _inner_of_explain(con, statement_text: str) -> str:  # noqa: ANN001
+def _inner_of_explain(statement_text: str) -> str:
     """The statement an EXPLAIN [ANALYZE] [(options)] explains, cut out with DuckDB's own tokenizer."""
     import duckdb
 
@@ -58,7 +62,7 @@ def _inner_of_explain(con, statement_text: str) -> str:  # noqa: ANN001
     return ""
 
 
-def require_read_only(con, query: str) -> None:  # noqa: ANN001
+def require_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
     """One read statement only, classified by DuckDB's parser: a SELECT (with, describe, show,
     summarize, from …) or an EXPLAIN of one. `EXPLAIN ANALYZE` runs its statement, so an EXPLAIN of a
     COPY, INSTALL or anything else is refused like the statement itself (a COPY … TO a partition
@@ -73,7 +77,7 @@ def require_read_only(con, query: str) -> None:  # noqa: ANN001
     statement = statements[0]
     kind = statement.type
     if kind == duckdb.StatementType.EXPLAIN:
-        inner = con.extract_statements(_inner_of_explain(con, statement.query) or "EXPLAIN")
+        inner = con.extract_statements(_inner_of_explain(statement.query) or "EXPLAIN")
         kind = inner[0].type if len(inner) == 1 else None
         if kind != duckdb.StatementType.SELECT:
             name = str(kind).rsplit(".", 1)[-1] if kind is not None else "several statements"
@@ -83,7 +87,7 @@ def require_read_only(con, query: str) -> None:  # noqa: ANN001
         raise InputError(f"sql: only queries are allowed (select, with, describe, show, summarize, explain), not {name}")
 
 
-def lock_down(con, readable_dir: str | None) -> None:  # noqa: ANN001
+def lock_down(con: duckdb.DuckDBPyConnection, readable_dir: str | None) -> None:
     """The engine's own guard: no file or network outside `readable_dir` (the star schema of a local
     lake, which the views read in place), no extension installed or loaded, configuration locked."""
     if readable_dir is not None:
