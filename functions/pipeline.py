@@ -32,7 +32,6 @@ PIPELINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
 }
 
 
-
 @dataclass(frozen=True)
 class StageCall:
     """What the pipeline hands a stage: one day of one run (`run_id` goes into every record and log line)."""

@@ -119,10 +119,10 @@ def test_a_failed_result_names_an_unexpected_error_by_its_type_only(tmp_path, mo
     from shared.errors import TerminalError
     from shared.lake import open_lake
 
-    def profit_that_breaks(settings, lake, day):
+    def profit_that_breaks(call):
         raise KeyError("postgresql://postgres:TypeOnly77@db/x row 'Budi Santoso'")
 
-    monkeypatch.setattr(pipeline, "stage_function", lambda stage: profit_that_breaks)
+    monkeypatch.setitem(pipeline.STAGE_TABLE, "profit", pipeline.Stage("profit", profit_that_breaks))
     seen = []
     settings = load_settings({"DATA_LAKE_ROOT": str(tmp_path)}, env_file=None)
     with pytest.raises(KeyError):
