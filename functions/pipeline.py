@@ -12,7 +12,7 @@ from functions.kpi import run_kpi, run_mirror
 from functions.profit import run_profit
 from functions.transform import run_transform
 from shared.config import Settings
-from shared.errors import InputError
+from shared.errors import InputError, NkpipeError
 from shared.lake import Lake
 from shared.log import get_logger, log_context
 from shared.metadata import FAILED, SKIPPED, StageResult, new_run_id
@@ -30,7 +30,6 @@ PIPELINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "profit": (("profit",), ()),
     "kpi": (("kpi", "mirror"), ()),
 }
-
 
 
 @dataclass(frozen=True)
@@ -166,6 +165,14 @@ def _publish_status_sheet(
     return [result]
 
 
+def error_message(exc: BaseException) -> str:
+    """What a result or an answer says about a failure: our own errors carry one clear, redacted line;
+    any other is named by its type only (its text may quote data or a connection string)."""
+    if isinstance(exc, NkpipeError):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}; see the log"
+
+
 def _run_stage(
     settings: Settings,
     lake: Lake,
@@ -197,7 +204,7 @@ def _run_stage(
             except Exception as exc:
                 failed = StageResult(stage, ",".join(targets) if spec.targeted else stage, day,
                                      status=FAILED, duration_s=round(time.monotonic() - started, 3),
-                                     message=str(exc), run_id=run_id)
+                                     message=error_message(exc), run_id=run_id)
                 if progress:
                     progress(failed)
                 # INFO, not ERROR: the caller reports the failure once (the CLI's `error:` line, the

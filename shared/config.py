@@ -26,7 +26,10 @@ class Secret:
     __slots__ = ("_value",)
 
     def __init__(self, value: str) -> None:
+        from shared.redact import register_secret
+
         self._value = value
+        register_secret(value)  # masked in every error, log line, record and answer from now on
 
     def reveal(self) -> str:
         return self._value
@@ -68,6 +71,7 @@ class Settings:
     odoo_write_overlap_s: int = 600
     # The one company to extract when the API user may see several (None: the user must see one only).
     odoo_company_id: int | None = None
+    odoo_allow_http: bool = False  # plain HTTP to Odoo inside the cloud runtime (the key travels in it)
     # Lake and dates
     data_lake_root: str = "./data-lake"
     business_tz: str = "Asia/Jakarta"
@@ -81,9 +85,12 @@ class Settings:
     tidb_user: str | None = None
     tidb_password: Secret | None = None
     tidb_database: str = "nkpipe"
+    tidb_ssl: str = "auto"  # off | require | verify; auto = verify in the cloud and for *.tidbcloud.com
+    tidb_ssl_ca: str | None = None  # CA bundle for verify (default: the system's)
     kpi_duckdb_path: str = "./nkpipe-kpi.duckdb"
     # Supabase mirror
     supabase_db_url: Secret | None = None
+    supabase_db_ca: str | None = None  # root CA for sslmode=verify-full in the cloud (default: system)
     supabase_url: str | None = None
     supabase_service_key: Secret | None = None
     nk_org_id: int = 1
@@ -143,6 +150,44 @@ def _parse_str(text: str) -> str | None:
 
 def _parse_secret(text: str) -> Secret | None:
     return Secret(text) if text.strip() else None
+
+
+def pg_dsn_problem(dsn: str) -> str | None:
+    """Why libpq cannot use `dsn`, in words that never quote it; None when it can."""
+    from psycopg.conninfo import conninfo_to_dict
+
+    if "://" in dsn and not dsn.startswith(("postgresql://", "postgres://")):
+        return "must start with postgresql:// (libpq knows no driver suffix such as +psycopg or +asyncpg)"
+    try:
+        parts = conninfo_to_dict(dsn)
+    except Exception:  # noqa: BLE001 — libpq's own text quotes the value
+        return (
+            "is not a PostgreSQL connection string libpq can read "
+            "(postgresql://user:password@host:port/dbname; percent-encode %, @, : and / in the password)"
+        )
+    if "@" in str(parts.get("host", "")):
+        return "has an unencoded '@' in the password (percent-encode it as %40)"
+    return None
+
+
+def _parse_pg_dsn(text: str) -> Secret | None:
+    value = text.strip()
+    if not value:
+        return None
+    secret = Secret(value)  # registered for redaction even when it is refused
+    problem = pg_dsn_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return secret
+
+
+def with_pg_tls(dsn: str, root_cert: str | None) -> str:
+    """`dsn` with sslmode=verify-full (and the root CA) unless it names an sslmode itself."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    if "sslmode" in conninfo_to_dict(dsn):
+        return dsn
+    return make_conninfo(dsn, sslmode="verify-full", sslrootcert=root_cert or "system")
 
 
 def _parse_tz(text: str) -> str:
@@ -209,6 +254,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "ODOO_COST_FIELD": ("odoo_cost_field", _parse_field_name),
     "ODOO_COMPANY_ID": ("odoo_company_id", lambda t: _parse_positive_int(t) if t.strip() else None),
     "ODOO_WRITE_OVERLAP_SECONDS": ("odoo_write_overlap_s", _parse_non_negative_int),
+    "ODOO_ALLOW_HTTP": ("odoo_allow_http", _parse_bool),
     "DATA_LAKE_ROOT": ("data_lake_root", lambda t: t.strip() or "./data-lake"),
     "BUSINESS_TZ": ("business_tz", _parse_tz),
     "MAX_RANGE_DAYS": ("max_range_days", _parse_positive_int),
@@ -220,8 +266,11 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "TIDB_USER": ("tidb_user", _parse_str),
     "TIDB_PASSWORD": ("tidb_password", _parse_secret),
     "TIDB_DATABASE": ("tidb_database", lambda t: t.strip() or "nkpipe"),
+    "TIDB_SSL": ("tidb_ssl", _parse_choice("auto", "off", "require", "verify")),
+    "TIDB_SSL_CA": ("tidb_ssl_ca", _parse_str),
     "KPI_DUCKDB_PATH": ("kpi_duckdb_path", _parse_str),
-    "SUPABASE_DB_URL": ("supabase_db_url", _parse_secret),
+    "SUPABASE_DB_URL": ("supabase_db_url", _parse_pg_dsn),
+    "SUPABASE_DB_CA": ("supabase_db_ca", _parse_str),
     "SUPABASE_URL": ("supabase_url", _parse_str),
     "SUPABASE_SERVICE_KEY": ("supabase_service_key", _parse_secret),
     "NK_ORG_ID": ("nk_org_id", _parse_positive_int),
@@ -246,11 +295,13 @@ def read_env_file(path: str | os.PathLike[str]) -> dict[str, str]:
 def load_settings(
     environ: Mapping[str, str] | None = None,
     env_file: str | os.PathLike[str] | None = ".env",
+    backends: bool = True,
     **overrides: Any,
 ) -> Settings:
     """Build Settings from `.env` (lowest), the environment, then explicit overrides (highest).
 
     Raises one ConfigError naming every bad value; secret values are never quoted in it.
+    `backends=False` is for the health entry, which reads run records only and holds no secret.
     """
     values: dict[str, str] = {}
     if env_file is not None:
@@ -279,7 +330,10 @@ def load_settings(
         raise ConfigError(f"unknown settings: {', '.join(sorted(unknown))}")
     settings = Settings(**kwargs)
     if settings.in_cloud:
-        require_cloud_settings(settings)
+        require_cloud_settings(settings, backends)
+        if settings.supabase_db_url:
+            dsn = with_pg_tls(settings.supabase_db_url.reveal(), settings.supabase_db_ca)
+            settings = settings.replace(supabase_db_url=Secret(dsn))
     return settings
 
 
@@ -291,17 +345,36 @@ def default_kpi_store(data_lake_root: str) -> str:
     return str(Path(data_lake_root.removeprefix("file://")).expanduser() / "embedded-kpi.duckdb")
 
 
-def require_cloud_settings(settings: Settings) -> None:
+def require_cloud_settings(settings: Settings, backends: bool = True) -> None:
     """Inside the cloud runtime nothing may silently fall back to a local default."""
     missing = []
     if not settings.data_lake_root.startswith(("gs://", "s3://")):
         missing.append("DATA_LAKE_ROOT (a gs:// root)")
-    if not settings.tidb_host:
+    if backends and not settings.tidb_host:
         missing.append("TIDB_HOST")
-    if not (settings.supabase_db_url or (settings.supabase_url and settings.supabase_service_key)):
+    if backends and not (settings.supabase_db_url or (settings.supabase_url and settings.supabase_service_key)):
         missing.append("SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY")
     if missing:
         raise ConfigError("missing in the cloud runtime: " + ", ".join(missing))
+    if settings.odoo_host == "simulator":
+        raise ConfigError(
+            "ODOO_HOST=simulator is refused in the cloud runtime: the simulator's synthetic sales "
+            "would be written into the production lake and KPI tables"
+        )
+    insecure = []
+    if settings.odoo_host and not settings.odoo_allow_http and not odoo_uses_https(settings):
+        insecure.append("Odoo (use an https:// ODOO_HOST or ODOO_PROTOCOL=jsonrpc+ssl, or set ODOO_ALLOW_HTTP=1)")
+    if settings.supabase_url and not settings.supabase_url.startswith("https://"):
+        insecure.append("SUPABASE_URL (must be https://)")
+    if insecure:
+        raise ConfigError("plain HTTP refused in the cloud runtime: " + "; ".join(insecure))
+
+
+def odoo_uses_https(settings: Settings) -> bool:
+    host = settings.odoo_host or ""
+    if "://" in host:
+        return host.startswith("https://")
+    return settings.odoo_protocol.endswith("ssl")
 
 
 def require_odoo(settings: Settings) -> None:
@@ -312,6 +385,8 @@ def require_odoo(settings: Settings) -> None:
             "or ODOO_HOST=simulator for the built-in simulator"
         )
     if settings.odoo_host == "simulator":
+        if settings.in_cloud:
+            raise ConfigError("ODOO_HOST=simulator is refused in the cloud runtime")
         return
     missing = [
         name

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 
 class NkpipeError(Exception):
-    """Root of every error nkpipe raises on purpose."""
+    """Root of every error nkpipe raises on purpose. Its message is redacted when it is made (a
+    driver's text copied into it may quote a connection string)."""
 
     transient = False
+
+    def __init__(self, *args: object) -> None:
+        from shared.redact import redact
+
+        super().__init__(*(redact(a) if isinstance(a, str) else a for a in args))
 
 
 class TransientError(NkpipeError):
@@ -41,6 +47,10 @@ class OdooError(TerminalError):
 
 class LockedError(TerminalError):
     """Another run holds the lock for the same work."""
+
+
+class ForbiddenError(TerminalError):
+    """The caller may call this entry, but not ask it for this (e.g. a monitor starting a catch-up)."""
 
 
 class NotFoundError(TerminalError):

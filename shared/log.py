@@ -2,6 +2,7 @@
 
 `log_context(run_id=..., stage=..., dataset=..., date=...)` adds fields to every line logged inside it.
 The odoorpc logger is held at WARNING: odoorpc 0.10.1 logs request bodies (with the API key) at DEBUG.
+Every line, with its traceback, passes through `shared.redact.redact`.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
+
+from shared.redact import redact, redact_data
 
 _CONTEXT: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar("nkpipe_log_context", default=None)
 CONTEXT_FIELDS = ("run_id", "stage", "dataset", "date")
@@ -67,7 +70,8 @@ class JsonFormatter(logging.Formatter):
             entry.update(extra)
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        # Redacted field by field, before encoding: a mask never breaks the JSON.
+        return json.dumps(redact_data(json.loads(json.dumps(entry, default=str))))
 
 
 class TextFormatter(logging.Formatter):
@@ -81,7 +85,7 @@ class TextFormatter(logging.Formatter):
         line = f"{record.levelname.lower():7} {prefix}{record.getMessage()}"
         if record.exc_info and record.levelno >= logging.ERROR:
             line += "\n" + self.formatException(record.exc_info)
-        return line
+        return redact(line)
 
 
 def configure_logging(json_lines: bool | None = None, level: str | int = "INFO", stream: Any = None) -> None:

@@ -42,8 +42,10 @@ def code_version() -> str:
 
 
 def describe_error(exc: BaseException) -> str:
-    """One line for a run record; our errors never carry secrets, and the text is capped."""
-    text = f"{type(exc).__name__}: {exc}".replace("\n", " ")
+    """One line for a run record, redacted, and capped."""
+    from shared.redact import redact
+
+    text = redact(f"{type(exc).__name__}: {exc}".replace("\n", " "))
     return text[:500]
 
 
@@ -135,7 +137,9 @@ class Metadata:
 
     # run records
     def _save(self, rec: RunRecord) -> None:
-        body = rec.to_dict()
+        from shared.redact import redact_data
+
+        body = redact_data(rec.to_dict())
         self.lake.write_json(self._run_key(rec), body)
         self.lake.write_json(self._latest_key(rec.stage, rec.dataset, rec.date), body)
 

@@ -108,3 +108,24 @@ def test_a_failing_stage_is_one_line_when_stderr_is_not_a_terminal(tmp_path):
     for line in lines[:-1]:
         assert json.loads(line)["severity"] in ("INFO", "WARNING"), line
     assert "u:p@" not in result.stderr and ":p@" not in result.stdout
+
+
+def test_a_failed_result_names_an_unexpected_error_by_its_type_only(tmp_path, monkeypatch):
+    """results[].message (the rerun answer, the run summary) never copies an unexpected error's text."""
+    from datetime import date
+
+    from functions import pipeline
+    from shared.config import load_settings
+    from shared.errors import TerminalError
+    from shared.lake import open_lake
+
+    def profit_that_breaks(call):
+        raise KeyError("postgresql://postgres:TypeOnly77@db/x row 'Budi Santoso'")
+
+    monkeypatch.setitem(pipeline.STAGE_TABLE, "profit", pipeline.Stage("profit", profit_that_breaks))
+    seen = []
+    settings = load_settings({"DATA_LAKE_ROOT": str(tmp_path)}, env_file=None)
+    with pytest.raises(KeyError):
+        pipeline.run_days(settings, open_lake(str(tmp_path)), [date(2026, 11, 19)], ("profit",), progress=seen.append)
+    assert [r.message for r in seen] == ["unexpected KeyError; see the log"]
+    assert pipeline.error_message(TerminalError("odoo refused: access denied")) == "odoo refused: access denied"

@@ -97,3 +97,81 @@ def test_embedded_kpi_store_lives_in_a_local_lake_folder():
     assert load_settings({"DATA_LAKE_ROOT": "gs://b/p"}, env_file=None).kpi_duckdb_path == "./nkpipe-kpi.duckdb"
     explicit = {"DATA_LAKE_ROOT": "/srv/lake", "KPI_DUCKDB_PATH": "/var/kpi.duckdb"}
     assert load_settings(explicit, env_file=None).kpi_duckdb_path == "/var/kpi.duckdb"
+
+
+CLOUD = {"K_SERVICE": "svc", "DATA_LAKE_ROOT": "gs://b/p", "TIDB_HOST": "tidb", "SUPABASE_DB_URL": "postgresql://x"}
+
+
+def test_cloud_runtime_refuses_the_simulator():
+    with pytest.raises(ConfigError, match="ODOO_HOST=simulator is refused in the cloud runtime"):
+        load_settings({**CLOUD, "ODOO_HOST": "simulator"}, env_file=None)
+    # a Settings made by hand (not through load_settings) is refused where Odoo is connected
+    with pytest.raises(ConfigError, match="simulator is refused"):
+        require_odoo(load_settings({"ODOO_HOST": "simulator"}, env_file=None).replace(in_cloud=True))
+
+
+def test_cloud_runtime_refuses_a_local_lake_root():
+    with pytest.raises(ConfigError, match="DATA_LAKE_ROOT"):
+        load_settings({**CLOUD, "DATA_LAKE_ROOT": "/srv/lake"}, env_file=None)
+
+
+ODOO = {"ODOO_DB": "nk", "ODOO_USERNAME": "etl", "ODOO_API_KEY": "k" * 40}
+
+
+@pytest.mark.parametrize(
+    ("odoo", "refused"),
+    [
+        ({"ODOO_HOST": "http://odoo.example"}, True),
+        ({"ODOO_HOST": "odoo.example", "ODOO_PROTOCOL": "jsonrpc"}, True),
+        ({"ODOO_HOST": "http://odoo.example", "ODOO_ALLOW_HTTP": "1"}, False),
+        ({"ODOO_HOST": "https://odoo.example"}, False),
+        ({"ODOO_HOST": "odoo.example", "ODOO_PROTOCOL": "jsonrpc+ssl"}, False),
+    ],
+)
+def test_cloud_runtime_talks_to_odoo_over_https_unless_allowed(odoo, refused):
+    env = {**CLOUD, **ODOO, **odoo}
+    if refused:
+        with pytest.raises(ConfigError, match="plain HTTP refused in the cloud runtime: Odoo"):
+            load_settings(env, env_file=None)
+    else:
+        assert load_settings(env, env_file=None).odoo_host == odoo["ODOO_HOST"]
+    # outside the cloud plain HTTP stays possible (the simulator, a local Odoo)
+    local = {k: v for k, v in env.items() if k not in CLOUD}
+    assert load_settings(local, env_file=None).odoo_host == odoo["ODOO_HOST"]
+
+
+def test_cloud_runtime_refuses_a_plain_http_supabase_url():
+    env = {**CLOUD, "SUPABASE_URL": "http://proj.supabase.co", "SUPABASE_SERVICE_KEY": "x" * 20}
+    with pytest.raises(ConfigError, match="SUPABASE_URL"):
+        load_settings(env, env_file=None)
+
+
+def test_cloud_runtime_checks_the_supabase_certificate_by_default():
+    from psycopg.conninfo import conninfo_to_dict
+
+    dsn = load_settings(CLOUD, env_file=None).supabase_db_url.reveal()
+    assert conninfo_to_dict(dsn) == {"host": "x", "sslmode": "verify-full", "sslrootcert": "system"}
+    with_ca = load_settings({**CLOUD, "SUPABASE_DB_CA": "/secrets/supabase-ca.crt"}, env_file=None)
+    assert conninfo_to_dict(with_ca.supabase_db_url.reveal())["sslrootcert"] == "/secrets/supabase-ca.crt"
+    # an sslmode in the DSN is the operator's explicit choice
+    explicit = load_settings({**CLOUD, "SUPABASE_DB_URL": "postgresql://x/db?sslmode=require"}, env_file=None)
+    assert explicit.supabase_db_url.reveal() == "postgresql://x/db?sslmode=require"
+    # outside the cloud libpq's own default stays (the local PostgreSQL has no certificate)
+    assert load_settings({"SUPABASE_DB_URL": "postgresql://x"}, env_file=None).supabase_db_url.reveal() == "postgresql://x"
+
+
+def test_tidb_ssl_is_a_setting():
+    assert load_settings({}, env_file=None).tidb_ssl == "auto"
+    settings = load_settings({"TIDB_SSL": "verify", "TIDB_SSL_CA": "/etc/ca.pem"}, env_file=None)
+    assert (settings.tidb_ssl, settings.tidb_ssl_ca) == ("verify", "/etc/ca.pem")
+    with pytest.raises(ConfigError, match="TIDB_SSL: must be one of auto, off, require, verify"):
+        load_settings({"TIDB_SSL": "prefer"}, env_file=None)
+
+
+def test_health_in_the_cloud_needs_no_backend_secret():
+    with pytest.raises(ConfigError, match="TIDB_HOST"):
+        load_settings({"K_SERVICE": "nkpipe-health", "DATA_LAKE_ROOT": "gs://b/p"}, env_file=None)
+    health = load_settings({"K_SERVICE": "nkpipe-health", "DATA_LAKE_ROOT": "gs://b/p"}, env_file=None, backends=False)
+    assert health.in_cloud and health.supabase_db_url is None
+    with pytest.raises(ConfigError, match="DATA_LAKE_ROOT"):
+        load_settings({"K_SERVICE": "nkpipe-health"}, env_file=None, backends=False)

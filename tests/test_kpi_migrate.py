@@ -63,11 +63,11 @@ def test_mysql_tables_use_the_server_collation_and_survive_a_second_connection(m
 
 def test_supabase_migrations_create_tables_rls_and_are_idempotent(supabase_db):
     with psycopg.connect(supabase_db, autocommit=True) as conn:
-        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "005_mirror_status"]
+        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"]
         assert schema.migrate_supabase(conn) == []
         # A forgotten record: the files run again without error (they are re-runnable).
         conn.execute("DELETE FROM public.kpi_schema_migrations")
-        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "005_mirror_status"]
+        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"]
         rls = dict(
             conn.execute(
                 "SELECT relname, relrowsecurity FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"

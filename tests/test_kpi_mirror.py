@@ -349,3 +349,44 @@ def test_concurrent_mirrors_of_one_day_take_turns(embedded_store, supabase_db):
         results = list(pool.map(lambda _: mirror.mirror_direct(supabase_db, D, source), range(4)))
     assert all(all(c.ok for c in checks) for checks in results)
     assert len(pg_day(supabase_db, "inventory_kpi_daily")) == 3
+
+
+@pytest.fixture
+def mirror_login(supabase_db):
+    """A login that is a member of nkpipe_mirror (as docs/deploy.md makes it), after the owner migrated."""
+    import secrets
+    import uuid
+
+    with psycopg.connect(supabase_db, autocommit=True) as conn:
+        migrate_supabase(conn)
+        name = f"mirror_{uuid.uuid4().hex[:10]}"
+        password = secrets.token_hex(12)
+        conn.execute(psycopg.sql.SQL("CREATE ROLE {} LOGIN PASSWORD {} IN ROLE nkpipe_mirror").format(
+            psycopg.sql.Identifier(name), psycopg.sql.Literal(password)))
+        conn.execute(psycopg.sql.SQL("GRANT CONNECT ON DATABASE {} TO {}").format(
+            psycopg.sql.Identifier(conn.info.dbname), psycopg.sql.Identifier(name)))
+    parts = psycopg.conninfo.conninfo_to_dict(supabase_db)
+    try:
+        yield psycopg.conninfo.make_conninfo(supabase_db, user=name, password=password), parts
+    finally:
+        with psycopg.connect(supabase_db, autocommit=True) as conn:
+            conn.execute(psycopg.sql.SQL("DROP OWNED BY {}").format(psycopg.sql.Identifier(name)))
+            conn.execute(psycopg.sql.SQL("DROP ROLE {}").format(psycopg.sql.Identifier(name)))
+
+
+def test_the_nightly_mirror_role_replaces_days_but_runs_no_ddl(kpi_store, supabase_db, mirror_login):
+    mirror_dsn, _ = mirror_login
+    source = seed_day(kpi_store)
+    checks = mirror.mirror_direct(mirror_dsn, D, source)
+    assert all(c.ok for c in checks) and sum(c.target_rows for c in checks) == 8
+    assert mirror.delete_day_direct(mirror_dsn, D)["inventory_kpi_daily"] == 3
+
+    with psycopg.connect(mirror_dsn, autocommit=True) as conn:
+        for ddl in ("CREATE TABLE public.intruder (x int)", "DROP TABLE public.inventory_kpi_daily",
+                    "ALTER TABLE public.fleet_kpi_daily ADD COLUMN x int",
+                    "DELETE FROM public.kpi_schema_migrations", "DELETE FROM public.user_org_role",
+                    "SELECT count(*) FROM public.organization"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                conn.execute(ddl)
+    with pytest.raises(ConfigError, match="refused access"):
+        mirror.drop_tables_direct(mirror_dsn)  # reset is the owner's, from a person's machine

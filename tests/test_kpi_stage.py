@@ -166,7 +166,7 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
     settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
     assert migrate(settings) == {
         "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"],
-        "supabase": ["001_tables", "002_grants_and_rls", "005_mirror_status"],
+        "supabase": ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"],
     }
     with pytest.raises(InputError, match="--yes-drop-kpi-tables"):
         drop_kpi_tables(settings)
@@ -185,7 +185,7 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
     again = migrate(settings)
     assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"]
-    assert again["supabase"] == ["001_tables", "002_grants_and_rls", "005_mirror_status"]
+    assert again["supabase"] == ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"]
 
 
 def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys):
@@ -222,7 +222,7 @@ def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
     )
 
     out = capsys.readouterr().out
-    assert "supabase: applied 001_tables, 002_grants_and_rls, 005_mirror_status" in out
+    assert "supabase: applied 001_tables, 002_grants_and_rls, 005_mirror_status, 006_mirror_role" in out
     with psycopg.connect(supabase_db) as conn:
         count = conn.execute(
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)

@@ -571,3 +571,82 @@ def test_catch_up_runs_inline_and_reports_what_it_did(functions_up):
     assert result["status"] == "done"
     assert "new_days" in result and "changes" in result
     assert isinstance(result["results"], list)
+
+
+# ---------------------------------------------------------------- hardening (issue 16)
+
+
+def _id_token(email: str) -> str:
+    """An ID token as Cloud Run forwards it after checking it (the signature is not read here)."""
+    import base64
+
+    def part(data: dict) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part({'email': email, 'aud': 'x'})}.c2ln"
+
+
+@pytest.fixture(scope="module")
+def hardened_functions(tmp_path_factory, tasks_standin: TasksStandIn) -> Iterator[Functions]:
+    """rerun and health with a queue but no NKPIPE_RERUN_URL, and catch-up reserved to one operator."""
+    workdir = tmp_path_factory.mktemp("hardened")
+    env = _clean_env(
+        {
+            "ODOO_HOST": "simulator",
+            "DATA_LAKE_ROOT": str(workdir / "lake"),
+            "BUSINESS_TZ": TZ,
+            "NKPIPE_TASKS_QUEUE": QUEUE,
+            "NKPIPE_TASKS_ENDPOINT": tasks_standin.url,
+            "NKPIPE_TASKS_SERVICE_ACCOUNT": INVOKER,
+            "NKPIPE_CATCH_UP_URL": "http://127.0.0.1:1/catch_up",
+            "NKPIPE_CATCH_UP_CALLERS": "ops@nk.example",
+        }
+    )
+    functions = Functions(workdir, env, ("rerun", "health")).start()
+    try:
+        yield functions
+    finally:
+        functions.stop()
+
+
+def test_range_rerun_never_takes_the_task_url_from_the_host_header(hardened_functions, tasks_standin):
+    tasks_standin.clear()
+    response = requests.post(
+        hardened_functions.urls["rerun"], json={"start": "2026-11-01", "end": "2026-11-02"},
+        headers={"Host": "attacker.example"}, timeout=HTTP_TIMEOUT,
+    )
+    assert response.status_code == 422, response.text
+    assert "NKPIPE_RERUN_URL is not set" in response.json()["error"]
+    assert tasks_standin.requests == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100_000 + b"]" * 100_000, b'{"date": ' + b"[" * 500 + b"]" * 500 + b"}",
+     b'{"date": "2026-11-01", "pad": "' + b"x" * 20_000 + b'"}'],
+    ids=["nested-100k", "nested-500-in-a-field", "20-kB"],
+)
+def test_deep_or_large_json_bodies_are_400_never_500(hardened_functions, tasks_standin, body):
+    tasks_standin.clear()
+    response = post(hardened_functions.urls["rerun"], data=body)
+    assert response.status_code == 400, response.text
+    assert response.json()["retry"] is False
+    assert "too deep" in response.json()["error"] or "too large" in response.json()["error"]
+
+
+def test_health_is_open_to_monitors_but_catch_up_only_to_operators(hardened_functions, tasks_standin):
+    tasks_standin.clear()
+    url = hardened_functions.urls["health"]
+    monitor = {"Authorization": f"Bearer {_id_token('monitor@nk.example')}"}
+    operator = {"Authorization": f"Bearer {_id_token('OPS@nk.example')}"}
+
+    read = requests.get(url, headers=monitor, timeout=HTTP_TIMEOUT)
+    refused = requests.get(url, params={"catch_up": "1"}, headers=monitor, timeout=HTTP_TIMEOUT)
+    anonymous = requests.get(url, params={"catch_up": "1"}, timeout=HTTP_TIMEOUT)
+    assert read.status_code == 503 and "catch_up" not in read.json()  # behind: an empty lake
+    assert (refused.status_code, anonymous.status_code) == (403, 403), refused.text
+    assert "operators only" in refused.json()["error"]
+    assert tasks_standin.requests == []
+
+    allowed = requests.get(url, params={"catch_up": "1"}, headers=operator, timeout=HTTP_TIMEOUT)
+    assert allowed.status_code == 503 and allowed.json()["catch_up"]["state"] == "created"

@@ -113,7 +113,9 @@ def test_provider_versions_are_pinned_to_a_range(config):
     for block in blocks(config, "terraform"):
         for required in block.get("required_providers", []):
             providers.update(required)
-    assert set(providers) == {"google", "google-beta", "archive"}
+    assert set(providers) == {"google", "archive"}, "google-beta is not used"
+    # the current major of the google provider (8.x), not two behind
+    assert providers["google"]["version"] == ">= 8.0, < 9.0"
     for name, spec in providers.items():
         version = spec["version"]
         assert re.search(r">=\s*\d", version) and re.search(r"<\s*\d", version), (
@@ -165,12 +167,43 @@ def test_functions_are_gen2_python312_with_explicit_sizes_and_secret_references(
             assert spec.get(field), f"{entry}: no explicit {field}"
         assert spec["timeout_s"] <= 3600
     service = function["service_config"][0]
-    assert service["service_account_email"] == "${google_service_account.runtime.email}"
-    secret_block = service["dynamic"][0]["secret_environment_variables"]
-    assert secret_block["for_each"] == "${local.secret_env}"
+    assert "google_service_account.health.email" in service["service_account_email"]
+    assert "google_service_account.runtime.email" in service["service_account_email"]
+    dynamic = {name: body for block in service["dynamic"] for name, body in block.items()}
+    secret_block = dynamic["secret_environment_variables"]
+    assert "local.function_secrets[each.key]" in secret_block["for_each"], "each function mounts only its secrets"
     content = secret_block["content"][0]
     assert set(content) == {"key", "project_id", "secret", "version"}, "secrets are references, never values"
     assert set(locals_(config)["secret_env"]) == SECRET_ENV_NAMES
+    # Supabase's CA: a file from Secret Manager, only where the Supabase DSN is mounted, only when given
+    volume = dynamic["secret_volumes"]
+    assert "var.supabase_db_ca_secret_id" in volume["for_each"] and "SUPABASE_DB_URL" in volume["for_each"]
+
+
+def test_least_privilege_bindings(config):
+    """health: no secret, read on metadata/ only; analysts: star-schema/ only; builder: one repository;
+    monitors: invoker on health only."""
+    function_secrets = locals_(config)["function_secrets"]
+    assert function_secrets["health"] == []
+    assert set(function_secrets) == entry_points_of_main()
+    secret_access = resources(config, "google_secret_manager_secret_iam_member")
+    assert {body["member"] for body in secret_access.values()} == {"${google_service_account.runtime.member}"}
+
+    bucket_bindings = resources(config, "google_storage_bucket_iam_member")
+    for name, prefix in (("analysts_lake", "star-schema/"), ("health_metadata", "metadata/")):
+        condition = bucket_bindings[name]["condition"][0]["expression"]
+        assert f"/objects/${{local.lake_object_prefix}}{prefix}" in condition, name
+        assert bucket_bindings[name]["role"] == "roles/storage.objectViewer"
+
+    project_roles = [body["role"] for body in resources(config, "google_project_iam_member").values()]
+    assert "roles/artifactregistry.writer" not in json.dumps(project_roles), "builder writes one repository only"
+    repository_binding = resources(config, "google_artifact_registry_repository_iam_member")["builder"]
+    assert repository_binding["repository"] == "${google_artifact_registry_repository.functions.name}"
+    function = resources(config, "google_cloudfunctions2_function")["entry"]
+    assert function["build_config"][0]["docker_repository"] == "${google_artifact_registry_repository.functions.id}"
+
+    bindings = locals_(config)["invoker_bindings"]
+    assert 'entry == "health"' in bindings and "var.monitor_members" in bindings
 
 
 def test_plain_environment_carries_no_secret(config):
@@ -188,35 +221,67 @@ def test_every_plain_environment_name_is_one_the_code_reads(config):
 
     text = locals_(config)["runtime_env"]
     names = set(re.findall(r"\b([A-Z][A-Z0-9_]+)\s*=", text))
-    read_by_tasks = set(re.findall(r"NKPIPE_[A-Z_]+", Path(tasks.__file__).read_text()))
+    from functions.cloud import handlers
+
+    read_by_tasks = {
+        name
+        for module in (tasks, handlers)
+        for name in re.findall(r"NKPIPE_[A-Z_]+", Path(module.__file__).read_text())
+    }
     assert {"DATA_LAKE_ROOT", "ODOO_HOST", "TIDB_HOST", "NKPIPE_TASKS_QUEUE", "NKPIPE_RERUN_URL"} <= names
     unknown = {name for name in names if name not in ENV_NAMES and name not in read_by_tasks}
     assert unknown == set(), "environment names no code reads (typo?)"
     assert read_by_tasks - {"NKPIPE_TASKS_ENDPOINT"} <= names, "the functions need every queue setting"
 
 
-def test_source_archive_is_the_repo_without_tests_and_tools(config):
+def test_source_archive_is_built_from_the_allowlist(config):
     archive = [b["archive_file"]["source"] for b in blocks(config, "data") if "archive_file" in b][0]
-    assert archive["source_dir"] == "${path.module}/../.."
-    excludes = set(locals_(config)["source_excludes"])
-    assert {
-        ".git",
-        "tests",
-        "bench",
-        "apps_script",
-        "infra",
-        "docs",
-        ".venv",
-        ".env",
-        "data-lake",
-    } <= excludes
-    # The Python buildpack installs requirements.txt; it must install this package (and so its deps).
-    requirements = [
+    assert "source_dir" not in archive and "excludes" not in archive, "an allowlist, not the repo minus a list"
+    assert archive["dynamic"][0]["source"]["for_each"] == "${local.source_files}"
+    # The Python buildpack installs requirements.txt: the hashed lock, never `.` (unpinned).
+    lines = [line for line in (REPO / "requirements.txt").read_text().splitlines() if line.strip()]
+    assert "." not in lines and any("--hash=sha256:" in line for line in lines)
+
+
+def test_gcloudignore_is_the_same_allowlist(config):
+    locals_found = locals_(config)
+    lines = [
         line.strip()
-        for line in (REPO / "requirements.txt").read_text().splitlines()
+        for line in (REPO / ".gcloudignore").read_text().splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    assert requirements == ["."]
+    assert lines[0] == "/*", "everything is ignored first, then the allowlist is taken back"
+    taken_back = {line[2:].rstrip("/") for line in lines if line.startswith("!/")}
+    assert taken_back == {pattern.removesuffix("/**") for pattern in locals_found["source_include"]}
+    for directory in locals_found["source_exclude_dirs"]:
+        assert directory.rstrip("/") + "/" in lines, directory
+    for name in locals_found["source_exclude_names"]:
+        assert f"*{name}" in lines or f"{name}*" in lines or name in lines, name
+
+
+def test_source_archive_ships_only_what_the_functions_need(terraform, tmp_path):
+    """The real `fileset` filter of locals.tf, evaluated offline over a tree with planted files."""
+    tree = tmp_path / "repo"
+    planted = {
+        "main.py": "", "requirements.txt": "", "README.md": "", "pyproject.toml": "",
+        "functions/cloud/http.py": "", "functions/kpi/migrations/supabase/001_tables.sql": "",
+        "shared/config.py": "", "shared/odoo_sim/server.py": "", "functions/__pycache__/x.cpython-312.pyc": "",
+        ".env": "", ".env.production": "", "functions/.env.local": "", "shared/tidb-ca.pem": "",
+        "functions/deploy-key.json": "", "shared/credentials.json": "", "tests/test_x.py": "",
+        "infra/terraform/terraform.tfstate": "", "data-lake/raw/x.parquet": "", "nkpipe-kpi.duckdb": "",
+    }
+    for name, text in planted.items():
+        (tree / name).parent.mkdir(parents=True, exist_ok=True)
+        (tree / name).write_text(text)
+    workdir = tree / "infra" / "terraform"
+    applied = apply_locals(terraform, workdir)
+    assert applied.returncode == 0, applied.stdout + applied.stderr
+    binary, env = terraform
+    shown = subprocess.run([binary, "output", "-json"], cwd=workdir, capture_output=True, text=True, timeout=60, env=env)
+    shipped = set(json.loads(shown.stdout)["source_files"]["value"])
+    expected = {"main.py", "requirements.txt", "functions/cloud/http.py",
+                "functions/kpi/migrations/supabase/001_tables.sql", "shared/config.py"}
+    assert shipped == expected
 
 
 def test_scheduler_jobs_target_known_functions_and_pipelines_in_order(config):
@@ -366,6 +431,7 @@ output "function_urls" { value = local.function_urls }
 output "lake_root" { value = local.lake_root }
 output "queue_path" { value = local.queue_path }
 output "secret_env" { value = local.secret_env }
+output "source_files" { value = local.source_files }
 """
 
 

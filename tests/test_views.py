@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -92,6 +93,14 @@ def test_nkpipe_sql_bad_query_is_one_line_and_exit_2(lake_root, capsys):
         ("create table t as select 1", "only queries are allowed"),
         ("attach ':memory:' as other", "only queries are allowed"),
         ("select 1; select 2", "exactly one statement"),
+        # EXPLAIN ANALYZE executes its statement: only the explain of a query gets through
+        ("explain analyze copy (select 1 as x) to '{partition}' (format parquet)", "explain only a query"),
+        ("explain (analyze) copy (select 1 as x) to '{partition}' (format parquet)", "explain only a query"),
+        ("explain analyze install httpfs", "explain only a query"),
+        ("explain analyze create table t as select 1", "explain only a query"),
+        ("set enable_external_access = true", "only queries are allowed"),
+        ("install httpfs", "only queries are allowed"),
+        ("load httpfs", "only queries are allowed"),
     ],
 )
 def test_nkpipe_sql_never_writes(lake_root, capsys, query, message):
@@ -104,8 +113,45 @@ def test_nkpipe_sql_never_writes(lake_root, capsys, query, message):
 
 
 def test_nkpipe_sql_reads_with_describe_show_and_explain(lake_root, capsys):
-    for query in ("describe fact_sales", "show tables", "explain select * from fact_sales"):
-        assert main(["sql", query, "--lake", str(lake_root), "--env-file", "/nonexistent"]) == 0
+    for query in ("describe fact_sales", "show tables", "explain select * from fact_sales",
+                  "explain analyze select count(*) from fact_sales_all",
+                  "explain (analyze) with s as (select 1 as x) select * from s"):
+        assert main(["sql", query, "--lake", str(lake_root), "--env-file", "/nonexistent"]) == 0, query
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "select * from read_csv('/etc/passwd', sep = ':')",
+        "select * from read_text('/etc/hostname')",
+        "select * from glob('/etc/*')",
+        "select * from read_text('{lake}/metadata/**/*.json')",  # the lake outside star-schema/
+        "select * from glob('{lake}/raw/*')",
+        "select * from read_parquet('http://127.0.0.1:1/x.parquet')",
+        "select * from read_parquet('s3://bucket/x.parquet')",
+        "attach '{lake}/other.duckdb' as other",
+    ],
+)
+def test_nkpipe_sql_reads_nothing_but_the_star_schema(lake_root, capsys, query):
+    code = main(["sql", query.format(lake=lake_root), "--lake", str(lake_root), "--env-file", "/nonexistent"])
+    captured = capsys.readouterr()
+    err = captured.err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and err[0].startswith("error: sql: "), err
+    assert "root:" not in captured.out and captured.out == ""
+    assert not (lake_root / "other.duckdb").exists()
+
+
+def test_nkpipe_sql_cannot_unlock_the_engine(lake_root):
+    from functions.cli.sql import lock_down
+
+    con = open_views(open_lake(str(lake_root)))
+    lock_down(con, str(lake_root / "star-schema"))
+    with pytest.raises(duckdb.InvalidInputException, match="locked"):
+        con.execute("SET enable_external_access = true")
+    with pytest.raises(duckdb.PermissionException, match="disabled"):
+        con.execute("select * from read_text('/etc/hostname')")
+    expected = open_views(open_lake(str(lake_root))).execute("select count(*) from fact_sales").fetchone()
+    assert con.execute("select count(*) from fact_sales").fetchone() == expected
 
 
 def test_nkpipe_sql_prints_timestamps_and_caps_rows(lake_root, capsys):

@@ -12,6 +12,8 @@
 /**
  * @returns {Settings}
  */
+const HTTPS_URL_ = /^https:\/\/[^\s/]+/;
+
 function readSettings_() {
   const props = PropertiesService.getScriptProperties();
   const url = (props.getProperty(PROP_SUPABASE_URL) || '').trim().replace(/\/+$/, '');
@@ -26,6 +28,10 @@ function readSettings_() {
   if (!password) missing.push(PROP_SUPABASE_PASSWORD);
   if (missing.length) {
     throw new Error('Script Properties missing: ' + missing.join(', ') + ' (menu KPI › Atur koneksi Supabase)');
+  }
+  // The password and the tokens travel to this URL: never over plain HTTP, even if set by hand.
+  if (!HTTPS_URL_.test(url)) {
+    throw new Error(PROP_SUPABASE_URL + ' must start with https:// (menu KPI › Atur koneksi Supabase)');
   }
   return { url: url, anonKey: anonKey, email: email, password: password };
 }
@@ -45,7 +51,8 @@ function getSettingsForDialog() {
 }
 
 /**
- * Called by the setup dialog. Blank anon key or password keeps the stored one. Signs in once to check
+ * Called by the setup dialog. Blank anon key or password keeps the stored one (a blank password only
+ * while the URL and the email stay as they are). Only https:// URLs. Signs in once to check
  * the settings and returns a message for the dialog.
  * @param {{url?: string, anonKey?: string, email?: string, password?: string}} form
  * @returns {{ok: boolean, message: string}}
@@ -53,13 +60,20 @@ function getSettingsForDialog() {
 function saveSettings(form) {
   const url = String(form.url || '').trim().replace(/\/+$/, '');
   const email = String(form.email || '').trim();
-  if (!/^https?:\/\/[^\s/]+/.test(url)) {
+  if (!HTTPS_URL_.test(url)) {
     return { ok: false, message: 'URL Supabase harus diawali https:// (contoh https://abcd.supabase.co)' };
   }
   if (!email || email.indexOf('@') < 1) {
     return { ok: false, message: 'Email pengguna Supabase tidak valid' };
   }
   const props = PropertiesService.getScriptProperties();
+  // The stored password is only ever sent to the URL and user it was entered for: whoever points the
+  // sheet elsewhere must know the password, or the sign-in check would hand it to the new host.
+  const storedUrl = (props.getProperty(PROP_SUPABASE_URL) || '').trim().replace(/\/+$/, '');
+  const storedEmail = (props.getProperty(PROP_SUPABASE_EMAIL) || '').trim();
+  if (!form.password && props.getProperty(PROP_SUPABASE_PASSWORD) && (url !== storedUrl || email !== storedEmail)) {
+    return { ok: false, message: 'URL atau email berubah: masukkan lagi kata sandi pengguna Supabase' };
+  }
   /** @type {Object<string, string>} */
   const updates = {};
   updates[PROP_SUPABASE_URL] = url;

@@ -215,6 +215,42 @@ test('saveSettings rejects a bad URL or email before storing anything', () => {
   assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), {});
 });
 
+test('saveSettings refuses plain http:// before storing or sending anything', () => {
+  const s = loadWithSupabase({ properties: {} });
+
+  const result = plain(s.call('saveSettings', {
+    url: 'http://x.supabase.co', anonKey: SETTINGS.SUPABASE_ANON_KEY, email: SETTINGS.SUPABASE_EMAIL, password: 'pw',
+  }));
+
+  assert.equal(result.ok, false);
+  assert.match(result.message, /https:\/\//);
+  assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), {});
+  assert.equal(s.UrlFetchApp.requests.length, 0);
+});
+
+test('a plain http:// URL set by hand in Script Properties is refused before any sign-in', () => {
+  const s = loadWithSupabase({ properties: { ...SETTINGS, SUPABASE_URL: 'http://x.supabase.co' } });
+
+  assert.throws(() => s.call('readSettings_'), /SUPABASE_URL must start with https:\/\//);
+  assert.equal(s.UrlFetchApp.requests.length, 0);
+});
+
+test('saveSettings will not send the stored password to a new URL or user: it must be typed again', () => {
+  const s = loadWithSupabase();
+
+  const moved = plain(s.call('saveSettings', { url: 'https://attacker.example', anonKey: '', email: SETTINGS.SUPABASE_EMAIL, password: '' }));
+  const otherUser = plain(s.call('saveSettings', { url: SETTINGS.SUPABASE_URL, anonKey: '', email: 'boss@example.com', password: '' }));
+
+  assert.equal(moved.ok, false);
+  assert.match(moved.message, /masukkan lagi kata sandi/);
+  assert.equal(otherUser.ok, false);
+  assert.deepEqual(s.PropertiesService.getScriptProperties().getProperties(), SETTINGS);
+  assert.equal(s.UrlFetchApp.requests.length, 0, 'nothing was posted anywhere');
+
+  const retyped = plain(s.call('saveSettings', { url: SETTINGS.SUPABASE_URL + '/', anonKey: '', email: SETTINGS.SUPABASE_EMAIL, password: '' }));
+  assert.equal(retyped.ok, true, 'the same URL (trailing slash aside) keeps the stored password');
+});
+
 test('saveSettings with a wrong password keeps the settings and says the sign-in failed', () => {
   const s = loadWithSupabase({ properties: {} });
 

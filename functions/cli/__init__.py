@@ -70,6 +70,14 @@ def add_common_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--json-logs", action="store_true", default=None, help="log JSON lines even on a terminal")
 
 
+def _fail(line: str, code: int) -> int:
+    """The one `error:` line on stderr, redacted."""
+    from shared.redact import redact
+
+    print(redact(line), file=sys.stderr)
+    return code
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from shared.log import configure_logging
 
@@ -79,19 +87,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.handler(args)
     except (InputError, ConfigError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _fail(f"error: {exc}", EXIT_BAD_INPUT)
     except NkpipeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(f"error: {exc}", EXIT_FAILED)
     except KeyboardInterrupt:
-        print("error: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _fail("error: interrupted", EXIT_INTERRUPTED)
     except Exception as exc:  # noqa: BLE001 — one clear line for people; traceback with --verbose
         if args.verbose:
             logging.getLogger("nkpipe").exception("unexpected error")
-        print(f"error: unexpected {type(exc).__name__}: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _fail(f"error: unexpected {type(exc).__name__}: {exc}", EXIT_FAILED)
     return int(code or 0)
 
 

@@ -15,6 +15,7 @@ from functions.cloud.http import Answer, failure
 from functions.cloud.params import (
     CATCH_UP_KEYS,
     HEALTH_KEYS,
+    MAX_BODY_BYTES,
     Work,
     check_keys,
     flag,
@@ -24,15 +25,17 @@ from functions.cloud.params import (
     task_id,
 )
 from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
-from shared.errors import TransientError
+from shared.errors import ConfigError, ForbiddenError, InputError, TransientError
 
 
-def _context(request: Any) -> tuple[Any, Any, dict[str, Any]]:
+def _context(request: Any, backends: bool = True) -> tuple[Any, Any, dict[str, Any]]:
     from shared.config import load_settings
     from shared.lake import open_lake
 
+    if (request.content_length or 0) > MAX_BODY_BYTES:  # refused before the body is read
+        raise InputError(f"request body too large: at most {MAX_BODY_BYTES} bytes")
     params = request_params(request.get_data(cache=True), request.args)
-    settings = load_settings()
+    settings = load_settings(backends=backends)
     return settings, open_lake(settings.data_lake_root), params
 
 
@@ -80,14 +83,18 @@ def rerun(request: Any, queue: TaskQueue | None = None) -> Answer:
     work = parse_rerun(params, settings.business_tz, settings.max_range_days)
     if len(work.days) == 1:
         return run_work(settings, lake, work, "rerun")
-    return fan_out(work, request, queue)
+    return fan_out(work, queue)
 
 
-def fan_out(work: Work, request: Any, queue: TaskQueue | None = None) -> Answer:
+def fan_out(work: Work, queue: TaskQueue | None = None) -> Answer:
     """One task per day, to the rerun function; a task that exists already is reported, not redone."""
     config = tasks_config()
     queue = queue or open_queue(config)
-    url = (config.rerun_url if config else None) or request.base_url
+    # Never the request's own URL: its Host header is the caller's to choose, and the task's URL is
+    # also its OIDC audience.
+    url = config.rerun_url if config else None
+    if not url:
+        raise ConfigError("NKPIPE_RERUN_URL is not set: a range rerun needs the rerun function's URL")
     tasks = []
     for day in work.days:
         payload: dict[str, Any] = {"date": day.isoformat()}
@@ -138,13 +145,49 @@ def run_catch_up_inline(settings: Any, lake: Any, entry: str = "catch_up") -> An
 def health(request: Any) -> Answer:
     from functions.health import freshness
 
-    settings, lake, params = _context(request)
+    # health holds no secret (infra/terraform): it needs the lake's run records only
+    settings, lake, params = _context(request, backends=False)
     check_keys(params, HEALTH_KEYS)
+    if flag(params, "catch_up"):
+        require_catch_up_caller(request, settings.in_cloud)
     report = dict(freshness(settings, lake))
     fresh = bool(report.get("ok"))
     if flag(params, "catch_up") and not fresh:
         report["catch_up"] = start_catch_up(settings, lake)
     return {"status": "fresh" if fresh else "behind", **report}, 200 if fresh else 503
+
+
+def caller_email(request: Any) -> str | None:
+    """The `email` claim of the caller's ID token. Cloud Run has checked the token's signature and
+    audience before the request reaches the function (run.invoker is required), so only the claim
+    is read here."""
+    import base64
+    import binascii
+    import json
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    parts = token.strip().split(".")
+    if scheme.lower() != "bearer" or len(parts) != 3:
+        return None
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (binascii.Error, ValueError):
+        return None
+    email = claims.get("email") if isinstance(claims, dict) else None
+    return email.lower() if isinstance(email, str) else None
+
+
+def require_catch_up_caller(request: Any, in_cloud: bool) -> None:
+    """`health?catch_up=1` starts work: in the cloud only the callers listed in
+    NKPIPE_CATCH_UP_CALLERS (the operators, set by Terraform) may ask for it; monitors read health."""
+    import os
+
+    allowed = {e.strip().lower() for e in os.environ.get("NKPIPE_CATCH_UP_CALLERS", "").split(",") if e.strip()}
+    if not in_cloud and not allowed:
+        return
+    if caller_email(request) not in allowed:
+        raise ForbiddenError("catch_up=1 is for operators only (NKPIPE_CATCH_UP_CALLERS); health itself is open to monitors")
 
 
 def start_catch_up(settings: Any, lake: Any) -> dict[str, Any]:

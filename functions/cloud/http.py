@@ -1,7 +1,7 @@
 """HTTP plumbing shared by the entry points: method check, JSON answers, error -> status mapping.
 
 TransientError -> 503 (Cloud Scheduler / Cloud Tasks retry it), InputError -> 400, LockedError -> 409,
-NotFoundError -> 404, any other TerminalError -> 422 (retrying cannot help), anything unexpected ->
+NotFoundError -> 404, ForbiddenError -> 403, any other TerminalError -> 422 (retrying cannot help), anything unexpected ->
 500. Every failure is logged once at ERROR with event="pipeline_failed", which the alert counts.
 """
 
@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from typing import Any
 
-from shared.errors import InputError, LockedError, NkpipeError, NotFoundError, TerminalError, TransientError
+from shared.errors import (
+    ForbiddenError,
+    InputError,
+    LockedError,
+    NkpipeError,
+    NotFoundError,
+    TerminalError,
+    TransientError,
+)
 from shared.log import get_logger
 
 log = get_logger("nkpipe.cloud")
@@ -31,7 +39,9 @@ def _default(value: Any) -> Any:
 
 
 def json_response(payload: dict[str, Any], status: int, headers: dict[str, str] | None = None) -> tuple:
-    body = json.dumps(payload, default=_default, sort_keys=False)
+    from shared.redact import redact_data
+
+    body = json.dumps(redact_data(json.loads(json.dumps(payload, default=_default))), sort_keys=False)
     return body, status, {"Content-Type": "application/json", **(headers or {})}
 
 
@@ -44,6 +54,8 @@ def status_for(exc: BaseException) -> int:
         return 409
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, ForbiddenError):
+        return 403
     if isinstance(exc, TerminalError):
         return 422
     return 500

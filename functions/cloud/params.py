@@ -20,6 +20,10 @@ RERUN_KEYS = frozenset({"date", "start", "end", "pipeline", "stages", "targets",
 HEALTH_KEYS = frozenset({"catch_up"})
 CATCH_UP_KEYS: frozenset[str] = frozenset()
 REQUEST_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+# A request is a handful of fields: anything bigger or deeper is refused before json.loads (whose
+# recursion on a body nested 100k deep raised RecursionError, a 500 that the platform retried).
+MAX_BODY_BYTES = 16 * 1024
+MAX_JSON_DEPTH = 8
 
 
 @dataclass(frozen=True)
@@ -44,7 +48,11 @@ class Work:
 def request_params(body: bytes, query: Mapping[str, str]) -> dict[str, Any]:
     """Query-string parameters, overridden by a JSON object body (the body may be empty)."""
     params: dict[str, Any] = dict(query)
+    if body and len(body) > MAX_BODY_BYTES:
+        raise InputError(f"request body too large: at most {MAX_BODY_BYTES} bytes")
     text = body.decode("utf-8", errors="replace").strip() if body else ""
+    if json_depth(text) > MAX_JSON_DEPTH:
+        raise InputError(f"request body nested too deep: at most {MAX_JSON_DEPTH} levels")
     if text:
         try:
             parsed = json.loads(text)
@@ -56,6 +64,28 @@ def request_params(body: bytes, query: Mapping[str, str]) -> dict[str, Any]:
             raise InputError("request body must be a JSON object")
         params.update(parsed)
     return params
+
+
+def json_depth(text: str) -> int:
+    """The deepest nesting of [ and { in a JSON text, outside strings (no parsing, no recursion)."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
 
 
 def check_keys(params: Mapping[str, Any], allowed: frozenset[str]) -> None:

@@ -3,7 +3,8 @@
 Configured from the environment (set by infra/terraform):
   NKPIPE_TASKS_QUEUE            projects/<p>/locations/<l>/queues/<q>
   NKPIPE_TASKS_SERVICE_ACCOUNT  account whose OIDC token the task carries (the invoker account)
-  NKPIPE_RERUN_URL              where range-rerun tasks go (the rerun function)
+  NKPIPE_RERUN_URL              where range-rerun tasks go (the rerun function); required for a range:
+                                the request's own Host header is never used
   NKPIPE_CATCH_UP_URL           where health?catch_up=1 sends its task (the catch_up function)
   NKPIPE_TASKS_ENDPOINT         optional API endpoint, e.g. http://127.0.0.1:8123 for a local
                                 stand-in; then the REST transport and anonymous credentials are used.

@@ -6,7 +6,7 @@ closes transactions, and turns driver errors into TransientError / TerminalError
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -215,17 +215,37 @@ class KpiStore:
         return f"KpiStore({self.description})"
 
 
+def tls_options(mode: str, host: str, ca: str | None = None, in_cloud: bool = False) -> dict[str, Any]:
+    """PyMySQL's TLS arguments for TIDB_SSL: off, require (encrypted, certificate not checked) or
+    verify (certificate and host name checked against TIDB_SSL_CA or the system's CAs). `auto` is
+    verify in the cloud and for TiDB Cloud (which only accepts TLS), off for a local server."""
+    if mode == "auto":
+        mode = "verify" if in_cloud or host.endswith(".tidbcloud.com") else "off"
+    if mode == "off":
+        return {"ssl_disabled": True}
+    if mode == "require":
+        import ssl
+
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+        return {"ssl": context}
+    if mode == "verify":
+        return {"ssl_verify_cert": True, "ssl_verify_identity": True, **({"ssl_ca": ca} if ca else {})}
+    raise ConfigError(f"TIDB_SSL must be auto, off, require or verify, got {mode!r}")
+
+
 def connect_mysql(
-    host: str, port: int, user: str | None, password: str | None, database: str, tls: bool | None = None
+    host: str,
+    port: int,
+    user: str | None,
+    password: str | None,
+    database: str,
+    tls: Mapping[str, Any] | None = None,
 ) -> KpiStore:
     import pymysql
 
-    if tls is None:
-        # TiDB Cloud only accepts TLS; a self-hosted TiDB or MariaDB usually listens in plain text.
-        tls = host.endswith(".tidbcloud.com")
-    kwargs: dict[str, Any] = {}
-    if tls:
-        kwargs.update(ssl_verify_cert=True, ssl_verify_identity=True)
+    kwargs = dict(tls_options("auto", host) if tls is None else tls)
     try:
         connection = pymysql.connect(
             host=host,
@@ -264,8 +284,9 @@ def open_store(settings: Settings) -> KpiStore:
     """TiDB when TIDB_HOST is set, else the embedded DuckDB file (said in the log)."""
     if settings.tidb_host:
         password = settings.tidb_password.reveal() if settings.tidb_password else None
+        tls = tls_options(settings.tidb_ssl, settings.tidb_host, settings.tidb_ssl_ca, settings.in_cloud)
         return connect_mysql(
-            settings.tidb_host, settings.tidb_port, settings.tidb_user, password, settings.tidb_database
+            settings.tidb_host, settings.tidb_port, settings.tidb_user, password, settings.tidb_database, tls
         )
     if settings.in_cloud:
         raise ConfigError(

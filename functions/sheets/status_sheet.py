@@ -21,6 +21,7 @@ from shared.errors import ConfigError, NkpipeError, TransientError, error_for_ht
 from shared.lake import Lake
 from shared.log import get_logger
 from shared.metadata import FAILED, RUNNING, SKIPPED, SUCCESS, Metadata, RunRecord, StageResult
+from shared.redact import redact
 
 log = get_logger(__name__)
 
@@ -78,7 +79,7 @@ def cell(
     elif isinstance(value, (int, float)):
         data["userEnteredValue"] = {"numberValue": value}
     elif value is not None and value != "":
-        data["userEnteredValue"] = {"stringValue": str(value)}
+        data["userEnteredValue"] = {"stringValue": redact(str(value))}
     fmt: dict[str, Any] = {}
     if number_format:
         fmt["numberFormat"] = {"type": "NUMBER", "pattern": number_format}

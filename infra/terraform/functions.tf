@@ -1,10 +1,30 @@
-# One source archive of the repository serves every function; main.py at its root holds the
-# entry points and requirements.txt installs the package's dependencies.
+# One source archive serves every function: main.py at its root holds the entry points and
+# requirements.txt (the hashed lock written by scripts/lock) installs the pinned dependencies.
+# Only the files of local.source_files (locals.tf) go in.
+
+# The functions' images: the builder may write here and nowhere else.
+resource "google_artifact_registry_repository" "functions" {
+  #checkov:skip=CKV_GCP_84:Images are rebuilt from the source archive on every deploy and hold no data; Google-managed encryption is enough.
+  location      = var.region
+  repository_id = "${var.name_prefix}-functions"
+  format        = "DOCKER"
+  description   = "nkpipe Cloud Functions images"
+  labels        = var.labels
+
+  depends_on = [google_project_service.apis]
+}
+
 data "archive_file" "source" {
   type        = "zip"
-  source_dir  = "${path.module}/../.."
   output_path = "${path.module}/.build/nkpipe-source.zip"
-  excludes    = local.source_excludes
+
+  dynamic "source" {
+    for_each = local.source_files
+    content {
+      content  = file("${local.source_root}/${source.value}")
+      filename = source.value
+    }
+  }
 }
 
 locals {
@@ -28,7 +48,9 @@ locals {
       NKPIPE_TASKS_SERVICE_ACCOUNT = google_service_account.invoker.email
       NKPIPE_RERUN_URL             = local.function_urls.rerun
       NKPIPE_CATCH_UP_URL          = local.function_urls.catch_up
+      NKPIPE_CATCH_UP_CALLERS      = join(",", var.catch_up_callers)
     },
+    var.supabase_db_ca_secret_id == "" ? {} : { SUPABASE_DB_CA = "${local.supabase_ca_dir}/ca.crt" },
     var.extra_env,
   )
 }
@@ -50,9 +72,10 @@ resource "google_cloudfunctions2_function" "entry" {
   labels      = var.labels
 
   build_config {
-    runtime         = "python312"
-    entry_point     = each.key
-    service_account = google_service_account.builder.id
+    runtime           = "python312"
+    entry_point       = each.key
+    service_account   = google_service_account.builder.id
+    docker_repository = google_artifact_registry_repository.functions.id
     source {
       storage_source {
         bucket = google_storage_bucket.sources.name
@@ -68,15 +91,30 @@ resource "google_cloudfunctions2_function" "entry" {
     max_instance_count               = each.value.max_instances
     min_instance_count               = 0
     max_instance_request_concurrency = each.value.concurrency
-    service_account_email            = google_service_account.runtime.email
+    # health runs as its own account: read on the run records, no secret, no lake write.
+    service_account_email = each.key == "health" ? google_service_account.health.email : google_service_account.runtime.email
     # Cloud Scheduler and Cloud Tasks of the same project count as internal traffic. Whatever the
     # ingress, every call needs an OIDC token of a principal holding run.invoker (iam.tf).
     ingress_settings               = each.value.ingress
     all_traffic_on_latest_revision = true
     environment_variables          = local.runtime_env
 
+    # Supabase's root CA as a file, for the functions that reach the Supabase database.
+    dynamic "secret_volumes" {
+      for_each = var.supabase_db_ca_secret_id != "" && contains(local.function_secrets[each.key], "SUPABASE_DB_URL") ? [var.supabase_db_ca_secret_id] : []
+      content {
+        mount_path = local.supabase_ca_dir
+        project_id = var.project_id
+        secret     = secret_volumes.value
+        versions {
+          version = "latest"
+          path    = "ca.crt"
+        }
+      }
+    }
+
     dynamic "secret_environment_variables" {
-      for_each = local.secret_env
+      for_each = { for env, id in local.secret_env : env => id if contains(local.function_secrets[each.key], env) }
       content {
         key        = secret_environment_variables.key
         project_id = var.project_id
@@ -90,6 +128,7 @@ resource "google_cloudfunctions2_function" "entry" {
     google_project_service.apis,
     google_secret_manager_secret_iam_member.runtime_access,
     google_project_iam_member.builder,
+    google_artifact_registry_repository_iam_member.builder,
     google_storage_bucket_iam_member.builder_sources,
     google_project_iam_member.builder_staging,
   ]

@@ -1,7 +1,12 @@
-# Three identities, each with only what it needs:
-#   runtime  - what the functions run as: lake objects, the five secrets, enqueue on the rerun queue;
+# Four identities, each with only what it needs:
+#   runtime  - what scheduled_pipeline, rerun and catch_up run as: lake objects, the five secrets,
+#              enqueue on the rerun queue;
+#   health   - what health runs as: read on the run records under metadata/, enqueue (catch_up=1), no secret;
 #   invoker  - what Cloud Scheduler and Cloud Tasks sign their OIDC tokens as: run.invoker only;
-#   builder  - what Cloud Build uses to turn the source archive into the functions' images.
+#   builder  - what Cloud Build uses to turn the source archive into the functions' images, writing
+#              only to the functions' own Artifact Registry repository.
+# People: operators call every function (reruns, catch-up); monitors call health only (read-only:
+# health?catch_up=1 is refused unless the caller is in var.catch_up_callers); analysts read star-schema/.
 resource "google_service_account" "runtime" {
   account_id   = "${var.name_prefix}-runtime"
   display_name = "nkpipe functions runtime"
@@ -15,6 +20,11 @@ resource "google_service_account" "invoker" {
 resource "google_service_account" "builder" {
   account_id   = "${var.name_prefix}-builder"
   display_name = "nkpipe functions build"
+}
+
+resource "google_service_account" "health" {
+  account_id   = "${var.name_prefix}-health"
+  display_name = "nkpipe health function"
 }
 
 # --- runtime ---------------------------------------------------------------------------------------
@@ -33,18 +43,65 @@ resource "google_secret_manager_secret_iam_member" "runtime_access" {
   member    = google_service_account.runtime.member
 }
 
-resource "google_cloud_tasks_queue_iam_member" "runtime_enqueue" {
+# Supabase's root CA (a certificate, not a secret; Secret Manager is how a file reaches a function).
+resource "google_secret_manager_secret_iam_member" "runtime_supabase_ca" {
+  count = var.supabase_db_ca_secret_id == "" ? 0 : 1
+
+  secret_id = "projects/${var.project_id}/secrets/${var.supabase_db_ca_secret_id}"
+  role      = "roles/secretmanager.secretAccessor"
+  member    = google_service_account.runtime.member
+}
+
+# Both the runtime (range reruns) and health (catch_up=1) queue tasks. Creating a task that carries
+# an OIDC token of the invoker account needs actAs on that account.
+locals {
+  task_creators = {
+    runtime = google_service_account.runtime.member
+    health  = google_service_account.health.member
+  }
+}
+
+resource "google_cloud_tasks_queue_iam_member" "enqueue" {
+  for_each = local.task_creators
+
   name     = google_cloud_tasks_queue.rerun.name
   location = var.region
   role     = "roles/cloudtasks.enqueuer"
-  member   = google_service_account.runtime.member
+  member   = each.value
 }
 
-# Creating a task that carries an OIDC token of the invoker account needs actAs on that account.
-resource "google_service_account_iam_member" "runtime_acts_as_invoker" {
+resource "google_service_account_iam_member" "acts_as_invoker" {
+  for_each = local.task_creators
+
   service_account_id = google_service_account.invoker.name
   role               = "roles/iam.serviceAccountUser"
-  member             = google_service_account.runtime.member
+  member             = each.value
+}
+
+moved {
+  from = google_cloud_tasks_queue_iam_member.runtime_enqueue
+  to   = google_cloud_tasks_queue_iam_member.enqueue["runtime"]
+}
+
+moved {
+  from = google_service_account_iam_member.runtime_acts_as_invoker
+  to   = google_service_account_iam_member.acts_as_invoker["runtime"]
+}
+
+# --- health ----------------------------------------------------------------------------------------
+
+# Object names can be listed (a list call is checked against the bucket, not an object); only the
+# run records under metadata/ can be read.
+resource "google_storage_bucket_iam_member" "health_metadata" {
+  bucket = google_storage_bucket.lake.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.health.member
+
+  condition {
+    title       = "run-records-only"
+    description = "List the bucket, read objects under metadata/ only"
+    expression  = "resource.type == \"storage.googleapis.com/Bucket\" || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.lake.name}/objects/${local.lake_object_prefix}metadata/\")"
+  }
 }
 
 # --- invoker (and operators) -----------------------------------------------------------------------
@@ -55,6 +112,8 @@ locals {
     for entry in keys(local.functions) : merge(
       { "${entry} invoker" = { entry = entry, member = google_service_account.invoker.member } },
       { for member in var.operator_members : "${entry} ${member}" => { entry = entry, member = member } },
+      # monitors: health only, which reads and never starts work for them
+      entry == "health" ? { for member in var.monitor_members : "${entry} ${member}" => { entry = entry, member = member } } : {},
     )
   ]...)
 }
@@ -74,14 +133,18 @@ resource "google_cloud_run_v2_service_iam_member" "invoker" {
 # --- builder ---------------------------------------------------------------------------------------
 
 resource "google_project_iam_member" "builder" {
-  for_each = toset([
-    "roles/logging.logWriter",
-    "roles/artifactregistry.writer",
-  ])
-
   project = var.project_id
-  role    = each.value
+  role    = "roles/logging.logWriter"
   member  = google_service_account.builder.member
+}
+
+# Images go to the functions' own repository (functions.tf), nowhere else in the project.
+resource "google_artifact_registry_repository_iam_member" "builder" {
+  project    = var.project_id
+  location   = google_artifact_registry_repository.functions.location
+  repository = google_artifact_registry_repository.functions.name
+  role       = "roles/artifactregistry.writer"
+  member     = google_service_account.builder.member
 }
 
 resource "google_storage_bucket_iam_member" "builder_sources" {
@@ -122,11 +185,19 @@ resource "google_project_iam_member" "analysts_jobs" {
   member  = each.value
 }
 
-# External tables read the files with the caller's own credentials.
+# External tables read the files with the caller's own credentials: star-schema/ only, never raw/
+# (partner names) nor metadata/. A list call is checked against the bucket, so object names stay
+# listable; their contents outside star-schema/ do not.
 resource "google_storage_bucket_iam_member" "analysts_lake" {
   for_each = toset(var.analyst_members)
 
   bucket = google_storage_bucket.lake.name
   role   = "roles/storage.objectViewer"
   member = each.value
+
+  condition {
+    title       = "star-schema-only"
+    description = "List the bucket, read objects under star-schema/ only"
+    expression  = "resource.type == \"storage.googleapis.com/Bucket\" || resource.name.startsWith(\"projects/_/buckets/${google_storage_bucket.lake.name}/objects/${local.lake_object_prefix}star-schema/\")"
+  }
 }

@@ -72,6 +72,8 @@ locals {
 
   lake_bucket_name = var.lake_bucket_name != "" ? var.lake_bucket_name : "${var.project_id}-${var.name_prefix}-lake"
   lake_root        = "gs://${local.lake_bucket_name}/${var.lake_prefix}"
+  # Object names of the lake start with this (lake_prefix has no leading or trailing slash).
+  lake_object_prefix = "${var.lake_prefix}/"
 
   queue_name = "${var.name_prefix}-rerun"
   queue_path = "projects/${var.project_id}/locations/${var.region}/queues/${local.queue_name}"
@@ -103,10 +105,25 @@ locals {
     "agg_profit_daily_by_product",
   ]
 
-  # Everything under these paths stays out of the function source archive.
-  source_excludes = [
-    ".git", ".github", ".ci", ".venv", ".venv-checkov", ".env", ".pytest_cache", ".ruff_cache", ".services",
-    "tests", "bench", "apps_script", "docs", "infra", "scripts", "data-lake", "node_modules",
-    "nkpipe.egg-info", "build", "dist", "**/__pycache__", "**/*.pyc", "*.duckdb", "*.duckdb.wal",
-  ]
+  # Which secrets each function mounts (names of secret_env). health reads run records only.
+  function_secrets = {
+    scheduled_pipeline = keys(local.secret_env)
+    rerun              = keys(local.secret_env)
+    catch_up           = keys(local.secret_env)
+    health             = []
+  }
+
+  # The function source archive is an allowlist (as .gcloudignore at the repository root): the entry
+  # points, the hashed dependency lock and the two packages, without the Odoo simulator (the cloud
+  # refuses it anyway), caches, or any .env*, key or certificate file that may lie in the tree.
+  source_include       = ["main.py", "requirements.txt", "functions/**", "shared/**"]
+  source_exclude_dirs  = ["__pycache__", "shared/odoo_sim/"]
+  source_exclude_names = [".env", ".pyc", ".pem", ".key", ".p12", ".crt", "-key.json", "credentials.json"]
+  source_root          = "${path.module}/../.."
+  supabase_ca_dir      = "/etc/nkpipe/supabase-db-ca"
+  source_files = toset([
+    for f in flatten([for pattern in local.source_include : tolist(fileset(local.source_root, pattern))]) : f
+    if alltrue([for dir in local.source_exclude_dirs : !strcontains(f, dir)])
+    && alltrue([for name in local.source_exclude_names : !endswith(f, name) && !startswith(basename(f), name)])
+  ])
 }

@@ -148,6 +148,12 @@ variable "secret_ids" {
   default     = {}
 }
 
+variable "supabase_db_ca_secret_id" {
+  type        = string
+  description = "Secret Manager secret holding Supabase's root CA certificate (Database settings › SSL); mounted as a file for sslmode=verify-full (SUPABASE_DB_CA). Empty: the system CAs, which Supabase's direct database certificate is not signed by."
+  default     = ""
+}
+
 # --- functions -------------------------------------------------------------------------------------
 
 variable "function_sizes" {
@@ -175,6 +181,28 @@ variable "operator_members" {
   validation {
     condition     = alltrue([for m in var.operator_members : !contains(["allUsers", "allAuthenticatedUsers"], m)])
     error_message = "operator_members must name people, groups or service accounts, never allUsers or allAuthenticatedUsers."
+  }
+}
+
+variable "monitor_members" {
+  type        = list(string)
+  description = "Principals allowed to call the health function only (uptime checks, dashboards): read-only, they cannot start a catch-up."
+  default     = []
+
+  validation {
+    condition     = alltrue([for m in var.monitor_members : !contains(["allUsers", "allAuthenticatedUsers"], m)])
+    error_message = "monitor_members must name people, groups or service accounts, never allUsers or allAuthenticatedUsers."
+  }
+}
+
+variable "catch_up_callers" {
+  type        = list(string)
+  description = "E-mail addresses (users or service accounts, not groups: the function reads the caller's ID token) allowed to start a catch-up with health?catch_up=1. Empty: nobody, use the catch_up schedule or a rerun."
+  default     = []
+
+  validation {
+    condition     = alltrue([for e in var.catch_up_callers : can(regex("^[^:@\\s]+@[^:@\\s]+$", e))])
+    error_message = "catch_up_callers are plain e-mail addresses (no \"user:\" prefix, no group)."
   }
 }
 
