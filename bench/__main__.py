@@ -1,8 +1,8 @@
 """Every benchmark from one command; each prints its table and writes bench/results/<name>.json.
 
-    python -m bench [--scale 0.1] [--only extract,profit,kpi,backfill,coldstart,memory]
+    python -m bench [--scale 0.1] [--only extract,profit,kpi,backfill,coldstart,memory,intraday]
 
-B1 extract, B2 profit, B3 kpi, B4 backfill, B5 coldstart, B6 memory. `--scale 1.0` is the full size of
+B1 extract, B2 profit, B3 kpi, B4 backfill, B5 coldstart, B6 memory, B7 intraday. `--scale 1.0` is the full size of
 each (about an hour on 2 cores); a smaller scale keeps the same shape. B3 needs MariaDB: started by
 `scripts/services.sh start` when the NKPIPE_TEST_MYSQL_* settings are absent.
 """
@@ -16,7 +16,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ORDER = ("extract", "profit", "kpi", "backfill", "coldstart", "memory")
+ORDER = ("extract", "profit", "kpi", "backfill", "coldstart", "memory", "intraday")
 REPO = Path(__file__).resolve().parents[1]
 
 

@@ -118,8 +118,8 @@ def processed_days(
     required: Sequence[tuple[str, str]],
     watermarks: Mapping[tuple[str, str], Watermark] | None = None,
 ) -> tuple[set[date], set[date]]:
-    """(days whose latest run of every required (stage, dataset) succeeded or was skipped,
-    days with any run at all).
+    """(days whose latest run of every required (stage, dataset) succeeded or was skipped and is
+    not provisional, days with any run at all).
 
     A day after a (stage, dataset)'s watermark whose run started before the watermark was last set
     does not count as processed for it: a successful run moves the watermark forward to its day, so
@@ -136,7 +136,8 @@ def processed_days(
                 continue
             attempted.add(rec.day)
             mark = (watermarks or {}).get((rec.stage, rec.dataset))
-            if rec.status in (SUCCESS, SKIPPED) and _before_watermark(rec, mark):
+            # a provisional (intraday) run is never the day done: the nightly run still has to come
+            if rec.status in (SUCCESS, SKIPPED) and not rec.provisional and _before_watermark(rec, mark):
                 ok.setdefault((rec.stage, rec.dataset), set()).add(rec.day)
     sets = [ok.get(pair, set()) for pair in required]
     return (set.intersection(*sets) if sets else set()), attempted

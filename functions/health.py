@@ -10,7 +10,7 @@ looked up in the full run history of the last CATCHUP_LOOKBACK_DAYS days only.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,12 +18,19 @@ from shared import clock
 from shared.dates import yesterday
 from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, RunRecord
 
-KPI_TABLES = ("inventory_kpi_daily", "fleet_kpi_daily", "sales_kpi_daily", "sales_kpi_daily_by_product")
+KPI_TABLES = (
+    "inventory_kpi_daily",
+    "fleet_kpi_daily",
+    "sales_kpi_daily",
+    "sales_kpi_daily_by_product",
+    "sales_kpi_hourly",
+)
 FRESH, BEHIND, NEVER = "fresh", "behind", "never"
 
 
 def _processed_days(records: Sequence[RunRecord]) -> set[date]:
-    return {r.day for r in records if r.status in (SUCCESS, SKIPPED)}
+    # a provisional (intraday) run of a day is not that day processed: the nightly run is
+    return {r.day for r in records if r.status in (SUCCESS, SKIPPED) and not r.provisional}
 
 
 def summarise_runs(
@@ -38,7 +45,7 @@ def summarise_runs(
     processed = set.intersection(*day_sets) if day_sets else set()
     last_day = max(processed) if processed else None
     records = [r for records in groups for r in records]
-    successes = [r for r in records if r.status == SUCCESS]
+    successes = [r for r in records if r.status == SUCCESS and not r.provisional]
     failures = [r for r in (*records, *earlier) if r.status == FAILED]
     last_success = max(successes, key=lambda r: r.finished_at or r.started_at, default=None)
     last_error = max(failures, key=lambda r: r.started_at, default=None)
@@ -112,12 +119,33 @@ def freshness(settings: Any, lake: Any, now: datetime | None = None) -> dict[str
         entry["mirror"] = mirror
         kpi_tables[table] = entry
     entries = [*datasets.values(), *kpi_tables.values()]
+    checked_at = now or clock.now()
     return {
-        "checked_at": (now or clock.now()).isoformat(),
+        "checked_at": checked_at.isoformat(),
         "expected_day": expected.isoformat(),
         "ok": all(e["status"] == FRESH for e in entries),
         "datasets": datasets,
         "kpi_tables": kpi_tables,
+        "intraday": intraday_summary(metadata.last_intraday(), checked_at, _processed_days(kpi_runs)),
+    }
+
+
+def intraday_summary(
+    last: dict[str, Any] | None, now: datetime, final_days: Set[date] = frozenset()
+) -> dict[str, Any] | None:
+    """The last complete intraday refresh: its day, as_of, age in minutes, and whether a nightly run
+    has made that day final since (None: never ran).
+
+    Informational: it never makes health "ok" or not (a provisional day is not a processed day)."""
+    if not last:
+        return None
+    as_of = datetime.fromisoformat(last["as_of"])
+    return {
+        "date": last["date"],
+        "as_of": last["as_of"],
+        "age_minutes": round((now - as_of).total_seconds() / 60, 1),
+        "run_id": last.get("run_id"),
+        "final": date.fromisoformat(last["date"]) in final_days,
     }
 
 
@@ -142,3 +170,12 @@ def health_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+def intraday_line(summary: dict[str, Any] | None) -> str:
+    """`nkpipe health`'s line about the intraday refresh."""
+    if summary is None:
+        return "intraday refresh: never ran"
+    as_of = summary["as_of"][:16].replace("T", " ")
+    state = "final since the nightly run" if summary.get("final") else "provisional until the nightly run"
+    return f"intraday refresh: {summary['date']} as of {as_of} UTC, {summary['age_minutes']:g} min ago ({state})"

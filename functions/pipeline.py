@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,11 +12,14 @@ from functions.extract import run_extract
 from functions.kpi import run_kpi, run_mirror
 from functions.profit import run_profit
 from functions.transform import run_transform
+from functions.runs import lock_name
+from shared import clock
 from shared.config import Settings
+from shared.dates import today as business_today
 from shared.errors import InputError, NkpipeError
 from shared.lake import Lake
 from shared.log import get_logger, log_context
-from shared.metadata import FAILED, SKIPPED, StageResult, new_run_id
+from shared.metadata import FAILED, SKIPPED, Metadata, StageResult, new_run_id, provisional
 from shared.odoo import OdooClient, connect
 
 log = get_logger(__name__)
@@ -24,11 +28,17 @@ STAGES: tuple[str, ...] = ("extract", "transform", "profit", "kpi", "mirror")
 TARGETS: tuple[str, ...] = ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
 TARGETED_STAGES = frozenset({"extract", "transform"})
 
+# The intraday refresh of today: the sales targets (purchases too: a bill posted this morning prices
+# today's sales) through every stage, provisional until the nightly run (see run_days).
+INTRADAY_PIPELINE = "intraday"
+INTRADAY_TARGETS: tuple[str, ...] = ("pos", "invoice-sales", "purchases")
+
 # Scheduled pipelines (Cloud Scheduler jobs): name -> (stages, targets).
 PIPELINES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     **{target: (("extract", "transform"), (target,)) for target in TARGETS},
     "profit": (("profit",), ()),
     "kpi": (("kpi", "mirror"), ()),
+    INTRADAY_PIPELINE: (STAGES, INTRADAY_TARGETS),
 }
 
 
@@ -121,19 +131,28 @@ def run_days(
     progress: Progress | None = None,
     odoo: OdooClient | None = None,
     dry_run: bool = False,
+    intraday: bool = False,
+    run_id: str | None = None,
 ) -> list[StageResult]:
     """Run `stages` (canonical order) for each day, oldest first; stop at the first failure.
 
     One Odoo connection serves the whole run. A failure raises (after progress has seen the results
     so far); downstream stages of that day never run on half-done inputs.
+
+    `intraday`: the provisional refresh of today (only today): the same stages and locks, but every
+    lock of the run is held from its first stage to its last (a run of the same day never
+    interleaves with it), its records are provisional as of the moment it started, no watermark
+    moves, and the last complete refresh is recorded for health and the dashboard.
     """
     stages = parse_stages(list(stages))
     targets = parse_targets(list(targets)) if any(s in TARGETED_STAGES for s in stages) else tuple(targets)
+    if intraday:
+        return _run_intraday(settings, lake, days, stages, targets, progress, odoo, dry_run)
     own_odoo = False
     if odoo is None and "extract" in stages and not dry_run:
         odoo = connect(settings)  # stops with a clear ConfigError when Odoo is not configured
         own_odoo = True
-    run_id = new_run_id()
+    run_id = run_id or new_run_id()
     results: list[StageResult] = []
     try:
         for day in sorted(days):
@@ -146,6 +165,58 @@ def run_days(
     finally:
         if own_odoo and odoo is not None:
             odoo.close()
+    return results
+
+
+def check_intraday_days(settings: Settings, days: Sequence[date]) -> date:
+    """An intraday run is of today's business day and nothing else."""
+    today = business_today(settings.business_tz)
+    if list(days) != [today]:
+        given = ", ".join(d.isoformat() for d in days) or "no day"
+        raise InputError(
+            f"an intraday run is for today's business day only ({today.isoformat()} in {settings.business_tz}), "
+            f"not {given}"
+        )
+    return today
+
+
+def stage_datasets(stage: str, targets: Sequence[str]) -> list[str]:
+    """The datasets a stage records (and locks) for a day: its targets, or the stage itself."""
+    return sorted(targets) if stage in TARGETED_STAGES else [stage]
+
+
+def _run_intraday(
+    settings: Settings,
+    lake: Lake,
+    days: Sequence[date],
+    stages: Sequence[str],
+    targets: Sequence[str],
+    progress: Progress | None,
+    odoo: OdooClient | None,
+    dry_run: bool,
+) -> list[StageResult]:
+    day = check_intraday_days(settings, days)
+    if dry_run:
+        return run_days(settings, lake, [day], stages, targets, progress, odoo, dry_run=True)
+    as_of = clock.now()
+    run_id = new_run_id()
+    with contextlib.ExitStack() as held:
+        if odoo is None and "extract" in stages:
+            # before any lock: a misconfigured run stops with one line and leaves nothing behind
+            odoo = connect(settings)
+            held.callback(odoo.close)
+        # Every lock of the refresh, from the first stage to the last (each stage takes its own
+        # again: the lake's locks are re-entrant for their owner).
+        for stage in stages:
+            for dataset in stage_datasets(stage, targets):
+                held.enter_context(lake.lock(lock_name(stage, dataset, day), owner=run_id))
+        with provisional(as_of), log_context(intraday=True, as_of=as_of.isoformat()):
+            results = run_days(settings, lake, [day], stages, targets, progress, odoo, run_id=run_id)
+    rows: dict[str, int] = {}
+    for result in results:
+        for name, count in result.rows.items():
+            rows[name] = rows.get(name, 0) + count
+    Metadata(lake).record_intraday(day, as_of, run_id, rows)
     return results
 
 

@@ -31,6 +31,8 @@ LAYERS = ("raw", "clean", "star-schema")
 # for a moment): it is stale although the process — a long-lived function worker — is alive.
 _ACTIVE_LOCKS: set[tuple[str, str, str]] = set()
 _ACTIVE_LOCKS_GUARD = threading.Lock()
+# The locks this process holds, with how many times their owner has taken them (re-entrance).
+_HELD_LOCKS: dict[tuple[str, str, str], int] = {}
 PARTITION_FILE = "part-0.parquet"
 _DATE_DIR = re.compile(r"date=(\d{4}-\d{2}-\d{2})/" + re.escape(PARTITION_FILE) + "$")
 
@@ -224,7 +226,21 @@ class Lake:
         ).encode()
         active = (self.url, key, owner)
         with _ACTIVE_LOCKS_GUARD:
-            _ACTIVE_LOCKS.add(active)
+            if active in _HELD_LOCKS:
+                # Re-entrant for its owner in this process: the intraday refresh holds every lock of
+                # its stages for the whole run, and each stage takes its own again.
+                _HELD_LOCKS[active] += 1
+                nested = True
+            else:
+                nested = False
+                _ACTIVE_LOCKS.add(active)
+        if nested:
+            try:
+                yield
+            finally:
+                with _ACTIVE_LOCKS_GUARD:
+                    _HELD_LOCKS[active] -= 1
+            return
         try:
             if not self.store.put_if_absent(key, body):
                 held = self.read_json(key) or {}
@@ -236,9 +252,13 @@ class Lake:
                 self.store.delete(key)
                 if not self.store.put_if_absent(key, body):
                     raise LockedError(f"already running: {name} (lock taken by another run just now)")
+            with _ACTIVE_LOCKS_GUARD:
+                _HELD_LOCKS[active] = 1
             try:
                 yield
             finally:
+                with _ACTIVE_LOCKS_GUARD:
+                    _HELD_LOCKS.pop(active, None)
                 held = self.read_json(key) or {}
                 if held.get("owner") == owner:
                     self.store.delete(key)

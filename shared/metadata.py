@@ -6,11 +6,16 @@
 
 A record says "success" only after the data it describes is written; a watermark moves only after
 that, and only forward (unless reset on purpose, which is recorded with who and when).
+
+Provisional runs (the intraday refresh of today, `provisional(as_of)`): their records carry
+`provisional: true` and `as_of` (the moment the data was read up to), the partitions they describe are
+"sementara" until the nightly run of that day replaces them, and they never move a watermark.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import time
 import uuid
@@ -23,6 +28,24 @@ from shared import clock
 from shared.lake import Lake
 
 RUNNING, SUCCESS, FAILED, SKIPPED = "running", "success", "failed", "skipped"
+
+# The as_of time of the provisional (intraday) run this code runs inside, or None for a normal run.
+_PROVISIONAL: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("nkpipe_provisional", default=None)
+
+
+@contextlib.contextmanager
+def provisional(as_of: datetime) -> Iterator[None]:
+    """Everything recorded inside is provisional as of `as_of` (UTC); no watermark moves."""
+    token = _PROVISIONAL.set(as_of)
+    try:
+        yield
+    finally:
+        _PROVISIONAL.reset(token)
+
+
+def provisional_as_of() -> datetime | None:
+    """The as_of time when running inside `provisional(...)`, else None."""
+    return _PROVISIONAL.get()
 
 
 def new_run_id() -> str:
@@ -64,6 +87,10 @@ class RunRecord:
     code_version: str = field(default_factory=code_version)
     error: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # An intraday run's record: its data are "sementara" (provisional) as of `as_of` until the
+    # nightly run of the day replaces them; it never counts as the day being processed.
+    provisional: bool = False
+    as_of: str | None = None
 
     @property
     def day(self) -> date:
@@ -91,6 +118,8 @@ class StageResult:
     duration_s: float = 0.0
     message: str = ""
     run_id: str | None = None
+    provisional: bool = False
+    as_of: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -113,6 +142,8 @@ class StageResult:
             duration_s=rec.duration_s or 0.0,
             message=message or (rec.error or ""),
             run_id=rec.run_id,
+            provisional=rec.provisional,
+            as_of=rec.as_of,
         )
 
 
@@ -147,6 +178,9 @@ class Metadata:
         rec = RunRecord(stage=stage, dataset=dataset, date=day.isoformat())
         if run_id:
             rec.run_id = run_id
+        as_of = provisional_as_of()
+        if as_of is not None:
+            rec.provisional, rec.as_of = True, as_of.isoformat()
         self._save(rec)
         return rec
 
@@ -200,9 +234,10 @@ class Metadata:
         return None if data is None else RunRecord.from_dict(data)
 
     def last_success(self, stage: str, dataset: str, day: date) -> RunRecord | None:
-        """The newest successful attempt for that day (the latest may be a later failure)."""
+        """The newest final successful attempt for that day (the latest may be a later failure, or
+        a provisional intraday run, which is never the day's final state)."""
         for rec in reversed(self.history(stage, dataset, day)):
-            if rec.status == SUCCESS:
+            if rec.status == SUCCESS and not rec.provisional:
                 return rec
         return None
 
@@ -225,6 +260,25 @@ class Metadata:
                 records.append(RunRecord.from_dict(data))
         return sorted(records, key=lambda r: (r.stage, r.dataset, r.date))
 
+    # the intraday refresh
+    INTRADAY_KEY = "metadata/intraday/last.json"
+
+    def record_intraday(self, day: date, as_of: datetime, run_id: str, rows: dict[str, int]) -> None:
+        """The last complete intraday refresh (what health and the dashboard's freshness show)."""
+        self.lake.write_json(
+            self.INTRADAY_KEY,
+            {
+                "date": day.isoformat(),
+                "as_of": as_of.isoformat(),
+                "run_id": run_id,
+                "finished_at": clock.now().isoformat(),
+                "rows": rows,
+            },
+        )
+
+    def last_intraday(self) -> dict[str, Any] | None:
+        return self.lake.read_json(self.INTRADAY_KEY)
+
     # watermarks
     def get_watermark(self, stage: str, dataset: str) -> date | None:
         data = self.lake.read_json(self._watermark_key(stage, dataset))
@@ -233,7 +287,12 @@ class Metadata:
     def set_watermark(
         self, stage: str, dataset: str, day: date, by: str | None = None, force: bool = False
     ) -> bool:
-        """Move the watermark to `day`; only forward unless `force` (a reset). Returns True if moved."""
+        """Move the watermark to `day`; only forward unless `force` (a reset). Returns True if moved.
+
+        Inside a provisional (intraday) run it never moves: today is not done until the nightly run.
+        """
+        if provisional_as_of() is not None and not force:
+            return False
         current = self.get_watermark(stage, dataset)
         if current is not None and day <= current and not force:
             return False

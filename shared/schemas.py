@@ -268,6 +268,9 @@ _AGG = (
 
 AGG_PROFIT_DAILY = _star("agg_profit_daily", DAY, *_AGG)
 AGG_PROFIT_DAILY_BY_PRODUCT = _star("agg_profit_daily_by_product", DAY, ("product_id", ID), *_AGG)
+# POS lines by the hour of the order (date_order in BUSINESS_TZ) and POS config (the shop's till;
+# 0 when the order has none). Invoice lines have a date but no time of day in Odoo: not in here.
+AGG_PROFIT_HOURLY = _star("agg_profit_hourly", DAY, ("config_id", ID), ("hour", ID), *_AGG)
 
 STAR_FACTS = (
     FACT_SALES,
@@ -286,4 +289,5 @@ PROFIT_OUTPUTS = (
     FACT_SALES_LINES_PROFIT,
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
+    AGG_PROFIT_HOURLY,
 )

@@ -17,7 +17,8 @@ from shared.errors import InputError
 def test_contract_names():
     assert STAGES == ("extract", "transform", "profit", "kpi", "mirror")
     assert TARGETS == ("pos", "invoice-sales", "purchases", "inventory-moves", "stock-quants", "dimensions")
-    assert set(TARGETS) | {"profit", "kpi"} == set(PIPELINES)
+    assert set(TARGETS) | {"profit", "kpi", "intraday"} == set(PIPELINES)
+    assert PIPELINES["intraday"] == (STAGES, ("pos", "invoice-sales", "purchases"))
 
 
 def test_stage_and_target_parsing_keeps_canonical_order():
@@ -43,6 +44,8 @@ def test_stage_and_target_parsing_keeps_canonical_order():
         (["run", "--date", "2026-11-01", "--stages", "load"], "error: unknown stage 'load'"),
         (["run", "--date", "2026-11-01", "--targets", "sales"], "error: unknown target 'sales'"),
         (["run", "--date", "2026-11-01", "--stages", "extract"], "error: ODOO_HOST is not set"),
+        (["run", "--date", "2026-11-01", "--intraday"], "error: an intraday run is for today's business day only"),
+        (["run", "--date", "today", "--to", "today", "--intraday", "--stages", "extract"], "error: ODOO_HOST is not set"),
     ],
 )
 def test_bad_input_is_one_line_exit_2_and_writes_nothing(argv, message, tmp_path, monkeypatch, capsys):

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import random
-from datetime import date
+import shutil
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -181,3 +182,114 @@ def test_mirror_killed_mid_transaction_keeps_the_previous_copy_and_reruns_to_the
         assert [r.status for r in results] == ["success"]
         assert mirror_rows(supabase_db, day) == source
         assert kpi_rows(settings, day, clock=True) == source
+
+
+# ---------------------------------------------------------------- the intraday refresh, killed
+
+INTRADAY_DAY = date(2026, 11, 20)
+INTRADAY_PREVIOUS = datetime(2026, 11, 20, 3, 0, tzinfo=UTC)  # the 10:00 WIB refresh
+INTRADAY_NEXT = datetime(2026, 11, 20, 3, 30, tzinfo=UTC)  # the 10:30 WIB one, killed
+INTRADAY_ARGS = ["run", "--date", "today", "--intraday"]
+
+
+def sales_rows_without_clock(settings) -> dict[str, list[str]]:
+    """The sales KPI rows of the intraday day, without updated_at and as_of (a run's own clock)."""
+    from functions.kpi.store import open_store
+    from functions.kpi.tables import BY_NAME
+    from tests.fixtures.drills import canonical_rows
+
+    found = {}
+    with open_store(settings) as store:
+        for name in ("sales_kpi_daily", "sales_kpi_daily_by_product", "sales_kpi_hourly"):
+            table = BY_NAME[name]
+            rows = store.query_dicts(table.store_select_day, {"day": INTRADAY_DAY}) if store.table_exists(name) else []
+            found[name] = canonical_rows(table, [{**r, "as_of": None} for r in rows], clock=False)
+    return found
+
+
+@pytest.fixture(scope="module")
+def intraday_world(tmp_path_factory):
+    """A live simulator (today's orders appear as the clock moves), the state after the 10:00 refresh
+    ("previous") and after an undisturbed 10:30 one ("next"), with the renames the latter made."""
+    from functions.demo import demo_settings
+    from functions.pipeline import INTRADAY_TARGETS, STAGES
+    from shared import clock
+    from shared.odoo_sim import OdooSimulator, SimConfig
+    from tests.fixtures.drills import counting_writes
+
+    base = tmp_path_factory.mktemp("drill-intraday")
+    config = SimConfig(seed=23, lines_per_day=400, days=2, end_day=INTRADAY_DAY, purchase_history_days=10,
+                       latency_s=0.01, live=True)  # fmt: skip
+    with OdooSimulator(config) as sim:
+        work = base / "work"
+        settings = demo_settings(str(work / "lake"), sim.port, kpi_duckdb_path=str(work / "kpi.duckdb"),
+                                 local_versions_days=0, odoo_timeout=5.0, odoo_max_retries=2)  # fmt: skip
+        lake = open_lake(settings.data_lake_root, 0)
+        with clock.frozen(INTRADAY_PREVIOUS):
+            run_days(settings, lake, [INTRADAY_DAY], STAGES, INTRADAY_TARGETS, intraday=True)
+        shutil.copytree(work, base / "previous")
+        with clock.frozen(INTRADAY_NEXT), counting_writes() as counter:
+            run_days(settings, lake, [INTRADAY_DAY], STAGES, INTRADAY_TARGETS, intraday=True)
+        shutil.copytree(work, base / "next")
+        yield sim, base, counter["writes"]
+
+
+def intraday_case(base: Path, case: Path, sim):
+    from functions.demo import demo_settings
+
+    shutil.copytree(base / "previous", case)
+    return demo_settings(str(case / "lake"), sim.port, kpi_duckdb_path=str(case / "kpi.duckdb"),
+                         local_versions_days=0, odoo_timeout=5.0, odoo_max_retries=2)  # fmt: skip
+
+
+def test_an_intraday_refresh_killed_midway_leaves_the_previous_refresh_intact(intraday_world, tmp_path, monkeypatch):
+    from functions.pipeline import INTRADAY_TARGETS, STAGES
+    from shared import clock
+    from shared.metadata import Metadata
+
+    sim, base, writes = intraday_world
+    previous, following = base / "previous", base / "next"
+    previous_settings = intraday_case(base, tmp_path / "ref-previous", sim)
+    next_settings = intraday_case(base, tmp_path / "ref-next", sim)
+    shutil.rmtree(tmp_path / "ref-next")
+    shutil.copytree(following, tmp_path / "ref-next")
+    before_rows, after_rows = sales_rows_without_clock(previous_settings), sales_rows_without_clock(next_settings)
+    assert before_rows != after_rows, "the 10:30 refresh must differ from the 10:00 one for this drill to mean anything"
+    marks = Metadata(open_lake(str(previous / "lake"), 0)).watermarks()
+
+    # The child's clock: 10:30 WIB (it counts on from its first read); the simulator, here, stays at 10:30.
+    monkeypatch.setenv("NKPIPE_NOW", INTRADAY_NEXT.isoformat())
+    monkeypatch.delenv("NKPIPE_NOW_SET_AT", raising=False)
+    rng = random.Random("drill-kill-intraday")
+    kills = ["write:1", *(f"write:{n}" for n in sorted(rng.sample(range(2, writes + 1), k=2))),
+             f"time:{rng.uniform(0.4, 2.5):.2f}"]  # fmt: skip
+    with clock.frozen(INTRADAY_NEXT):
+        for i, kill in enumerate(kills):
+            case = tmp_path / f"case{i}"
+            settings = intraday_case(base, case, sim)
+            run = start_cli(INTRADAY_ARGS, settings, case / "cli", "killed", kill if kill.startswith("write:") else None)
+            code = run.kill_after(float(kill.split(":")[1])) if kill.startswith("time:") else run.wait()
+            assert code in ((SIGKILLED, 0) if kill.startswith("time:") else (SIGKILLED,)), f"{kill}: exit {code}"
+            lake_dir = case / "lake"
+            assert_only_whole_files_visible(lake_dir)
+            # every partition a reader sees is the 10:00 refresh's or the 10:30 one's, whole
+            for rel in data_files(lake_dir):
+                assert same_file(lake_dir, previous / "lake", rel) or same_file(lake_dir, following / "lake", rel), (
+                    f"{kill}: {rel} is neither refresh's"
+                )
+            # the provisional KPI rows: the previous refresh's or the new one's, never a mix
+            rows = sales_rows_without_clock(settings)
+            assert rows in (before_rows, after_rows), f"{kill}: the sales KPI rows are a mix"
+            lake = open_lake(str(lake_dir), 0)
+            last = Metadata(lake).last_intraday()
+            if code == SIGKILLED:  # not finished: health and the dashboard still see the 10:00 refresh
+                assert last["as_of"] == INTRADAY_PREVIOUS.isoformat(), kill
+            assert Metadata(lake).watermarks() == marks, f"{kill}: a watermark moved"
+
+            # the same refresh again (the next 30-minute tick) takes the dead run's locks over
+            results = run_days(settings, lake, [INTRADAY_DAY], STAGES, INTRADAY_TARGETS, intraday=True)
+            assert all(r.ok and r.provisional for r in results)
+            assert differences(lake_dir, following / "lake") == []
+            assert sales_rows_without_clock(settings) == after_rows
+            assert Metadata(lake).last_intraday()["as_of"] == INTRADAY_NEXT.isoformat()
+            assert not list((lake_dir / "metadata" / "locks").glob("*.lock")), "the rerun left a lock behind"

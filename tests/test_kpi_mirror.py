@@ -114,7 +114,17 @@ def seed_day(store, day: date = D, extra_qty: str = "0") -> dict[str, list[dict]
             "updated_at": LATER,
         },
     ]
-    write_day(store, day, TZ, sales, by_product, now=LATER)
+    # Two tills at 10:00 WIB, one at 11:00; a provisional row (an intraday refresh) next to final ones.
+    hourly = [
+        {
+            "data_date": day, "org_id": 1, "config_id": config, "hour": hour,
+            "revenue_tax_in": Decimal(revenue), "gross_profit": Decimal("1000.50") if config == 1 else None,
+            "transactions": 2, "lines": 3, "updated_at": LATER, "provisional": config == 2,
+            "as_of": LATER if config == 2 else None,
+        }
+        for config, hour, revenue in ((1, 10, "70000.00"), (1, 11, "30000.00"), (2, 10, "50000.00"))
+    ]  # fmt: skip
+    write_day(store, day, TZ, sales, by_product, now=LATER, sales_hourly=hourly)
     return mirror.read_source_day(store, day)
 
 
@@ -134,6 +144,7 @@ def test_direct_mirror_copies_the_day_and_checks_it(kpi_store, supabase_db):
         ("fleet_kpi_daily", 2, 2, True),
         ("sales_kpi_daily", 1, 1, True),
         ("sales_kpi_daily_by_product", 2, 2, True),
+        ("sales_kpi_hourly", 3, 3, True),
     ]
     for table in KPI_TABLES:
         expected = mirror.checksum(table, source[table.name])
@@ -192,6 +203,7 @@ def visible(dsn: str, role: str, user_id=None) -> dict[str, list]:
         "fleet_kpi_daily": "vehicle_id",
         "sales_kpi_daily": "org_id",
         "sales_kpi_daily_by_product": "product_id",
+        "sales_kpi_hourly": "hour",
     }
     seen = {}
     with as_role(dsn, role, user_id) as conn:
@@ -207,6 +219,7 @@ def test_rls_org_wide_user_sees_the_whole_organisation(mirrored):
         "fleet_kpi_daily": [500],
         "sales_kpi_daily": [1],
         "sales_kpi_daily_by_product": [0, 7],
+        "sales_kpi_hourly": [10, 10, 11],
     }
     assert visible(mirrored, "authenticated", user) == expected
 
@@ -218,6 +231,7 @@ def test_rls_single_warehouse_user_sees_one_warehouse_and_the_org_level_tables(m
         "fleet_kpi_daily": [500],
         "sales_kpi_daily": [1],
         "sales_kpi_daily_by_product": [0, 7],
+        "sales_kpi_hourly": [10, 10, 11],
     }
     assert visible(mirrored, "authenticated", user) == expected
 
@@ -229,6 +243,7 @@ def test_rls_other_organisation_user_sees_only_their_own(mirrored):
         "fleet_kpi_daily": [600],
         "sales_kpi_daily": [],
         "sales_kpi_daily_by_product": [],
+        "sales_kpi_hourly": [],
     }
     assert visible(mirrored, "authenticated", user) == expected
 
@@ -315,6 +330,7 @@ def test_rest_rollback_deletes_the_day(embedded_store, postgrest_stub):
         "fleet_kpi_daily": 2,
         "sales_kpi_daily": 1,
         "sales_kpi_daily_by_product": 2,
+        "sales_kpi_hourly": 3,
     }
     assert all(pg_day(stub.dsn, t.name) == [] for t in KPI_TABLES)
 

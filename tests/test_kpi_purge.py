@@ -117,8 +117,10 @@ def test_delete_sales_days_on_mariadb_and_supabase(env, mysql_database, supabase
     expected = {
         "tidb/sales_kpi_daily": 0,
         "tidb/sales_kpi_daily_by_product": 0,
+        "tidb/sales_kpi_hourly": 0,
         "supabase/sales_kpi_daily": 0,
         "supabase/sales_kpi_daily_by_product": 0,
+        "supabase/sales_kpi_hourly": 0,
     }
     assert delete_sales_days(settings, [D]) == expected  # already gone: nothing left to delete
 
@@ -152,8 +154,10 @@ def test_delete_sales_days_over_rest(env, postgrest_stub):
     expected = {
         "duckdb/sales_kpi_daily": 1,
         "duckdb/sales_kpi_daily_by_product": 1,
+        "duckdb/sales_kpi_hourly": 0,  # write_profit writes no agg_profit_hourly
         "supabase/sales_kpi_daily": 1,
         "supabase/sales_kpi_daily_by_product": 1,
+        "supabase/sales_kpi_hourly": 0,
     }
     assert result == expected
     assert mirror_counts(stub.dsn) == without_sales_of_d(mirror_before)

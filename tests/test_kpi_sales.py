@@ -164,3 +164,27 @@ def test_by_product_rows_get_names_and_a_key_for_missing_products():
         },
     ]
     assert result == expected
+
+
+def test_hourly_rows_round_like_the_daily_ones_and_carry_the_mark():
+    from functions.kpi.sales import mark, sales_kpi_hourly_rows
+    from shared.schemas import AGG_PROFIT_HOURLY
+
+    hourly = table(
+        AGG_PROFIT_HOURLY,
+        [
+            agg(config_id=2, hour=14, revenue_tax_in=1000.005, gross_profit=None, transactions=3, lines=5),
+            agg(config_id=1, hour=9, revenue_tax_in=10.0, gross_profit=2.5, transactions=1, lines=1),
+            agg(date=date(2024, 3, 9), config_id=1, hour=9, revenue_tax_in=99.0),  # another day: ignored
+        ],
+    )
+    rows = sales_kpi_hourly_rows(D, 1, hourly, NOW)
+    assert [(r["config_id"], r["hour"], r["revenue_tax_in"], r["gross_profit"], r["transactions"]) for r in rows] == [
+        (1, 9, Decimal("10.00"), Decimal("2.50"), 1),
+        (2, 14, Decimal("1000.01"), None, 3),
+    ]
+    as_of = datetime(2024, 3, 10, 7, 30)
+    marked = mark(rows, True, as_of)
+    assert [(r["provisional"], r["as_of"]) for r in marked] == [(True, as_of), (True, as_of)]
+    assert "provisional" not in rows[0], "mark returns new rows"
+    assert sales_kpi_hourly_rows(D, 1, None, NOW) == []

@@ -165,8 +165,8 @@ def test_rollback_removes_one_day_on_both_sides(env, mysql_database, supabase_db
 def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
     settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
     assert migrate(settings) == {
-        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"],
-        "supabase": ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"],
+        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage", "006_intraday_hourly"],
+        "supabase": ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role"],
     }
     with pytest.raises(InputError, match="--yes-drop-kpi-tables"):
         drop_kpi_tables(settings)
@@ -178,14 +178,15 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         "fleet_kpi_daily",
         "sales_kpi_daily",
         "sales_kpi_daily_by_product",
+        "sales_kpi_hourly",
     }
     assert "inventory_kpi_daily" in dropped["duckdb"]
     with psycopg.connect(supabase_db) as conn:
         assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
         assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
     again = migrate(settings)
-    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage"]
-    assert again["supabase"] == ["001_tables", "002_grants_and_rls", "005_mirror_status", "006_mirror_role"]
+    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage", "006_intraday_hourly"]
+    assert again["supabase"] == ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role"]
 
 
 def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys):

@@ -309,6 +309,34 @@ def test_scheduled_pipeline_defaults_to_yesterday_in_business_time(functions_up)
     assert response.json()["days"] == [yesterday(TZ).isoformat()]
 
 
+def test_scheduled_intraday_pipeline_refreshes_today_provisionally(functions_up, lake_dir):
+    today = yesterday(TZ) + timedelta(days=1)
+
+    response = post(functions_up.urls["scheduled_pipeline"], {"pipeline": "intraday"})
+
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert (result["pipeline"], result["intraday"], result["days"]) == ("intraday", True, [today.isoformat()])
+    assert {(r["stage"], r["dataset"]) for r in result["results"]} >= {("extract", "pos"), ("kpi", "kpi")}
+    assert all(r["provisional"] and r["as_of"] for r in result["results"])
+    assert not (lake_dir / "metadata" / "watermarks" / "extract" / "pos.json").is_file() or (
+        json.loads((lake_dir / "metadata" / "watermarks" / "extract" / "pos.json").read_text())["date"] < today.isoformat()
+    )
+    assert json.loads((lake_dir / "metadata" / "intraday" / "last.json").read_text())["date"] == today.isoformat()
+
+
+def test_intraday_pipeline_is_for_today_only(functions_up):
+    day = day_before_yesterday().isoformat()
+    for url, body in (
+        (functions_up.urls["scheduled_pipeline"], {"pipeline": "intraday", "date": day}),
+        (functions_up.urls["rerun"], {"pipeline": "intraday", "date": day}),
+        (functions_up.urls["rerun"], {"pipeline": "intraday", "start": day, "end": day}),
+    ):
+        response = post(url, body)
+        assert response.status_code == 400, response.text
+        assert "intraday" in response.json()["error"] and "today" in response.json()["error"]
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

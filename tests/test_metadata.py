@@ -66,3 +66,42 @@ def test_watermark_moves_only_forward_unless_forced(meta):
     assert meta.watermarks() == {("extract", "pos"): D1}
     doc = meta.lake.read_json("metadata/watermarks/extract/pos.json")
     assert doc["by"] == "ops:alice" and doc["previous"] == "2026-11-20"
+
+
+def test_records_made_inside_provisional_are_marked_and_move_no_watermark(meta):
+    from datetime import UTC, datetime
+
+    from shared.metadata import StageResult, provisional, provisional_as_of
+
+    as_of = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+    meta.set_watermark("extract", "pos", D1)
+    with meta.track("extract", "pos", D1):
+        pass
+    assert provisional_as_of() is None
+    with provisional(as_of):
+        assert provisional_as_of() == as_of
+        with meta.track("extract", "pos", D2) as rec:
+            pass
+        assert meta.set_watermark("extract", "pos", D2) is False
+    assert provisional_as_of() is None
+    stored = meta.last_run("extract", "pos", D2)
+    assert (stored.status, stored.provisional, stored.as_of) == (SUCCESS, True, as_of.isoformat())
+    result = StageResult.from_record(rec)
+    assert (result.provisional, result.as_of) == (True, as_of.isoformat())
+    assert meta.get_watermark("extract", "pos") == D1
+    # the final record of D1 is its last success; a provisional one of D2 never is
+    assert meta.last_success("extract", "pos", D1).provisional is False
+    assert meta.last_success("extract", "pos", D2) is None
+    # a reset (force) is an operator's act and still works
+    with provisional(as_of):
+        assert meta.set_watermark("extract", "pos", D2, force=True) is True
+
+
+def test_the_last_intraday_refresh_is_kept(meta):
+    from datetime import UTC, datetime
+
+    assert meta.last_intraday() is None
+    as_of = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+    meta.record_intraday(D2, as_of, "run-1", {"fact_sales": 12})
+    last = meta.last_intraday()
+    assert (last["date"], last["as_of"], last["run_id"], last["rows"]) == (D2.isoformat(), as_of.isoformat(), "run-1", {"fact_sales": 12})

@@ -110,3 +110,42 @@ def test_null_product_lines_form_their_own_group():
         (4, 100.0, 0),
         (None, 500.0, 1),
     ]
+
+
+def test_hourly_aggregate_groups_pos_lines_by_till_and_hour_of_the_order_in_jakarta():
+    from datetime import UTC, datetime
+
+    from functions.profit.aggregates import HOURLY_COLUMNS, hourly_aggregate
+
+    lines = lines_frame(LINES)  # line ids 1..6; 4, 5, 6 are POS
+    pos = pl.DataFrame(
+        {
+            "line_id": [4, 5, 6, 99],
+            # 16:59:59 UTC the day before = 23:59:59 WIB; a line without a till; a line not in the lines
+            "date_order": [
+                datetime(2026, 3, 10, 3, 15, tzinfo=UTC),
+                datetime(2026, 3, 9, 17, 0, tzinfo=UTC),
+                datetime(2026, 3, 10, 16, 59, 59, tzinfo=UTC),
+                datetime(2026, 3, 10, 5, 0, tzinfo=UTC),
+            ],
+            "config_id": [7, None, 7, 7],
+        }
+    )
+    result = hourly_aggregate(lines, pos, D, "Asia/Jakarta")
+    assert result.columns == list(HOURLY_COLUMNS)
+    # invoices have no time of day: only the POS lines, by (config, hour), config 0 for none
+    expected = [(0, 0, 8_000.0, 1, 1), (7, 10, 30_000.0, 1, 1), (7, 23, -15_000.0, 1, 1)]
+    assert result.select("config_id", "hour", "revenue_tax_in", "transactions", "lines").rows() == expected
+    assert result["gross_profit"].sum() == pytest.approx(30_000.0 - 22_200.0 + 8_000.0 - 5_000.0 - 15_000.0 + 11_100.0)
+
+
+def test_hourly_aggregate_of_a_day_without_pos_lines_or_times_is_empty():
+    from functions.profit.aggregates import hourly_aggregate
+
+    lines = lines_frame(LINES)
+    assert hourly_aggregate(lines, None, D, "Asia/Jakarta").height == 0
+    no_time = pl.DataFrame(
+        {"line_id": [4], "date_order": [None], "config_id": [1]},
+        schema={"line_id": pl.Int64, "date_order": pl.Datetime("us", "UTC"), "config_id": pl.Int64},
+    )
+    assert hourly_aggregate(lines, no_time, D, "Asia/Jakarta").height == 0

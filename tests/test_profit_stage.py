@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import random
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pyarrow as pa
@@ -21,6 +21,7 @@ from shared.metadata import Metadata
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
+    AGG_PROFIT_HOURLY,
     DIM_PRODUCTS,
     DIM_UOMS,
     FACT_INVOICE_SALES,
@@ -62,6 +63,10 @@ def purchase(
         "tax_ids": [tax] if tax else [],
         "uom_id": uom,
     }
+
+
+def at_utc(day: date, hour: int, minute: int) -> datetime:
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
 def pos_line(day: date, order: int, line: int, product: int, qty: float, revenue: float):
@@ -145,9 +150,10 @@ def test_one_day_by_hand(tmp_path):
         FACT_SALES,
         D,
         [
-            pos_line(D, 100, 1, 1, 2.0, 30_000.0),
-            pos_line(D, 100, 2, 2, 1.0, 8_000.0),
-            pos_line(D, 101, 3, 1, -1.0, -15_000.0),
+            # order 100 at 10:15 WIB on till 7, refund 101 at 17:40 WIB on till 7, order 102 without a time
+            {**pos_line(D, 100, 1, 1, 2.0, 30_000.0), "date_order": at_utc(D, 3, 15), "config_id": 7},
+            {**pos_line(D, 100, 2, 2, 1.0, 8_000.0), "date_order": at_utc(D, 3, 15), "config_id": 7},
+            {**pos_line(D, 101, 3, 1, -1.0, -15_000.0), "date_order": at_utc(D, 10, 40), "config_id": 7},
         ],
     )
     put(
@@ -170,7 +176,14 @@ def test_one_day_by_hand(tmp_path):
         "fact_sales_lines_profit": 6,
         "agg_profit_daily": 1,
         "agg_profit_daily_by_product": 3,
+        "agg_profit_hourly": 2,
     }
+    hourly = read(lake, AGG_PROFIT_HOURLY, D)
+    # POS lines only (invoices have no time of day), by the order's hour in Asia/Jakarta
+    assert hourly.select("config_id", "hour", "revenue_tax_in", "transactions", "lines").rows() == [
+        (7, 10, 38_000.0, 1, 2),
+        (7, 17, -15_000.0, 1, 1),
+    ]
     daily = read(lake, AGG_PROFIT_DAILY, D).row(0, named=True)
     assert daily["revenue_tax_in"] == pytest.approx(119_000.0)
     assert daily["cogs_tax_in"] == pytest.approx(56_100.0)

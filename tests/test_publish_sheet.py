@@ -265,6 +265,11 @@ EXPECTED_ROWS = [
         blank(backgroundColor=RED),
         text("KOSONG", backgroundColor=RED),
     ],
+    [
+        text("sales_kpi_hourly", backgroundColor=RED),
+        blank(backgroundColor=RED),
+        text("KOSONG", backgroundColor=RED),
+    ],
 ]
 
 
@@ -337,7 +342,7 @@ def test_an_existing_tab_is_cleared_grown_and_rewritten_in_place(settings: Any) 
     expected = {
         "requests": [
             {"updateCells": {"range": {"sheetId": 42}, "fields": FIELDS}},
-            {"appendDimension": {"sheetId": 42, "dimension": "ROWS", "length": 3}},
+            {"appendDimension": {"sheetId": 42, "dimension": "ROWS", "length": 4}},
             {"appendDimension": {"sheetId": 42, "dimension": "COLUMNS", "length": 2}},
             *tail_requests(42),
         ]
@@ -362,7 +367,7 @@ def test_the_publish_is_recorded_as_a_run_and_is_not_listed_as_running(settings:
     assert stages == ["extract", "extract", "transform", "kpi", "mirror", "publish"]
     assert written[7]["values"][3]["userEnteredValue"] == {"stringValue": "OK"}
     assert last.status == "success"
-    assert last.rows == {"runs": 6, "kpi_tables": 4}
+    assert last.rows == {"runs": 6, "kpi_tables": 5}
 
 
 def test_with_a_date_only_that_day_is_shown(settings: Any) -> None:
@@ -440,12 +445,13 @@ def test_an_unreachable_kpi_store_is_shown_per_table_and_the_runs_still_publish(
     _, calls = publish(broken, metadata_with(sheet(42, "Status ETL")))
 
     rows = json.loads(calls[1].request.body)["requests"][1]["updateCells"]["rows"]
-    kpi = [r["values"] for r in rows[-4:]]
+    kpi = [r["values"] for r in rows[-5:]]
     assert [v[0]["userEnteredValue"]["stringValue"] for v in kpi] == [
         "inventory_kpi_daily",
         "fleet_kpi_daily",
         "sales_kpi_daily",
         "sales_kpi_daily_by_product",
+        "sales_kpi_hourly",
     ]
     assert all(v[2]["userEnteredValue"]["stringValue"].startswith("GAGAL: ") for v in kpi)
     assert rows[2]["values"][1]["userEnteredValue"] == {"stringValue": "pos"}

@@ -296,6 +296,10 @@ def test_scheduler_jobs_target_known_functions_and_pipelines_in_order(config):
             assert row["pipeline"] in PIPELINES, f"{job}: unknown pipeline {row['pipeline']}"
         else:
             assert row["pipeline"] is None
+        if row["at"] is None:  # a job on its own cron (the intraday refresh)
+            assert row["cron"] == "${local.intraday_cron}", f"{job}: a cron row must use local.intraday_cron"
+            continue
+        assert row["cron"] is None, f"{job}: give either at or cron"
         hour, minute = (int(part) for part in row["at"].split(":"))
         assert 0 <= hour < 24 and 0 <= minute < 60
         times[job] = (hour, minute)
@@ -311,6 +315,7 @@ def test_scheduler_jobs_target_known_functions_and_pipelines_in_order(config):
     assert times["dimensions"] < times["inventory-moves"]
     assert times["profit"] > max(times["pos"], times["invoice-sales"], times["purchases"])
     assert times["kpi"] > max(times["profit"], times["inventory-moves"], times["stock-quants"])
+    assert schedule["intraday"]["pipeline"] == "intraday" and "intraday" not in times
 
 
 def test_scheduler_jobs_use_oidc_deadline_retry_and_business_time_zone(config):
@@ -424,7 +429,7 @@ def test_terraform_fmt_is_clean(terraform):
 
 OUTPUTS_OF_LOCALS = """
 output "crons" {
-  value = { for job, row in local.schedule : job => format("%d %d * * *", tonumber(split(":", row.at)[1]), tonumber(split(":", row.at)[0])) }
+  value = local.schedule_crons
 }
 output "functions" { value = local.functions }
 output "function_urls" { value = local.function_urls }
@@ -467,6 +472,7 @@ def test_variables_and_locals_evaluate_with_the_example_values(terraform, tmp_pa
         "stock-quants": "25 2 * * *",
         "kpi": "40 2 * * *",
         "catch-up": "30 4 * * *",
+        "intraday": "*/30 8-21 * * *",  # every 30 minutes, 08:00 to 21:30 Asia/Jakarta
     }
     assert outputs["functions"]["health"]["memory"] == "1Gi"  # the override
     assert outputs["functions"]["health"]["timeout_s"] == 60  # the rest of the defaults kept
@@ -487,6 +493,7 @@ def test_variables_and_locals_evaluate_with_the_example_values(terraform, tmp_pa
         ("raw_retention_days=3", "raw_retention_days must be at least 7"),
         ('extra_env={"TIDB_PASSWORD": "x"}', "extra_env must not carry secrets"),
         ('odoo={"host": "h", "db": "d", "username": "u", "protocol": "xmlrpc"}', "odoo.protocol"),
+        ('intraday_hours={"start": 22, "end": 8}', "0 <= start < end <= 24"),
     ],
 )
 def test_variable_validations_refuse_bad_values(terraform, tmp_path, override, message):

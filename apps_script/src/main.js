@@ -8,6 +8,8 @@ function onOpen() {
     .addItem('Refresh sekarang', 'refreshNow')
     .addItem('Pilih tanggal…', 'chooseDate')
     .addItem('Tampilkan kemarin', 'showYesterday')
+    .addItem('Hari Ini: perbarui sekarang', 'refreshToday')
+    .addItem('Hari Ini: pasang pembaruan tiap 30 menit', 'installTodayTrigger')
     .addSeparator()
     .addItem('Atur koneksi Supabase…', 'showSetupDialog')
     .addItem('Pasang pemicu harian (06:00 WIB)', 'installDailyTrigger')

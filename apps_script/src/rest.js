@@ -132,3 +132,40 @@ function fetchPage_(settings, query, path, count) {
 function pauseBeforeRetry_(attempt) {
   if (attempt < REST_MAX_ATTEMPTS) Utilities.sleep(1000 * attempt);
 }
+
+/**
+ * Every query, each on its own: one sign-in up front (a bad password is one error, not one per
+ * query), then a failed read never stops the others. Failures are logged under `what`.
+ * @param {RestQuery[]} queries
+ * @param {string} what
+ * @returns {Object<string, FetchResult>} by query name
+ */
+function fetchAll_(queries, what) {
+  /** @type {Object<string, FetchResult>} */
+  const results = {};
+  /** @type {Settings | null} */
+  let settings = null;
+  let setupError = '';
+  try {
+    const candidate = readSettings_();
+    getAccessToken_(candidate);
+    settings = candidate;
+  } catch (err) {
+    setupError = errorMessage_(err);
+    logError_(what + ': ' + setupError);
+  }
+  queries.forEach(function (query) {
+    if (!settings) {
+      results[query.name] = { rows: null, error: query.name + ': ' + setupError };
+      return;
+    }
+    try {
+      results[query.name] = { rows: fetchRows_(settings, query), error: '' };
+    } catch (err) {
+      const message = errorMessage_(err);
+      results[query.name] = { rows: null, error: message };
+      logError_(what + ': ' + message);
+    }
+  });
+  return results;
+}

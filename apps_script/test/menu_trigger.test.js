@@ -22,7 +22,8 @@ test('onOpen adds the KPI menu whose items call global functions of the script',
   assert.equal(menu.caption, 'KPI');
   const items = menu.items.filter((i) => !i.separator);
   assert.deepEqual(items.map((i) => i.functionName),
-    ['refreshNow', 'chooseDate', 'showYesterday', 'showSetupDialog', 'installDailyTrigger', 'removeDailyTrigger']);
+    ['refreshNow', 'chooseDate', 'showYesterday', 'refreshToday', 'installTodayTrigger', 'showSetupDialog',
+      'installDailyTrigger', 'removeDailyTrigger']);
   for (const item of items) {
     assert.equal(typeof s.context[item.functionName], 'function', item.functionName);
     assert.doesNotMatch(item.functionName, /_$/, 'menu items cannot call private (underscore) functions');

@@ -24,7 +24,7 @@ def lake_from(settings: Settings) -> Lake:
 
 
 def add_date_range(parser: argparse.ArgumentParser, required: bool = True) -> None:
-    parser.add_argument("--date", required=required, metavar="D", help="business day YYYY-MM-DD")
+    parser.add_argument("--date", required=required, metavar="D", help="business day YYYY-MM-DD (`run`: or today)")
     parser.add_argument("--to", metavar="E", help="last day of a range (inclusive)")
 
 

@@ -16,7 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from functions.health import freshness, health_rows
+    from functions.health import freshness, health_rows, intraday_line
 
     settings = settings_from(args)
     report = freshness(settings, lake_from(settings))
@@ -25,4 +25,5 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(f"expected day {report['expected_day']} ({settings.business_tz}); lake {settings.data_lake_root}")
         print_table(health_rows(report))
+        print(intraday_line(report.get("intraday")))
     return 1 if args.strict and not report["ok"] else 0

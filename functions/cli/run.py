@@ -16,19 +16,43 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "--targets", help="pos,invoice-sales,purchases,inventory-moves,stock-quants,dimensions (default: all)"
     )
     parser.add_argument("--dry-run", action="store_true", help="show what would be read and written; change nothing")
+    parser.add_argument(
+        "--intraday",
+        action="store_true",
+        help="provisional refresh of today (--date today): pos, invoice-sales, purchases by default",
+    )
     return parser
 
 
 def run(args: argparse.Namespace) -> int:
-    from functions.pipeline import parse_stages, parse_targets, run_days
-    from shared.dates import parse_range
+    from functions.pipeline import (
+        INTRADAY_TARGETS,
+        check_intraday_days,
+        parse_stages,
+        parse_targets,
+        run_days,
+    )
+    from shared.dates import parse_range, today
 
     settings = settings_from(args)
     stages = parse_stages(args.stages)
-    targets = parse_targets(args.targets)
-    days = parse_range(args.date, args.to, settings.business_tz, settings.max_range_days)
+    targets = parse_targets(args.targets or (INTRADAY_TARGETS if args.intraday else None))
+    # `today` is today's business day in BUSINESS_TZ (the intraday refresh's spelling)
+    def day_text(text: str | None) -> str | None:
+        return today(settings.business_tz).isoformat() if text == "today" else text
+
+    days = parse_range(day_text(args.date), day_text(args.to), settings.business_tz, settings.max_range_days)
+    if args.intraday:
+        check_intraday_days(settings, days)
     results = run_days(
-        settings, lake_from(settings), days, stages, targets, progress=progress_printer(), dry_run=args.dry_run
+        settings,
+        lake_from(settings),
+        days,
+        stages,
+        targets,
+        progress=progress_printer(),
+        dry_run=args.dry_run,
+        intraday=args.intraday,
     )
     print_table(
         [
@@ -43,6 +67,8 @@ def run(args: argparse.Namespace) -> int:
             for r in results
         ]
     )
+    if args.intraday and not args.dry_run:
+        print(f"provisional (sementara) figures of {days[0]}: the nightly run makes them final")
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"error: {len(failed)} stage run(s) failed", file=sys.stderr)

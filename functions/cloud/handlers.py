@@ -53,7 +53,9 @@ def run_work(settings: Any, lake: Any, work: Work, entry: str) -> Answer:
     results: list[Any] = []
     started = time.monotonic()
     try:
-        run_days(settings, lake, list(work.days), work.stages, work.targets, progress=results.append)
+        run_days(
+            settings, lake, list(work.days), work.stages, work.targets, progress=results.append, intraday=work.intraday
+        )
         failed = [r for r in results if not r.ok]
         if failed:
             first = failed[0]

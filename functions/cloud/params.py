@@ -36,9 +36,17 @@ class Work:
     pipeline: str | None = None
     request_id: str | None = None
 
+    @property
+    def intraday(self) -> bool:
+        """The provisional refresh of today (pipeline `intraday`)."""
+        from functions.pipeline import INTRADAY_PIPELINE
+
+        return self.pipeline == INTRADAY_PIPELINE
+
     def describe(self) -> dict[str, Any]:
         return {
             "pipeline": self.pipeline,
+            "intraday": self.intraday,
             "stages": list(self.stages),
             "targets": list(self.targets),
             "days": [d.isoformat() for d in self.days],
@@ -116,9 +124,24 @@ def _names(params: Mapping[str, Any], key: str) -> str | list[str] | None:
     raise InputError(f"{key!r} must be a list of names or a comma-separated string")
 
 
+def _intraday_day(text: str | None, tz: str, today: date | None) -> date:
+    """The day of an intraday refresh: today's business day (`date` absent, "today" or that date)."""
+    from shared.dates import parse_day
+    from shared.dates import today as business_today
+
+    current = today or business_today(tz)
+    if text is None or text == "today":
+        return current
+    day = parse_day(text, tz, current)
+    if day != current:
+        raise InputError(f"pipeline 'intraday' is for today's business day only ({current.isoformat()} in {tz})")
+    return day
+
+
 def parse_scheduled(params: Mapping[str, Any], tz: str, default_day: date, today: date | None = None) -> Work:
-    """`{"pipeline": name, "date": optional}` -> the pipeline's stages for that day (default: yesterday)."""
-    from functions.pipeline import parse_pipeline
+    """`{"pipeline": name, "date": optional}` -> the pipeline's stages for that day (default: yesterday;
+    today for the intraday refresh)."""
+    from functions.pipeline import INTRADAY_PIPELINE, parse_pipeline
     from shared.dates import parse_day
 
     check_keys(params, SCHEDULED_KEYS)
@@ -127,7 +150,10 @@ def parse_scheduled(params: Mapping[str, Any], tz: str, default_day: date, today
         raise InputError("'pipeline' is required")
     stages, targets = parse_pipeline(name)
     text = _text(params, "date")
-    day = parse_day(text, tz, today) if text else default_day
+    if name == INTRADAY_PIPELINE:
+        day = _intraday_day(text, tz, today)
+    else:
+        day = parse_day(text, tz, today) if text else default_day
     return Work(days=(day,), stages=stages, targets=targets, pipeline=name)
 
 
@@ -137,6 +163,14 @@ def parse_rerun(params: Mapping[str, Any], tz: str, max_days: int, today: date |
     from shared.dates import parse_range
 
     check_keys(params, RERUN_KEYS)
+    from functions.pipeline import INTRADAY_PIPELINE
+
+    if _text(params, "pipeline") == INTRADAY_PIPELINE:
+        if _text(params, "start") or _text(params, "end") or _names(params, "stages") or _names(params, "targets"):
+            raise InputError("pipeline 'intraday' takes only 'date' (today), no range, stages or targets")
+        stages, targets = parse_pipeline(INTRADAY_PIPELINE)
+        day = _intraday_day(_text(params, "date"), tz, today)
+        return Work(days=(day,), stages=stages, targets=targets, pipeline=INTRADAY_PIPELINE)
     single, start, end = _text(params, "date"), _text(params, "start"), _text(params, "end")
     if single and (start or end):
         raise InputError("give either 'date' or 'start' and 'end', not both")

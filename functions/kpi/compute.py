@@ -7,7 +7,7 @@ previous copy stays. The same statements run on TiDB/MariaDB and on the embedded
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -22,6 +22,7 @@ KPI_TABLES: tuple[str, ...] = (
     "fleet_kpi_daily",
     "sales_kpi_daily",
     "sales_kpi_daily_by_product",
+    "sales_kpi_hourly",
 )
 
 # Start of history for a day that has no trusted balance day before it (MySQL DATETIME's minimum).
@@ -86,15 +87,24 @@ def write_day(
     sales_daily: Sequence[dict[str, Any]] = (),
     sales_by_product: Sequence[dict[str, Any]] = (),
     now: datetime | None = None,
+    sales_hourly: Sequence[dict[str, Any]] = (),
 ) -> dict[str, int]:
-    """Replace day `day` of the four KPI tables; returns the rows now stored per table.
+    """Replace day `day` of every KPI table; returns the rows now stored per table.
 
     A deadlock or write conflict with a concurrent run of the same day rolls the whole transaction
     back; it is then run again (up to LOCK_CONFLICT_ATTEMPTS times) before the error goes up.
     """
+    return _retry_lock_conflicts(
+        lambda: _write_day_once(store, day, tz, sales_daily, sales_by_product, now, sales_hourly)
+    )
+
+
+def _retry_lock_conflicts(write: Callable[[], dict[str, int]]) -> dict[str, int]:
+    """Run one day's transaction; again (up to LOCK_CONFLICT_ATTEMPTS times) after a deadlock or a
+    write conflict with a concurrent run, which rolled it back whole."""
     for attempt in range(1, LOCK_CONFLICT_ATTEMPTS + 1):
         try:
-            return _write_day_once(store, day, tz, sales_daily, sales_by_product, now)
+            return write()
         except TransientError as exc:
             if not getattr(exc, "lock_conflict", False) or attempt == LOCK_CONFLICT_ATTEMPTS:
                 raise
@@ -109,6 +119,7 @@ def _write_day_once(
     sales_daily: Sequence[dict[str, Any]],
     sales_by_product: Sequence[dict[str, Any]],
     now: datetime | None,
+    sales_hourly: Sequence[dict[str, Any]] = (),
 ) -> dict[str, int]:
     now = now or clock.now()
     params = day_parameters(day, tz, now)
@@ -117,10 +128,46 @@ def _write_day_once(
         params.update(base_parameters(store, day, tz))
         store.run_file("sql/inventory_day.sql", params)
         store.run_file("sql/fleet_day.sql", params)
-        store.run_file("sql/sales_day.sql", params)
-        store.executemany(sqlfile.statements("sql/sales_insert_daily.sql")[0], list(sales_daily))
-        store.executemany(sqlfile.statements("sql/sales_insert_by_product.sql")[0], list(sales_by_product))
+        _replace_sales(store, day, sales_daily, sales_by_product, sales_hourly)
         return count_day(store, day)
+
+
+# Rows given without the provisional mark are final (kpi stage rows always carry it).
+_FINAL_MARK: dict[str, Any] = {"provisional": False, "as_of": None}
+
+
+def _replace_sales(
+    store: KpiStore,
+    day: date,
+    sales_daily: Sequence[dict[str, Any]],
+    sales_by_product: Sequence[dict[str, Any]],
+    sales_hourly: Sequence[dict[str, Any]],
+) -> None:
+    store.run_file("sql/sales_day.sql", {"day": day})
+    for name, rows in (
+        ("sql/sales_insert_daily.sql", sales_daily),
+        ("sql/sales_insert_by_product.sql", sales_by_product),
+        ("sql/sales_insert_hourly.sql", sales_hourly),
+    ):
+        store.executemany(sqlfile.statements(name)[0], [{**_FINAL_MARK, **row} for row in rows])
+
+
+def write_sales_day(
+    store: KpiStore,
+    day: date,
+    sales_daily: Sequence[dict[str, Any]],
+    sales_by_product: Sequence[dict[str, Any]],
+    sales_hourly: Sequence[dict[str, Any]],
+) -> dict[str, int]:
+    """Replace only the sales KPI rows of `day` (an intraday refresh: inventory and fleet of a day
+    not over yet stay as they are), in one transaction; rows now stored per sales table."""
+
+    def once() -> dict[str, int]:
+        with store.transaction():
+            _replace_sales(store, day, sales_daily, sales_by_product, sales_hourly)
+            return {t: int(store.query(_COUNT_DAY[t], {"day": day})[0][0]) for t in SALES_TABLES}
+
+    return _retry_lock_conflicts(once)
 
 
 def count_day(store: KpiStore, day: date) -> dict[str, int]:
@@ -133,7 +180,7 @@ def rollback_store_day(store: KpiStore, day: date) -> None:
     with store.transaction():
         store.run_file("sql/rollback_day.sql", {"day": day})
 
-SALES_TABLES: tuple[str, ...] = ("sales_kpi_daily", "sales_kpi_daily_by_product")
+SALES_TABLES: tuple[str, ...] = ("sales_kpi_daily", "sales_kpi_daily_by_product", "sales_kpi_hourly")
 
 
 def delete_sales_store_days(store: KpiStore, days: Sequence[date]) -> dict[str, int]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from functions.kpi.store import KpiStore
-from functions.kpi.tables import BY_NAME, DATE, DEC, INT, KPI_TABLES, TEXT, TS, KpiTable
+from functions.kpi.tables import BOOL, BY_NAME, DATE, DEC, INT, KPI_TABLES, TEXT, TS, KpiTable
 from shared.errors import ConfigError, TerminalError, TransientError
 from shared.log import get_logger
 
@@ -54,6 +54,8 @@ def _normal(kind: str, value: Any) -> str:
         return moment.replace(microsecond=0).isoformat(sep=" ")
     if kind == TEXT:
         return str(value)
+    if kind == BOOL:  # MySQL BOOLEAN comes back as 0/1, DuckDB and Postgres as bool, REST as JSON
+        return "t" if value in (True, 1, "true", "t", "1") else "f"
     raise ValueError(f"unknown column kind {kind!r}")
 
 
@@ -105,6 +107,13 @@ def _as_utc(value: Any) -> Any:
     if isinstance(value, datetime) and value.tzinfo is None:
         return value.replace(tzinfo=UTC)
     return value
+
+
+def _pg_value(kind: str, value: Any) -> Any:
+    # MySQL's BOOLEAN is TINYINT(1): it comes back as 0/1, which Postgres will not take as boolean.
+    if kind == BOOL and value is not None:
+        return bool(value)
+    return _as_utc(value)
 
 
 # ---------------------------------------------------------------- direct Postgres
@@ -171,7 +180,7 @@ def mirror_direct(dsn: str, day: date, source: dict[str, list[dict]]) -> list[Ta
                 cursor.execute(delete, (day,))
                 if rows:
                     cursor.executemany(
-                        insert, [tuple(_as_utc(r[c]) for c in table.column_names) for r in rows]
+                        insert, [tuple(_pg_value(kind, r[c]) for c, kind in table.columns) for r in rows]
                     )
                 cursor.execute(select, (day,))
                 checks.append(compare(table, rows, _pg_rows(cursor)))
@@ -244,6 +253,8 @@ def _json_value(kind: str, value: Any) -> Any:
         return _as_utc(value).isoformat() if isinstance(value, datetime) else str(value)
     if kind == INT:
         return int(value)
+    if kind == BOOL:
+        return bool(value)
     return value
 
 
@@ -340,7 +351,7 @@ def delete_day_rest(url: str, service_key: str, day: date) -> dict[str, int]:
     return deleted
 
 
-SALES_TABLES = ("sales_kpi_daily", "sales_kpi_daily_by_product")
+SALES_TABLES = ("sales_kpi_daily", "sales_kpi_daily_by_product", "sales_kpi_hourly")
 
 
 def delete_sales_days_direct(dsn: str, days: Sequence[date]) -> dict[str, int]:

@@ -123,3 +123,32 @@ def sales_kpi_rows(
             "updated_at": updated_at,
         }
     return daily, [by_product[k] for k in sorted(by_product)]
+
+
+def sales_kpi_hourly_rows(
+    day: date, org_id: int, agg_hourly: Any, updated_at: datetime
+) -> list[dict[str, Any]]:
+    """sales_kpi_hourly rows of `day` from agg_profit_hourly (one per POS config and hour)."""
+    rows = []
+    for row in _rows(agg_hourly):
+        if row.get("date") not in (None, day):
+            continue
+        rows.append(
+            {
+                "data_date": day,
+                "org_id": org_id,
+                "config_id": int(row.get("config_id") or 0),
+                "hour": int(row["hour"]),
+                "revenue_tax_in": _decimal(row.get("revenue_tax_in"), MONEY),
+                "gross_profit": _decimal(row.get("gross_profit"), MONEY),
+                "transactions": _int(row.get("transactions")),
+                "lines": _int(row.get("lines")),
+                "updated_at": updated_at,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["config_id"], r["hour"]))
+
+
+def mark(rows: list[dict[str, Any]], provisional: bool, as_of: datetime) -> list[dict[str, Any]]:
+    """The rows with the provisional mark: `as_of` is the moment their sales are complete up to."""
+    return [{**row, "provisional": provisional, "as_of": as_of} for row in rows]

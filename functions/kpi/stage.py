@@ -16,7 +16,8 @@ from shared.config import Settings
 from shared.errors import ConfigError, InputError
 from shared.lake import Lake
 from shared.log import get_logger
-from shared.metadata import SKIPPED, StageResult
+from shared.dates import business_day_window
+from shared.metadata import SKIPPED, StageResult, provisional_as_of
 
 log = get_logger(__name__)
 
@@ -38,6 +39,28 @@ def mirror_transport(settings: Settings) -> str | None:
 
 
 # ---------------------------------------------------------------- kpi stage
+
+
+def read_hourly_rows(settings: Settings, lake: Lake, day: date, now: datetime) -> list[dict]:
+    """sales_kpi_hourly rows of `day` from the lake's agg_profit_hourly (none when it is missing)."""
+    from functions.kpi.sales import sales_kpi_hourly_rows
+    from shared.schemas import AGG_PROFIT_HOURLY
+
+    return sales_kpi_hourly_rows(
+        day,
+        settings.nk_org_id,
+        lake.read_partition(AGG_PROFIT_HOURLY, day),
+        compute.utc_naive(now).replace(microsecond=0),
+    )
+
+
+def sales_mark(settings: Settings, day: date, now: datetime) -> tuple[bool, datetime]:
+    """(provisional, as_of) of the sales rows written now: inside an intraday run the moment its
+    data were read; otherwise final, complete up to the end of the day (or now, for a day not over)."""
+    as_of = provisional_as_of()
+    if as_of is not None:
+        return True, compute.utc_naive(as_of).replace(microsecond=0)
+    return False, compute.utc_naive(min(now, business_day_window(day, settings.tz)[1])).replace(microsecond=0)
 
 
 def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) -> tuple[list, list, str]:
@@ -97,12 +120,26 @@ def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False, ru
 
 def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     """The kpi stage's work: every KPI table's rows of `day`, replaced in one transaction."""
+    from functions.kpi.sales import mark
+
     now = clock.now()
+    provisional, as_of = sales_mark(settings, day, now)
     sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
+    sales_daily, sales_by_product, sales_hourly = (
+        mark(rows, provisional, as_of)
+        for rows in (sales_daily, sales_by_product, read_hourly_rows(settings, lake, day, now))
+    )
     with open_store(settings) as store:
         applied = schema.migrate_store(store)
-        require_ops_tables(store)
-        rows = compute.write_day(store, day, settings.tz, sales_daily, sales_by_product, now=now)
+        if provisional:
+            # An intraday refresh: only the sales tables (from the lake); inventory and fleet of a
+            # day that is not over come with the nightly run.
+            rows = compute.write_sales_day(store, day, sales_daily, sales_by_product, sales_hourly)
+        else:
+            require_ops_tables(store)
+            rows = compute.write_day(
+                store, day, settings.tz, sales_daily, sales_by_product, now=now, sales_hourly=sales_hourly
+            )
         extra = {"store": store.description, "migrations": applied, "note": note}
     return Outcome(rows=dict(rows), message=note, extra=extra)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 # Column kinds: how a value is normalised for the checksum and sent over REST.
-DATE, INT, DEC, TEXT, TS = "date", "int", "dec", "text", "ts"
+DATE, INT, DEC, TEXT, TS, BOOL = "date", "int", "dec", "text", "ts", "bool"
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class KpiTable:
 
 
 _COMMON_TAIL = (("updated_at", TS),)
+# The sales tables' mark: provisional ("sementara") rows come from an intraday refresh and hold the
+# sales up to as_of (UTC); the nightly run of the day replaces them with final rows.
+_PROVISIONAL_MARK = (("provisional", BOOL), ("as_of", TS))
 
 INVENTORY = KpiTable(
     "inventory_kpi_daily",
@@ -89,6 +92,7 @@ SALES = KpiTable(
         ("avg_basket_tax_in", DEC),
         ("cost_missing_lines", INT),
         *_COMMON_TAIL,
+        *_PROVISIONAL_MARK,
     ),
 )
 
@@ -105,8 +109,26 @@ SALES_BY_PRODUCT = KpiTable(
         ("quantity", DEC),
         ("lines", INT),
         *_COMMON_TAIL,
+        *_PROVISIONAL_MARK,
     ),
 )
 
-KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, FLEET, SALES, SALES_BY_PRODUCT)
+SALES_HOURLY = KpiTable(
+    "sales_kpi_hourly",
+    ("data_date", "org_id", "config_id", "hour"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("config_id", INT),
+        ("hour", INT),
+        ("revenue_tax_in", DEC),
+        ("gross_profit", DEC),
+        ("transactions", INT),
+        ("lines", INT),
+        *_COMMON_TAIL,
+        *_PROVISIONAL_MARK,
+    ),
+)
+
+KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, FLEET, SALES, SALES_BY_PRODUCT, SALES_HOURLY)
 BY_NAME = {t.name: t for t in KPI_TABLES}

@@ -24,7 +24,7 @@ from typing import Any, TextIO
 
 import polars as pl
 
-from functions.profit.aggregates import daily_aggregate, daily_by_product
+from functions.profit.aggregates import daily_aggregate, daily_by_product, hourly_aggregate
 from functions.profit.cost_events import build_cost_events, cost_event_candidates, price_cost_events
 from functions.profit.latest_cost import latest_cost_asof, roll_latest, unpriced
 from functions.profit.sales_profit import line_profit, sales_lines
@@ -43,6 +43,7 @@ from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
+    AGG_PROFIT_HOURLY,
     DIM_PRODUCTS,
     DIM_UOMS,
     FACT_INVOICE_SALES,
@@ -65,6 +66,7 @@ OUTPUTS = (
     FACT_SALES_LINES_PROFIT,
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
+    AGG_PROFIT_HOURLY,
 )
 # The purchase columns the latest-cost selection needs from earlier days (see latest_cost).
 _HISTORY_COLUMNS = [
@@ -192,11 +194,11 @@ class DayOutputs:
     lines: pl.DataFrame
     daily: pl.DataFrame
     by_product: pl.DataFrame
+    hourly: pl.DataFrame
 
     def tables(self) -> list[tuple[TableSpec, pl.DataFrame]]:
-        return list(
-            zip(OUTPUTS, (self.events, self.latest, self.lines, self.daily, self.by_product), strict=True)
-        )
+        frames = (self.events, self.latest, self.lines, self.daily, self.by_product, self.hourly)
+        return list(zip(OUTPUTS, frames, strict=True))
 
 
 def compute_day(
@@ -209,6 +211,7 @@ def compute_day(
     multipliers: dict[int, float],
     products: pl.DataFrame | None,
     uoms: pl.DataFrame | None,
+    tz: str = "Asia/Jakarta",
 ) -> DayOutputs:
     """Pure: the five outputs of `day`.
 
@@ -226,7 +229,14 @@ def compute_day(
         FACT_PRODUCT_COST_LATEST_DAILY.schema.names
     )
     lines = line_profit(sales_lines(pos, invoices), latest)
-    return DayOutputs(events, latest, lines, daily_aggregate(lines, day), daily_by_product(lines, day))
+    return DayOutputs(
+        events,
+        latest,
+        lines,
+        daily_aggregate(lines, day),
+        daily_by_product(lines, day),
+        hourly_aggregate(lines, pos, day, tz),
+    )
 
 
 def _dry_run(settings: Any, lake: Lake, day: date, out: TextIO) -> StageResult:
@@ -322,6 +332,7 @@ def profit_day(settings: Any, lake: Lake, day: date) -> Outcome:
         dict(settings.tax_multipliers),
         read_dimension(lake, DIM_PRODUCTS),
         read_dimension(lake, DIM_UOMS),
+        settings.business_tz,
     )
     rows: dict[str, int] = {}
     for spec, frame in outputs.tables():

@@ -6,22 +6,32 @@ locals {
   # inventory-moves; stock-quants is a snapshot; kpi (+ mirror) reads profit's aggregates.
   # `pipeline` is a key of functions.pipeline.PIPELINES; tests/test_terraform.py checks both columns.
   schedule = {
-    pos             = { at = "02:00", function = "scheduled_pipeline", pipeline = "pos" }
-    invoice-sales   = { at = "02:05", function = "scheduled_pipeline", pipeline = "invoice-sales" }
-    purchases       = { at = "02:10", function = "scheduled_pipeline", pipeline = "purchases" }
-    dimensions      = { at = "02:12", function = "scheduled_pipeline", pipeline = "dimensions" }
-    inventory-moves = { at = "02:15", function = "scheduled_pipeline", pipeline = "inventory-moves" }
-    profit          = { at = "02:20", function = "scheduled_pipeline", pipeline = "profit" }
-    stock-quants    = { at = "02:25", function = "scheduled_pipeline", pipeline = "stock-quants" }
-    kpi             = { at = "02:40", function = "scheduled_pipeline", pipeline = "kpi" }
+    pos             = { at = "02:00", cron = null, function = "scheduled_pipeline", pipeline = "pos" }
+    invoice-sales   = { at = "02:05", cron = null, function = "scheduled_pipeline", pipeline = "invoice-sales" }
+    purchases       = { at = "02:10", cron = null, function = "scheduled_pipeline", pipeline = "purchases" }
+    dimensions      = { at = "02:12", cron = null, function = "scheduled_pipeline", pipeline = "dimensions" }
+    inventory-moves = { at = "02:15", cron = null, function = "scheduled_pipeline", pipeline = "inventory-moves" }
+    profit          = { at = "02:20", cron = null, function = "scheduled_pipeline", pipeline = "profit" }
+    stock-quants    = { at = "02:25", cron = null, function = "scheduled_pipeline", pipeline = "stock-quants" }
+    kpi             = { at = "02:40", cron = null, function = "scheduled_pipeline", pipeline = "kpi" }
     # Safety net: reruns every stage of any day in the look-back window that is missing or failed.
-    catch-up = { at = "04:30", function = "catch_up", pipeline = null }
+    catch-up = { at = "04:30", cron = null, function = "catch_up", pipeline = null }
+    # Today so far, provisional until the nightly run: every 30 minutes in store hours
+    # (var.intraday_hours, 08:00-22:00 by default: runs at 08:00, 08:30, ..., 21:30).
+    intraday = { at = null, cron = local.intraday_cron, function = "scheduled_pipeline", pipeline = "intraday" }
+  }
+  intraday_cron = "*/30 ${var.intraday_hours.start}-${var.intraday_hours.end - 1} * * *"
+  # The cron of every job: a daily "HH:MM" as minute hour, or the row's own cron.
+  schedule_crons = {
+    for job, row in local.schedule : job => row.cron != null ? row.cron : format(
+      "%d %d * * *", tonumber(split(":", row.at)[1]), tonumber(split(":", row.at)[0])
+    )
   }
 
   # One Cloud Function per entry point of main.py (keys are the entry point names).
   function_defaults = {
     scheduled_pipeline = {
-      description   = "Runs one nightly pipeline for yesterday (or a given date)."
+      description   = "Runs one nightly pipeline for yesterday (or a given date), or the intraday refresh of today."
       memory        = "2Gi"
       cpu           = "1"
       timeout_s     = 1800

@@ -6,7 +6,7 @@ resource "google_cloud_scheduler_job" "nightly" {
   name        = "${var.name_prefix}-${each.key}"
   description = each.value.pipeline == null ? "nkpipe ${each.value.function}" : "nkpipe pipeline ${each.value.pipeline}"
   region      = var.region
-  schedule    = format("%d %d * * *", tonumber(split(":", each.value.at)[1]), tonumber(split(":", each.value.at)[0]))
+  schedule    = local.schedule_crons[each.key]
   time_zone   = var.business_tz
   paused      = var.scheduler_paused
 

@@ -214,6 +214,16 @@ variable "scheduler_paused" {
   default     = false
 }
 
+variable "intraday_hours" {
+  type        = object({ start = number, end = number })
+  description = "Store hours (whole hours, business time) of the 30-minute intraday refresh: runs from start:00 to (end-1):30."
+  default     = { start = 8, end = 22 }
+  validation {
+    condition     = var.intraday_hours.start >= 0 && var.intraday_hours.end <= 24 && var.intraday_hours.start < var.intraday_hours.end && floor(var.intraday_hours.start) == var.intraday_hours.start && floor(var.intraday_hours.end) == var.intraday_hours.end
+    error_message = "intraday_hours: whole hours with 0 <= start < end <= 24."
+  }
+}
+
 variable "scheduler_retry_count" {
   type        = number
   description = "How many times Cloud Scheduler retries a nightly job that returned 5xx or timed out."

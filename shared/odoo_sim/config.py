@@ -52,6 +52,10 @@ class SimConfig:
     # Name of the retailer's custom cost field on account.move.line (None: the database has none).
     # Odoo requires UI/Studio fields to start with x_ (base/models/ir_model.py, name_manual_field).
     cost_field: str | None = "actual_price"
+    # Live: the simulator lives in the clock's present (shared.clock): a daily record whose
+    # create_date is after now does not exist yet, so today's POS orders and bills appear as the
+    # clock moves through the day (what an intraday refresh sees). Off: whole days exist at once.
+    live: bool = False
 
     def __post_init__(self) -> None:
         if self.version not in SUPPORTED_VERSIONS:

@@ -217,10 +217,21 @@ class Dataset:
             rec = None
         if rec is None:
             return None
+        if self.cfg.live and self.is_daily(model) and (rec.get("create_date") or "") > now_utc_str():
+            return None  # created after the clock's now: not yet
         return self._apply(model, rec) if model in self.overrides else rec
 
     def iter_records(self, model: str, days: list[date] | None = None):
         """Yield the live records of `model` (on the given days for daily models)."""
+        if self.cfg.live and self.is_daily(model):
+            now = now_utc_str()
+            for rec in self._iter_records(model, days):
+                if (rec.get("create_date") or "") <= now:
+                    yield rec
+            return
+        yield from self._iter_records(model, days)
+
+    def _iter_records(self, model: str, days: list[date] | None = None):
         deleted = self.deleted.get(model, set())
         if model == "stock.quant":
             source = [self.quants().values()]

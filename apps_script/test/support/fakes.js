@@ -576,6 +576,11 @@ class FakeClockTriggerBuilder {
     this._config.afterMs = durationMilliseconds;
     return this;
   }
+  everyMinutes(n) {
+    if (![1, 5, 10, 15, 30].includes(n)) throw new Error('The value passed to everyMinutes must be 1, 5, 10, 15 or 30');
+    this._config.everyMinutes = n;
+    return this;
+  }
   inTimezone(timezone) { this._config.timezone = timezone; return this; }
   create() {
     if (this._config.hour !== undefined && this._config.everyDays === undefined) {

@@ -4,6 +4,7 @@ DROP TABLE IF EXISTS inventory_kpi_daily;
 DROP TABLE IF EXISTS fleet_kpi_daily;
 DROP TABLE IF EXISTS sales_kpi_daily;
 DROP TABLE IF EXISTS sales_kpi_daily_by_product;
+DROP TABLE IF EXISTS sales_kpi_hourly;
 DROP TABLE IF EXISTS kpi_inventory_balance;
 DROP TABLE IF EXISTS kpi_inventory_balance_day;
 DROP TABLE IF EXISTS kpi_schema_migrations;

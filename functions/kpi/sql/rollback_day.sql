@@ -4,5 +4,6 @@ DELETE FROM inventory_kpi_daily WHERE data_date = :day;
 DELETE FROM fleet_kpi_daily WHERE data_date = :day;
 DELETE FROM sales_kpi_daily WHERE data_date = :day;
 DELETE FROM sales_kpi_daily_by_product WHERE data_date = :day;
+DELETE FROM sales_kpi_hourly WHERE data_date = :day;
 DELETE FROM kpi_inventory_balance_day WHERE data_date = :day;
 DELETE FROM kpi_inventory_balance WHERE data_date = :day;
