@@ -248,3 +248,19 @@ def test_stale_temp_parts_of_killed_runs_are_swept(tmp_path):
     os.utime(old, (0, 0))
     lake.write_partition(SPEC, D1, frame(D1, [1]))
     assert sorted(p.name for p in temp.iterdir()) == ["in-flight.part"]
+
+
+def test_a_lock_is_re_entrant_for_its_owner_in_this_process_only(tmp_path):
+    lake = open_lake(str(tmp_path))
+    key = "metadata/locks/kpi.kpi.2026-11-20.lock"
+    with lake.lock("kpi.kpi.2026-11-20", owner="run-a"):
+        # the intraday refresh holds it for the whole run; its kpi stage takes it again
+        with lake.lock("kpi.kpi.2026-11-20", owner="run-a"):
+            assert lake.store.exists(key)
+        assert lake.store.exists(key), "the inner release must not free the outer hold"
+        with pytest.raises(LockedError, match="already running: kpi.kpi.2026-11-20"):
+            with lake.lock("kpi.kpi.2026-11-20", owner="run-b"):
+                pass
+    assert not lake.store.exists(key)
+    with lake.lock("kpi.kpi.2026-11-20", owner="run-b"):  # free again for anyone
+        assert lake.store.exists(key)
