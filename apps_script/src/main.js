@@ -169,32 +169,9 @@ function refreshLocked_(day, options) {
   applySpreadsheetLocale_(spreadsheet);
   const now = new Date();
   const queries = dashboardQueries_(day);
-  /** @type {Object<string, FetchResult>} */
-  const results = {};
-  /** @type {Settings | null} */
-  let settings = null;
-  let setupError = '';
-  try {
-    const candidate = readSettings_();
-    getAccessToken_(candidate); // one sign-in up front: a bad password is one error, not eight
-    settings = candidate;
-  } catch (err) {
-    setupError = errorMessage_(err);
-    logError_('KPI refresh for ' + day + ': ' + setupError);
-  }
-  queries.forEach(function (query) {
-    if (!settings) {
-      results[query.name] = { rows: null, error: query.name + ': ' + setupError };
-      return;
-    }
-    try {
-      results[query.name] = { rows: fetchRows_(settings, query), error: '' };
-    } catch (err) {
-      const message = errorMessage_(err);
-      results[query.name] = { rows: null, error: message };
-      logError_('KPI refresh for ' + day + ': ' + message);
-    }
-  });
+  const fetched = fetchAll_(queries, 'KPI refresh for ' + day);
+  const results = fetched.results;
+  const settings = fetched.settings;
   /** @type {string[]} */
   const settingsErrors = [];
   /** @type {Object<string, number>} */

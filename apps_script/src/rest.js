@@ -138,7 +138,8 @@ function pauseBeforeRetry_(attempt) {
  * query), then a failed read never stops the others. Failures are logged under `what`.
  * @param {RestQuery[]} queries
  * @param {string} what
- * @returns {Object<string, FetchResult>} by query name
+ * @returns {{results: Object<string, FetchResult>, settings: Settings | null}} results by query name;
+ *   the settings the reads used (null when they could not be read or the sign-in failed)
  */
 function fetchAll_(queries, what) {
   /** @type {Object<string, FetchResult>} */
@@ -148,7 +149,7 @@ function fetchAll_(queries, what) {
   let setupError = '';
   try {
     const candidate = readSettings_();
-    getAccessToken_(candidate);
+    getAccessToken_(candidate); // one sign-in up front: a bad password is one error, not one per read
     settings = candidate;
   } catch (err) {
     setupError = errorMessage_(err);
@@ -167,5 +168,5 @@ function fetchAll_(queries, what) {
       logError_(what + ': ' + message);
     }
   });
-  return results;
+  return { results: results, settings: settings };
 }

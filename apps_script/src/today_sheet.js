@@ -120,7 +120,7 @@ function refreshTodayTab_() {
   try {
     const now = new Date();
     const today = businessToday_(now);
-    const results = fetchAll_(todayQueries_(today), 'Hari Ini ' + today);
+    const results = fetchAll_(todayQueries_(today), 'Hari Ini ' + today).results;
     const model = buildTodayModel_({ today: today, now: now, hourly: results.today_hourly, products: results.today_products });
     writeTodayTab_(SpreadsheetApp.getActiveSpreadsheet(), model);
     const ok = model.status.level !== 'error';
