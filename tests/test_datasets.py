@@ -49,7 +49,7 @@ def test_every_dataset_has_its_scheduled_nightly_job(terraform_locals):
     for ds in DATASETS:
         assert ds.name in scheduled, f"{ds.name}: no Cloud Scheduler job in locals.tf"
         assert PIPELINES[ds.name] == (("extract", "transform"), (ds.name,))
-    assert set(scheduled) - {d.name for d in DATASETS} == {"profit", "kpi"}
+    assert set(scheduled) - {d.name for d in DATASETS} == {"profit", "kpi", "intraday"}
 
 
 def test_profit_runs_after_the_datasets_it_reads_and_bigquery_sees_every_star_fact(terraform_locals):
@@ -57,6 +57,9 @@ def test_profit_runs_after_the_datasets_it_reads_and_bigquery_sees_every_star_fa
     profit_at = schedule["profit"]["at"]
     feeding = [ds.name for ds in DATASETS if ds.feeds_profit]
     assert feeding == ["pos", "invoice-sales", "purchases"]
+    from functions.pipeline import INTRADAY_TARGETS
+
+    assert list(INTRADAY_TARGETS) == feeding, "the intraday refresh runs what profit reads"
     assert all(schedule[name]["at"] < profit_at for name in feeding)
     star = {spec.name for ds in DATASETS for spec in ds.tables_in("star-schema")}
     assert star | {spec.name for spec in PROFIT_OUTPUTS} == set(terraform_locals["star_tables"])

@@ -113,6 +113,7 @@ locals {
     "fact_sales_lines_profit",
     "agg_profit_daily",
     "agg_profit_daily_by_product",
+    "agg_profit_hourly",
   ]
 
   # Which secrets each function mounts (names of secret_env). health reads run records only.
