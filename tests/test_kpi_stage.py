@@ -223,7 +223,7 @@ def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
     )
 
     out = capsys.readouterr().out
-    assert "supabase: applied 001_tables, 002_grants_and_rls, 005_mirror_status, 006_mirror_role" in out
+    assert "supabase: applied 001_tables, 002_grants_and_rls, 004_intraday_hourly, 005_mirror_status, 006_mirror_role" in out
     with psycopg.connect(supabase_db) as conn:
         count = conn.execute(
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)
