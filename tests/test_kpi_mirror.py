@@ -394,7 +394,7 @@ def test_the_nightly_mirror_role_replaces_days_but_runs_no_ddl(kpi_store, supaba
     mirror_dsn, _ = mirror_login
     source = seed_day(kpi_store)
     checks = mirror.mirror_direct(mirror_dsn, D, source)
-    assert all(c.ok for c in checks) and sum(c.target_rows for c in checks) == 8
+    assert all(c.ok for c in checks) and sum(c.target_rows for c in checks) == 11  # 8 + 3 sales_kpi_hourly rows
     assert mirror.delete_day_direct(mirror_dsn, D)["inventory_kpi_daily"] == 3
 
     with psycopg.connect(mirror_dsn, autocommit=True) as conn:
