@@ -11,8 +11,8 @@ from datetime import date
 from functions.extract import run_extract
 from functions.kpi import run_kpi, run_mirror
 from functions.profit import run_profit
-from functions.transform import run_transform
 from functions.runs import lock_name
+from functions.transform import run_transform
 from shared import clock
 from shared.config import Settings
 from shared.dates import today as business_today

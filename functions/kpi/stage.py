@@ -13,10 +13,10 @@ from functions.kpi.store import open_store
 from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import clock
 from shared.config import Settings
+from shared.dates import business_day_window
 from shared.errors import ConfigError, InputError
 from shared.lake import Lake
 from shared.log import get_logger
-from shared.dates import business_day_window
 from shared.metadata import SKIPPED, StageResult, provisional_as_of
 
 log = get_logger(__name__)
