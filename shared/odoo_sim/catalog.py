@@ -51,6 +51,8 @@ COMBO_ITEMS = ((1, 10000.0), (16, 8000.0))
 CASH_ROUNDING_ID, CASH_ROUNDING_STEP = 1, 100.0
 # Scenario "multi_company": a second company the API user may also see.
 SECOND_COMPANY_ID = 2
+# res.currency ids: each company's currency (res.company.currency_id; account.move(.line) currency_id)
+IDR_CURRENCY_ID, SGD_CURRENCY_ID = 12, 37
 
 # Vendor-bill tax choice and weights (8 is a purchase tax outside the multiplier map).
 PURCHASE_TAX_CHOICES = ((6, 7, 2, 5, 8), (50, 10, 15, 15, 10))
@@ -311,11 +313,13 @@ def build_static(
         "New Khatulistiwa",
         name="New Khatulistiwa",
         partner_id=1,
-        currency_code="IDR",
+        currency_id=IDR_CURRENCY_ID,
     )
+    add("res.currency", IDR_CURRENCY_ID, "IDR", name="IDR", active=True)
     if "multi_company" in scenarios:
         add("res.company", SECOND_COMPANY_ID, "NK Singapore Pte Ltd", name="NK Singapore Pte Ltd", partner_id=3,
-            currency_code="SGD")
+            currency_id=SGD_CURRENCY_ID)
+        add("res.currency", SGD_CURRENCY_ID, "SGD", name="SGD", active=True)
     add(
         "res.partner",
         1,
@@ -484,6 +488,8 @@ def build_static(
             lst_price=p.list_price,
             standard_price=p.standard_price,
             tracking=p.tracking,
+            product_tmpl_id=p.id,  # one variant per template
+            company_id=None,  # shared between companies, Odoo's default
             taxes_id=list(p.taxes),
             supplier_taxes_id=[6],
             sale_ok=True,

@@ -52,6 +52,7 @@ MODEL_LABELS = {
     "uom.category": "Product UoM Categories",
     "res.users": "User",
     "res.company": "Companies",
+    "res.currency": "Currency",
     "ir.model": "Models",
     "account.cash.rounding": "Account Cash Rounding",
 }

@@ -669,6 +669,8 @@ class DayGenerator:
             "invoice_date": day.isoformat(),
             "partner_id": partner,
             "company_id": C.COMPANY_ID,
+            "currency_id": C.IDR_CURRENCY_ID,
+            "company_currency_id": C.IDR_CURRENCY_ID,
             **stamp,
         }
         lines = data.records["account.move.line"]
@@ -832,6 +834,7 @@ class DayGenerator:
                 "invoice_date": day.isoformat(),
                 "partner_id": partner,
                 "company_id": C.COMPANY_ID,
+                "currency_id": C.IDR_CURRENCY_ID,
                 "amount_untaxed": untaxed,
                 "amount_tax": round(total_amount - untaxed, 2),
                 "amount_total": total_amount,

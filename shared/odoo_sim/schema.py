@@ -56,10 +56,13 @@ def m2m(relation: str, string: str) -> Field:
     return Field("many2many", string, relation)
 
 
-def sel(string: str, *values: str, labels: dict | None = None) -> Field:
+def sel(string: str, *values: str, labels: dict | None = None, store: bool = True) -> Field:
     labels = labels or {}
     return Field(
-        "selection", string, selection=tuple((v, labels.get(v, v.replace("_", " ").title())) for v in values)
+        "selection",
+        string,
+        selection=tuple((v, labels.get(v, v.replace("_", " ").title())) for v in values),
+        store=store,
     )
 
 
@@ -184,6 +187,7 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "invoice_date": _f(DATE, "Invoice/Bill Date"),
         "partner_id": m2o("res.partner", "Partner"),
         "company_id": m2o("res.company", "Company"),
+        "currency_id": m2o("res.currency", "Currency"),
         "amount_untaxed": _f(FLOAT, "Untaxed Amount"),
         "amount_tax": _f(FLOAT, "Tax"),
         "amount_total": _f(FLOAT, "Total"),
@@ -223,6 +227,8 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "tax_line_id": m2o("account.tax", "Originator Tax"),
         "partner_id": m2o("res.partner", "Partner"),
         "company_id": m2o("res.company", "Company"),
+        "currency_id": m2o("res.currency", "Currency"),
+        "company_currency_id": m2o("res.currency", "Company Currency"),
         # Custom field of this customer's database (vendor-bill lines; 0.0 elsewhere).
         "actual_price": _f(FLOAT, "Actual Price"),
     },
@@ -271,10 +277,13 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "reference": _f(CHAR, "Reference"),
         "move_id": m2o("stock.move", "Stock Operation"),
         "picking_id": m2o("stock.picking", "Transfer"),
-        "picking_type_id": m2o("stock.picking.type", "Operation type"),
-        "picking_code": sel("Type of Operation", *PICKING_CODES),
+        # computed (from picking_id) and related (picking_type_id.code), neither stored
+        # (stock/models/stock_move_line.py, 16-18)
+        "picking_type_id": Field("many2one", "Operation type", "stock.picking.type", store=False),
+        "picking_code": sel("Type of Operation", *PICKING_CODES, store=False),
         "product_id": m2o("product.product", "Product"),
         "lot_id": m2o("stock.lot", "Lot/Serial Number"),
+        "lot_name": _f(CHAR, "Lot/Serial Number Name"),
         "product_uom_id": m2o("uom.uom", "Unit of Measure"),
         "quantity": _f(FLOAT, "Quantity"),
         "quantity_product_uom": _f(FLOAT, "Quantity in Product UoM"),
@@ -311,6 +320,8 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "company_id": m2o("res.company", "Company"),
     },
     "product.product": {
+        "product_tmpl_id": m2o("product.template", "Product Template"),
+        "company_id": m2o("res.company", "Company"),
         "name": _f(CHAR, "Name"),
         "active": _f(BOOL, "Active"),
         "default_code": _f(CHAR, "Internal Reference"),
@@ -394,7 +405,11 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
     "res.company": {
         "name": _f(CHAR, "Company Name"),
         "partner_id": m2o("res.partner", "Partner"),
-        "currency_code": _f(CHAR, "Currency", store=False),
+        "currency_id": m2o("res.currency", "Currency"),
+    },
+    "res.currency": {
+        "name": _f(CHAR, "Currency"),
+        "active": _f(BOOL, "Active"),
     },
     "ir.model": {
         "name": _f(CHAR, "Model Description"),
