@@ -302,7 +302,7 @@ class ModelMethods:
             name = bits[0].strip('"')
             direction = bits[1].lower() if len(bits) > 1 else "asc"
             spec = self.fields.get(name)
-            if spec is None or direction not in ("asc", "desc") or len(bits) > 3 or not spec.store:
+            if spec is None or direction not in ("asc", "desc") or len(bits) > 3 or not spec.sortable:
                 raise value_error(
                     f'Invalid "order" specified ({text}). A valid "order" specification is a '
                     f"comma-separated list of valid field names (optionally followed by asc/desc "

@@ -5,7 +5,7 @@ Only the field *metadata* lives here; values come from dataset.py.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 
 @dataclass(frozen=True)
@@ -16,19 +16,26 @@ class Field:
     selection: tuple[tuple[str, str], ...] | None = None
     store: bool = True
     aggregator: str | None = None  # numeric fields default to sum
+    # Delegated from a parent model through _inherits (product.product -> product.template,
+    # res.users -> res.partner): Odoo reports store False, yet sorts and groups by it via the parent.
+    inherited: bool = False
+
+    @property
+    def sortable(self) -> bool:
+        return self.store or self.inherited
 
     def describe(self, name: str) -> dict:
         info = {
             "type": self.type,
             "string": self.string,
             "name": name,
-            "store": self.store,
+            "store": self.store and not self.inherited,
             "readonly": name
             in ("id", "display_name", "create_date", "write_date", "create_uid", "write_uid"),
             "required": name in ("name",),
             "searchable": True,
-            "sortable": self.store,
-            "groupable": self.store and self.type not in ("one2many", "many2many", "text", "binary"),
+            "sortable": self.sortable,
+            "groupable": self.sortable and self.type not in ("one2many", "many2many", "text", "binary"),
             "help": "",
         }
         if self.relation:
@@ -424,6 +431,16 @@ BRAND_MODEL = {
     "active": _f(BOOL, "Active"),
 }
 
+# Fields a model takes from its _inherits parent (product/models/product_product.py:
+# _inherits product.template; base/models/res_users.py: _inherits res.partner).
+INHERITED = {
+    "product.product": (
+        "name", "categ_id", "uom_id", "uom_po_id", "list_price", "type", "detailed_type", "is_storable",
+        "company_id", "tracking", "taxes_id", "supplier_taxes_id", "sale_ok", "purchase_ok", "available_in_pos",
+    ),
+    "res.users": ("name", "tz"),
+}
+
 # Records without an `active` field are never hidden by active_test.
 DEFAULT_ORDER = {
     "pos.order": "date_order desc, name desc, id desc",
@@ -481,6 +498,16 @@ def build_models(
             "rounding": _f(FLOAT, "Rounding Precision", store=False),
             "active": _f(BOOL, "Active"),
         }
+    if major <= 17:
+        # company_dependent fields are computed from ir.property up to 17 (not stored); 18 stores them
+        # as jsonb columns (product/models/product_product.py standard_price, company_dependent=True)
+        pp = models["product.product"]
+        pp["standard_price"] = replace(pp["standard_price"], store=False)
+    for model, names in INHERITED.items():
+        fields = models[model]
+        for name in names:
+            if name in fields:
+                fields[name] = replace(fields[name], inherited=True)
     if with_brand:
         models["product.brand"] = dict(BRAND_MODEL)
         models["product.product"]["product_brand_id"] = m2o("product.brand", "Brand")
