@@ -342,15 +342,16 @@ def test_odoo_company_id_extracts_that_company_only_and_reconciles(tmp_path):
     assert [c.describe() for c in checks if not c.ok] == []
 
 
-# ---------------------------------------------------------------- 7. combo lines (Odoo 18+)
+# ---------------------------------------------------------------- 7. combo lines (Odoo 17+)
 
 
-def test_a_combo_counts_its_items_once_and_keeps_its_revenue(tmp_path):
+@pytest.mark.parametrize("version", ["17.0", "18.0"])
+def test_a_combo_counts_its_items_once_and_keeps_its_revenue(tmp_path, version):
     from functions.profit.stage import run_profit
     from functions.reconcile import reconcile_day
     from shared.schemas import AGG_PROFIT_DAILY
 
-    with simulator("18.0", scenarios=("combo",), days=1) as sim:
+    with simulator(version, scenarios=("combo",), days=1) as sim:
         settings, lake = run_days(sim, tmp_path, [END_DAY], ("pos",))
         kept = {o["id"] for o in sim.records("pos.order", END_DAY) if o["state"] in ("paid", "done", "invoiced")}
         odoo_lines = [line for line in sim.records("pos.order.line", END_DAY) if line["order_id"] in kept]

@@ -44,7 +44,7 @@ FISCAL_MAP = {1: 3}
 # Scenario "consumables": this product is a consumable (no quant, but done move lines).
 CONSUMABLE_NAME = "Kantong Sampah"
 ALL_TAXES = {**TAXES, **WITHHOLDING}
-# Scenario "combo" (Odoo 18+): a combo product and the items it is made of (product ids, base prices).
+# Scenario "combo" (Odoo 17+): a combo product and the items it is made of (product ids, base prices).
 COMBO_NAME, COMBO_PRICE = "Paket Hemat", 15000.0
 COMBO_ITEMS = ((1, 10000.0), (16, 8000.0))
 # Scenario "cash_rounding": account.cash.rounding 1 rounds to 100 IDR, half up, as an invoice line.
@@ -178,11 +178,11 @@ class Product:
     brand_id: int | None
 
 
-def build_products(seed: int, scenarios: tuple[str, ...] = ()) -> list[Product]:
+def build_products(seed: int, scenarios: tuple[str, ...] = (), major: int = 18) -> list[Product]:
     products = _build_products(seed)
     if "consumables" in scenarios:
         products = [replace(p, kind="consu") if p.name == CONSUMABLE_NAME else p for p in products]
-    if "combo" in scenarios:
+    if "combo" in scenarios and major >= 17:  # point_of_sale adds the 'combo' product type from 17
         products.append(Product(len(products) + 1, COMBO_NAME, "CMB001", 1, UNITS, COMBO_PRICE, 0.0, True, "combo",
                                 "none", (1,), 0.0, 0.0, None))
     return products
@@ -474,7 +474,7 @@ def build_static(
     for bid, name in _BRANDS.items():
         if with_brand:
             add("product.brand", bid, name, name=name, active=True)
-    for p in build_products(seed, scenarios):
+    for p in build_products(seed, scenarios, major):
         display = f"[{p.code}] {p.name}"
         vals = dict(
             name=p.name,

@@ -22,7 +22,7 @@ SCENARIOS = (
     "fiscal_position",  # customers 10, 15, .., 45 are tax-exempt: POS tax 1 is mapped to 3 (PPN 0%)
     "purchase_taxes",  # PPh 22 withholding (tax 9) listed before PPN; lines with two mapped taxes that disagree
     "cash_rounding",  # invoices and bills get a rounding line to 100 IDR; on 18+ shop 1 rounds POS totals
-    "combo",  # 18+: every tenth POS order sells "Paket Hemat", a combo: a parent line at 0 and its priced items
+    "combo",  # 17+: every tenth POS order sells "Paket Hemat", a combo: a parent line at 0 and its priced items
     "multi_company",  # a second company (2, SGD) the API user may also see, with its own POS orders
 )
 

@@ -81,7 +81,7 @@ class Dataset:
         self.first_day = self.last_day - timedelta(days=cfg.days - 1)
         self.books_first_day = self.first_day - timedelta(days=cfg.purchase_history_days)
         self.models = build_models(cfg.version, cfg.with_brand, cfg.cost_field)
-        self.products = C.build_products(cfg.seed, cfg.scenarios)
+        self.products = C.build_products(cfg.seed, cfg.scenarios, int(cfg.version.split(".")[0]))
         self.static = C.build_static(
             cfg.seed, cfg.version, cfg.with_brand, cfg.tz, sorted(self.models), MODEL_LABELS, cfg.scenarios
         )

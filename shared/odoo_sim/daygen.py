@@ -137,8 +137,8 @@ class DayGenerator:
 
     @staticmethod
     def _combo_prices() -> list[tuple[int, float]]:
-        """Odoo 18 (compute_combo_items.js): the combo's price spread over its items by their base
-        prices, the last item taking what rounding left; the parent line itself is priced 0."""
+        """Odoo 17 (compute_combo_lines.js) and 18 (compute_combo_items.js): the combo's price spread over
+        its items by their base prices, the last item taking what rounding left; the parent line at 0."""
         base_total = sum(base for _, base in C.COMBO_ITEMS)
         prices, left = [], C.COMBO_PRICE
         for k, (pid, base) in enumerate(C.COMBO_ITEMS):
@@ -257,7 +257,7 @@ class DayGenerator:
                     "write_lag": rng.randrange(5, 1800),
                 }
             )
-        if "combo" in self.scenarios and self.major >= 18:
+        if "combo" in self.scenarios and self.major >= 17:
             for k, spec in enumerate(specs):
                 if k % 10 == 3:
                     spec["combo_from"] = len(spec["lines"])
@@ -377,7 +377,7 @@ class DayGenerator:
                     "company_id": company,
                     **stamp,
                 }
-                if self.major >= 17:  # combo fields exist from 17 on (filled by the scenario on 18+)
+                if self.major >= 17:  # combo fields exist from 17 on (filled by the combo scenario)
                     rec["combo_parent_id"] = parent["id"] if parent else None
                     rec["combo_line_ids"] = []
                     if parent:
@@ -1005,6 +1005,9 @@ class DayGenerator:
             "picking_code": code,
             "product_id": pid,
             "lot_id": lot,
+            # a receipt that creates lots keeps the name typed for the lot (stock_move_line.py
+            # _create_and_assign_production_lot makes lot_id from lot_name); other lines pick a lot
+            "lot_name": self._name("stock.lot", lot) if lot and code == "incoming" else None,
             "product_uom_id": uom,
             "quantity": qty,
             "picked": state == "done",

@@ -479,6 +479,14 @@ def build_models(
         pol = models["pos.order.line"]
         pol["combo_parent_id"] = m2o("pos.order.line", "Combo Parent")
         pol["combo_line_ids"] = o2m("pos.order.line", "Combo Lines")
+    if major == 17:
+        # point_of_sale adds the combo product type (point_of_sale/models/product.py, 17: selection_add)
+        pp = models["product.product"]
+        for name in ("type", "detailed_type"):
+            pp[name] = sel(
+                "Product Type", "consu", "service", "product", "combo",
+                labels={"consu": "Consumable", "product": "Storable Product", "combo": "Combo"},
+            )
     if major >= 18:
         # Odoo 18 dropped detailed_type; storable products are consumables with is_storable.
         pp = models["product.product"]
