@@ -45,7 +45,7 @@ FACT_SALES = _star(
     ("revenue_tax_in", AMOUNT),
     ("tax_ids", IDS),
     ("state", pa.string()),
-    # extra: the combo line an item line belongs to (Odoo 18+; the combo's own line is left out)
+    # extra: the combo line an item line belongs to (Odoo 17+; the combo's own line is left out)
     ("combo_parent_id", ID),
 )
 

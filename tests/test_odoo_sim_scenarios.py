@@ -165,6 +165,34 @@ def test_a_pos_total_beyond_its_lines_is_not_taken_for_cash_rounding(tmp_path):
     assert not revenue.ok and abs(revenue.odoo - revenue.lake - 25_000.0) <= 50.0
 
 
+def test_on_17_pos_cash_rounding_lives_in_the_payments_only(tmp_path):
+    """17's pos.order.amount_total is tax + untaxed (pos_order.py _onchange_amount_all); the rounding
+    is in what was paid (_get_rounded_amount). So the lake holds no POS rounding, revenue equals Odoo's
+    totals, and the payments carry the rounded cash."""
+    from functions.reconcile import reconcile_day
+    from shared.schemas import FACT_POS_CASH_ROUNDING, FACT_POS_PAYMENTS
+
+    with simulator("17.0", scenarios=("cash_rounding",), days=1) as sim:
+        orders = [o for o in sim.records("pos.order", END_DAY) if o["state"] in ("paid", "done", "invoiced")]
+        settings, lake = run_days(sim, tmp_path, [END_DAY], ("pos",))
+        odoo = connect(settings)
+        try:
+            checks = reconcile_day(settings, lake, END_DAY, odoo, ["pos"])
+        finally:
+            odoo.close()
+    shop1 = [o for o in orders if o["config_id"] == 1]
+    rounded = [o for o in shop1 if o["amount_paid"] != o["amount_total"]]
+    assert rounded and all(abs(o["amount_paid"] - o["amount_total"]) <= 50.0 for o in rounded)
+    assert all(o["amount_paid"] % C.CASH_ROUNDING_STEP == 0 for o in shop1)
+    assert all(o["amount_paid"] == o["amount_total"] for o in orders if o["config_id"] != 1)
+    assert star(lake, FACT_POS_CASH_ROUNDING, END_DAY).height == 0
+    facts = star(lake, FACT_SALES, END_DAY)
+    assert facts["revenue_tax_in"].sum() == pytest.approx(sum(o["amount_total"] for o in orders))
+    payments = star(lake, FACT_POS_PAYMENTS, END_DAY)
+    assert payments["amount"].sum() == pytest.approx(sum(o["amount_paid"] for o in orders))
+    assert [c.describe() for c in checks if not c.ok] == []
+
+
 # ---------------------------------------------------------------- 6. several taxes on a bill line
 
 

@@ -560,8 +560,9 @@ def build_static(
     add("account.cash.rounding", CASH_ROUNDING_ID, "Rp 100", name="Rp 100", rounding=CASH_ROUNDING_STEP,
         strategy="add_invoice_line", rounding_method="HALF-UP")
     for cid, name in POS_CONFIGS.items():
-        # Odoo 18 counts the cash rounding in pos.order.amount_total (pos_order.py, _compute_prices).
-        rounds = "cash_rounding" in scenarios and major >= 18 and cid == 1
+        # Shop 1 rounds cash to Rp 100: 18 counts it in pos.order.amount_total (pos_order.py
+        # _compute_prices), 17 only in what is paid (_get_rounded_amount); 16 is left unrounded (not read).
+        rounds = "cash_rounding" in scenarios and major >= 17 and cid == 1
         add("pos.config", cid, name, name=name, active=True, company_id=1, picking_type_id=POS_TYPE,
             cash_rounding=rounds, only_round_cash_method=False, rounding_method=CASH_ROUNDING_ID if rounds else None)
     for mid, name, cash, active in (

@@ -21,7 +21,7 @@ SCENARIOS = (
     "consumables",  # "Kantong Sampah" is a consumable: done move lines, never a quant
     "fiscal_position",  # customers 10, 15, .., 45 are tax-exempt: POS tax 1 is mapped to 3 (PPN 0%)
     "purchase_taxes",  # PPh 22 withholding (tax 9) listed before PPN; lines with two mapped taxes that disagree
-    "cash_rounding",  # invoices and bills get a rounding line to 100 IDR; on 18+ shop 1 rounds POS totals
+    "cash_rounding",  # invoices and bills get a rounding line to 100 IDR; shop 1 rounds POS cash (17: paid, 18+: totals)
     "combo",  # 17+: every tenth POS order sells "Paket Hemat", a combo: a parent line at 0 and its priced items
     "multi_company",  # a second company (2, SGD) the API user may also see, with its own POS orders
 )

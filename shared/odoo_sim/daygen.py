@@ -386,18 +386,21 @@ class DayGenerator:
                 line_ids.append(lid)
                 spec["line_ids"].append(lid)
             total = round(incl, 2)
-            if self._pos_rounds(cfg_id):
-                # Odoo 18 _compute_prices: amount_total includes the cash rounding of the config
-                total = _round_half_up(total, C.CASH_ROUNDING_STEP)
+            # What the customer pays: the total rounded to the config's step (pos_order.py 17
+            # _get_rounded_amount / _is_pos_order_paid). 18's _compute_prices counts the rounding in
+            # amount_total itself; 17's _onchange_amount_all leaves amount_total = tax + untaxed.
+            due = _round_half_up(total, C.CASH_ROUNDING_STEP) if self._pos_rounds(cfg_id) else total
+            if self.major >= 18:
+                total = due
             paid = spec["state"] in ("paid", "done", "invoiced")
             pay_ids = []
             if paid:
-                parts = [(spec["method"], total)]
-                if spec["split"] and total > 0:
-                    first = round(total * spec["split_ratio"], 2)
+                parts = [(spec["method"], due)]
+                if spec["split"] and due > 0:
+                    first = round(due * spec["split_ratio"], 2)
                     parts = [
                         (spec["method"], first),
-                        (1 if spec["method"] != 1 else 2, round(total - first, 2)),
+                        (1 if spec["method"] != 1 else 2, round(due - first, 2)),
                     ]
                 for method, amount in parts:
                     pay_id = ids.take("pos.payment")
@@ -431,7 +434,7 @@ class DayGenerator:
                     "config_id": cfg_id,
                     "amount_total": total,
                     "amount_tax": round(incl - excl, 2),
-                    "amount_paid": total if paid else 0.0,
+                    "amount_paid": due if paid else 0.0,
                     "amount_return": 0.0,
                     "lines": line_ids,
                     "payment_ids": pay_ids,
