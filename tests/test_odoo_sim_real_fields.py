@@ -77,7 +77,7 @@ def test_the_version_differences_the_pipeline_chooses_by_are_in_the_lists():
     assert lists["18.0"]["account.move.line"]["checked"]["commit"] == "002e5a75de630f63c832784462a0dd95c9d3e809"
 
 
-def test_stored_flags_the_real_sources_give(tmp_path):
+def test_stored_flags_and_types_the_real_sources_give():
     """Read in 17/18 stock_move_line.py, product_product.py and 18 res_users.py: related/computed
     fields without store and fields delegated through _inherits are reported store false."""
     for version in VERSIONS:
@@ -90,6 +90,11 @@ def test_stored_flags_the_real_sources_give(tmp_path):
         assert (product["default_code"]["store"], product["product_tmpl_id"]["store"]) == (True, True)
         assert product["standard_price"]["store"] is (version in ("18.0", "19.0"))
         assert models["res.users"]["fields"]["name"]["store"] is False
+    types = {version: (real_fields(version)["models"]["account.move.line"]["fields"]["balance"]["type"],
+                       real_fields(version)["models"]["pos.order"]["fields"]["amount_total"]["type"])
+             for version in VERSIONS}
+    assert types == {"16.0": ("monetary", "float"), "17.0": ("monetary", "float"),
+                     "18.0": ("monetary", "monetary"), "19.0": ("monetary", "monetary")}
     assert "combo" in real_fields("17.0")["models"]["product.product"]["fields"]["type"]["selection"]
     assert "combo" not in real_fields("16.0")["models"]["product.product"]["fields"]["type"]["selection"]
 

@@ -441,6 +441,12 @@ INHERITED = {
     "res.users": ("name", "tz"),
 }
 
+# Amount fields Odoo declares as fields.Monetary on every version read (16-19 follow 17/18).
+MONETARY = {
+    "account.move": ("amount_untaxed", "amount_tax", "amount_total", "amount_untaxed_signed", "amount_total_signed"),
+    "account.move.line": ("balance", "debit", "credit", "price_subtotal", "price_total"),
+}
+
 # Records without an `active` field are never hidden by active_test.
 DEFAULT_ORDER = {
     "pos.order": "date_order desc, name desc, id desc",
@@ -511,6 +517,15 @@ def build_models(
         # as jsonb columns (product/models/product_product.py standard_price, company_dependent=True)
         pp = models["product.product"]
         pp["standard_price"] = replace(pp["standard_price"], store=False)
+    # fields.Monetary is reported as type "monetary" (account_move.py 18, account_move_line.py 17/18);
+    # pos.order's amounts are Float up to 17 and Monetary from 18 (point_of_sale/models/pos_order.py)
+    monetary = dict(MONETARY)
+    if major >= 18:
+        monetary["pos.order"] = ("amount_tax", "amount_total", "amount_paid", "amount_return")
+    for model, names in monetary.items():
+        fields = models[model]
+        for name in names:
+            fields[name] = replace(fields[name], type="monetary")
     for model, names in INHERITED.items():
         fields = models[model]
         for name in names:
