@@ -522,10 +522,14 @@ def build_models(
     monetary = dict(MONETARY)
     if major >= 18:
         monetary["pos.order"] = ("amount_tax", "amount_total", "amount_paid", "amount_return")
+        monetary["pos.payment"] = ("amount",)  # point_of_sale/models/pos_payment.py (18)
     for model, names in monetary.items():
         fields = models[model]
         for name in names:
             fields[name] = replace(fields[name], type="monetary")
+    # related to product_id.uom_id without store (stock/models/stock_quant.py, read in 18)
+    sq = models["stock.quant"]
+    sq["product_uom_id"] = replace(sq["product_uom_id"], store=False)
     for model, names in INHERITED.items():
         fields = models[model]
         for name in names:
