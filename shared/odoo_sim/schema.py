@@ -392,7 +392,7 @@ _BASE_MODELS: dict[str, dict[str, Field]] = {
         "name": _f(CHAR, "Unit of Measure"),
         "category_id": m2o("uom.category", "Category"),
         "factor": _f(FLOAT, "Ratio"),
-        "factor_inv": _f(FLOAT, "Bigger Ratio"),
+        "factor_inv": _f(FLOAT, "Bigger Ratio", store=False),  # computed from factor (uom/models/uom_uom.py)
         "uom_type": sel("Type", "bigger", "reference", "smaller"),
         "rounding": _f(FLOAT, "Rounding Precision"),
         "active": _f(BOOL, "Active"),
