@@ -523,6 +523,7 @@ def build_models(
     if major >= 18:
         monetary["pos.order"] = ("amount_tax", "amount_total", "amount_paid", "amount_return")
         monetary["pos.payment"] = ("amount",)  # point_of_sale/models/pos_payment.py (18)
+        monetary["pos.order.line"] = ("price_subtotal", "price_subtotal_incl")
     for model, names in monetary.items():
         fields = models[model]
         for name in names:
