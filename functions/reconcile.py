@@ -20,7 +20,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from shared.lake import as_frame
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 from functions import cash_rounding
 
@@ -79,7 +86,7 @@ def reconcilable_targets() -> list[str]:
 
 
 def reconcile_day(
-    settings: Any, lake: Any, day: date, odoo: Any, targets: Sequence[str] | None = None, star: bool = True
+    settings: Settings, lake: Lake, day: date, odoo: OdooClient, targets: Sequence[str] | None = None, star: bool = True
 ) -> list[Check]:
     """Raw checks of every target's extract hook, then (unless `star=False`) its star checks."""
     from functions.datasets import dataset
@@ -100,18 +107,17 @@ STAR_MISSING = "no star partition: transform not run yet"
 CENT = 0.01
 
 
-def _star_frame(lake: Any, spec: Any, day: date) -> Any:
-    import polars as pl
+def _star_frame(lake: Lake, spec: Any, day: date) -> Any:
 
     table = lake.read_partition(spec, day)
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
 def _not_checked(dataset: str, measures: Sequence[str]) -> list[Check]:
     return [Check(dataset, measure, 0, 0, note=STAR_MISSING, checked=False) for measure in measures]
 
 
-def star_pos(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_pos(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_sales: distinct orders and Σ revenue_tax_in against POS orders' count and Σ amount_total."""
     from functions.extract import pos
     from shared.schemas import FACT_SALES
@@ -136,7 +142,7 @@ def star_pos(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
 
 
 def signed_move_totals(
-    odoo: Any, day: date, move_types: Sequence[str], outgoing: str, fields: Sequence[str], exclude_pos: bool
+    odoo: OdooClient, day: date, move_types: Sequence[str], outgoing: str, fields: Sequence[str], exclude_pos: bool
 ) -> tuple[int, dict[str, float]]:
     """Posted moves of the day: count and company-currency totals, positive for `outgoing` (the
     invoice or bill) and negative for its refund, whatever sign convention the Odoo version uses.
@@ -156,7 +162,7 @@ def signed_move_totals(
     return count, totals
 
 
-def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_invoice_sales(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_invoice_sales against posted customer invoices and credit notes, without POS invoices."""
     from functions.extract import invoice_sales
     from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
@@ -180,7 +186,7 @@ def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[C
     return checks + rounding_checks
 
 
-def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_purchases(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_purchases against posted vendor bills and refunds."""
     from functions.extract import purchases
     from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES
@@ -205,7 +211,7 @@ def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check
     ]
 
 
-def star_inventory_moves(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_inventory_moves(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_inventory_moves rows against Odoo's count of the day's done move lines."""
     from functions.extract import inventory_moves
     from shared.schemas import FACT_INVENTORY_MOVES

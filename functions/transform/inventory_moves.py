@@ -10,7 +10,7 @@ write_date).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -18,6 +18,10 @@ import polars as pl
 from functions.transform.dimensions import Column, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_INVENTORY_MOVES
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 DATASET = "inventory_moves"
 
@@ -132,7 +136,7 @@ def star_inventory_moves(clean: pl.DataFrame) -> pl.DataFrame:
     return clean.select(STAR_COLUMNS)
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     raw = read_raw(lake, DATASET, day)
     if raw is None:
         return None
