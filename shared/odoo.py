@@ -31,7 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.errors import OdooError, TransientError, error_for_http_status
+from shared.errors import ConfigError, OdooError, TransientError, error_for_http_status
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -711,7 +711,12 @@ def connect(settings: Settings, **options: Any) -> BaseClient:
     require_odoo(settings)
     on_close = None
     if settings.odoo_host == "simulator":
-        from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+        try:
+            from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+        except ModuleNotFoundError as exc:  # the deployed functions leave the demo out
+            raise ConfigError(
+                "ODOO_HOST=simulator: the Odoo simulator is not part of this deployment (nkpipe demo and tests only)"
+            ) from exc
 
         simulator = OdooSimulator(SimConfig()).start()
         host, port, protocol = "127.0.0.1", simulator.port, "jsonrpc"
