@@ -14,6 +14,7 @@ from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from functions.kpi import tables as kpi_tables
 from shared import clock
 from shared.dates import yesterday
 from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, RunRecord
@@ -22,13 +23,7 @@ if TYPE_CHECKING:
     from shared.config import Settings
     from shared.lake import Lake
 
-KPI_TABLES = (
-    "inventory_kpi_daily",
-    "fleet_kpi_daily",
-    "sales_kpi_daily",
-    "sales_kpi_daily_by_product",
-    "sales_kpi_hourly",
-)
+KPI_TABLES = tuple(table.name for table in kpi_tables.KPI_TABLES)
 FRESH, BEHIND, NEVER = "fresh", "behind", "never"
 
 
