@@ -15,6 +15,14 @@ from zoneinfo import ZoneInfo
 
 import polars as pl
 
+# the raw partition and the models in it are the extract's
+from functions.extract.inventory_moves import (
+    DATASET,
+    LINE_MODEL,
+    LOCATION_MODEL,
+    MOVE_MODEL,
+    PICKING_TYPE_MODEL,
+)
 from functions.transform.dimensions import Column, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_INVENTORY_MOVES
@@ -23,12 +31,6 @@ if TYPE_CHECKING:
     from shared.config import Settings
     from shared.lake import Lake
 
-DATASET = "inventory_moves"
-
-LINE_MODEL = "stock.move.line"
-MOVE_MODEL = "stock.move"
-PICKING_TYPE_MODEL = "stock.picking.type"
-LOCATION_MODEL = "stock.location"
 
 LINE_COLUMNS: tuple[Column, ...] = (
     Column("move_line_id", "id", "id"),
