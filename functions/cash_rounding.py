@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from functions.checks import Check, group_totals
 from shared.lake import as_frame
 
 if TYPE_CHECKING:
@@ -55,7 +56,6 @@ def move_checks(
 ) -> tuple[float, list[Any]]:
     """(the lake's rounding of the day, its check against Odoo's rounding lines); no check and no call
     when the lake holds no rounding that day."""
-    from functions.reconcile import Check
 
     frame = read_rounding(lake, spec, day)
     if frame is None or frame.height == 0:
@@ -100,7 +100,6 @@ def pos_checks(odoo: OdooClient, settings: Settings, lake: Lake, day: date, odoo
     """(the rounding to add to Σ revenue_tax_in, the rounding checks); nothing when the lake holds no
     POS residual that day."""
     from functions.extract import pos
-    from functions.reconcile import Check, group_totals
     from shared.schemas import FACT_POS_CASH_ROUNDING
 
     name = FACT_POS_CASH_ROUNDING.name

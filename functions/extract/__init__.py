@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from functions.checks import summarise
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared.lake import as_frame
 from shared.log import get_logger
@@ -164,8 +165,6 @@ def extract_run(settings: Settings, lake: Lake, day: date, ds: Dataset, odoo: Od
             extra.update(ds.run_extra(odoo, settings))
         message = ""
         if ds.reconcile is not None:
-            from functions.reconcile import summarise
-
             checks = ds.reconcile(odoo, settings, lake, day)
             extra["reconciliation"] = summarise(checks)
             if not extra["reconciliation"]["ok"]:

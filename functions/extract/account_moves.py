@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
+from functions.checks import Check
 from functions.extract import raw_spec, raw_table, raw_totals
 
 if TYPE_CHECKING:
@@ -96,7 +97,6 @@ def extract(
 
 def reconcile(odoo: OdooClient, lake: Lake, day: date, dataset: str, move_types: Sequence[str]) -> list:
     """Move count and signed totals of the raw partition against Odoo's read_group of the day."""
-    from functions.reconcile import Check
 
     sums = ("amount_untaxed_signed", "amount_total_signed")
     groups = odoo.read_group(

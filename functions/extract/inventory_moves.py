@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from functions.checks import Check
 from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 
@@ -109,7 +110,6 @@ def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict
 
 def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     """Move-line count of the raw partition against Odoo's count for the day."""
-    from functions.reconcile import Check
 
     odoo_count = odoo.search_count(LINE_MODEL, line_domain(day, settings.business_tz))
     totals = raw_totals(lake, DATASET, day, LINE_MODEL, [])  # counted without decoding every record

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from functions.checks import Check, group_totals
 from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 from shared.odoo import ChildrenRequest
@@ -78,7 +79,6 @@ def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict
 
 def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     """Order count and amount_total of the raw partition against Odoo's read_group of the day."""
-    from functions.reconcile import Check, group_totals
 
     groups = odoo.read_group(
         ORDER_MODEL, order_domain(day, settings.business_tz), ["amount_total:sum"], ["date_order:day"],
