@@ -16,23 +16,31 @@ line, say) stays a difference.
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
+
+from functions.checks import Check, group_totals
+from shared.lake import as_frame
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 CENT = 0.01
 
 
-def read_rounding(lake: Any, spec: Any, day: date) -> pl.DataFrame | None:
+def read_rounding(lake: Lake, spec: Any, day: date) -> pl.DataFrame | None:
     table = lake.read_partition(spec, day)
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
-def move_rounding_in_odoo(odoo: Any, day: date, move_types: list[str], sales: bool, exclude_pos: bool) -> float:
+def move_rounding_in_odoo(odoo: OdooClient, day: date, move_types: list[str], sales: bool, exclude_pos: bool) -> float:
     """Σ of the day's posted rounding lines, signed like the facts (sales: −balance; bills: +balance)."""
     from functions.extract.account_moves import LINE_MODEL, MOVE_MODEL
 
-    domain = [
+    domain: list[tuple[str, str, Any]] = [
         ("display_type", "=", "rounding"), ("parent_state", "=", "posted"),
         ("invoice_date", "=", day.isoformat()), ("move_type", "in", list(move_types)),
     ]
@@ -44,11 +52,10 @@ def move_rounding_in_odoo(odoo: Any, day: date, move_types: list[str], sales: bo
 
 
 def move_checks(
-    odoo: Any, lake: Any, day: date, spec: Any, move_types: list[str], sales: bool, exclude_pos: bool
+    odoo: OdooClient, lake: Lake, day: date, spec: Any, move_types: list[str], sales: bool, exclude_pos: bool
 ) -> tuple[float, list[Any]]:
     """(the lake's rounding of the day, its check against Odoo's rounding lines); no check and no call
     when the lake holds no rounding that day."""
-    from functions.reconcile import Check
 
     frame = read_rounding(lake, spec, day)
     if frame is None or frame.height == 0:
@@ -60,7 +67,7 @@ def move_checks(
     return lake_total, [check]
 
 
-def pos_rounding_steps(odoo: Any, config_ids: list[int]) -> dict[int, float]:
+def pos_rounding_steps(odoo: OdooClient, config_ids: list[int]) -> dict[int, float]:
     """config id -> the rounding step whose residuals Odoo puts in amount_total (configs that round)."""
     configs = odoo.search_read_all(
         "pos.config", [("id", "in", config_ids)], ["id", "cash_rounding", "only_round_cash_method", "rounding_method"],
@@ -89,11 +96,10 @@ def valid_pos_rounding(residuals: pl.DataFrame, steps: dict[int, float]) -> pl.D
     return joined.filter(pl.col("step").is_not_null() & (pl.col("amount").abs() <= pl.col("step") + CENT))
 
 
-def pos_checks(odoo: Any, settings: Any, lake: Any, day: date, odoo_total: float) -> tuple[float, list[Any]]:
+def pos_checks(odoo: OdooClient, settings: Settings, lake: Lake, day: date, odoo_total: float) -> tuple[float, list[Any]]:
     """(the rounding to add to Σ revenue_tax_in, the rounding checks); nothing when the lake holds no
     POS residual that day."""
     from functions.extract import pos
-    from functions.reconcile import Check, group_totals
     from shared.schemas import FACT_POS_CASH_ROUNDING
 
     name = FACT_POS_CASH_ROUNDING.name

@@ -29,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.datasets import DATASETS, Dataset
 from functions.datasets import dataset as dataset_of
@@ -39,6 +39,11 @@ from functions.pipeline import STAGES, TARGETS, run_days
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 log = get_logger(__name__)
 
@@ -155,14 +160,14 @@ def new_days_after(last_full: date | None, until: date, max_days: int) -> list[d
 # ---------------------------------------------------------------- what changed in Odoo
 
 
-def day_scope(ds: Dataset, settings: Any, day: date) -> tuple[dict[str, list], tuple[str, ...]]:
+def day_scope(ds: Dataset, settings: Settings, day: date) -> tuple[dict[str, list], tuple[str, ...]]:
     """(day-defining model → domain, child models checked by id) for one target and day."""
     if ds.catchup is None:
         return {}, ()
     return ds.catchup.domains(settings.business_tz, day), ds.catchup.child_models
 
 
-def _raw_versions(lake: Any, dataset: str, day: date) -> dict[str, dict[int, str | None]] | None:
+def _raw_versions(lake: Lake, dataset: str, day: date) -> dict[str, dict[int, str | None]] | None:
     """{model: {id: write_date as extracted}} of a raw partition (None when it does not exist)."""
     table = lake.read_partition(raw_spec(dataset), day)
     if table is None:
@@ -192,7 +197,7 @@ def _versions(records: Iterable[dict]) -> dict[int, str | None]:
 
 
 def changes_of_day(
-    odoo: Any, settings: Any, lake: Any, metadata: Metadata, target: str, day: date
+    odoo: OdooClient, settings: Settings, lake: Lake, metadata: Metadata, target: str, day: date
 ) -> list[str]:
     """Why `target`'s partition of `day` no longer matches Odoo (empty when it still does).
 
@@ -234,7 +239,7 @@ def changes_of_day(
     return reasons
 
 
-def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = None) -> CatchUpPlan:
+def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetime | None = None) -> CatchUpPlan:
     """What a catch-up would run: new days, and changed earlier days within the lookback."""
     metadata = Metadata(lake)
     targets = TARGETS
@@ -276,15 +281,15 @@ def downstream_days(plan: CatchUpPlan) -> list[date]:
 
 
 def run_catch_up(
-    settings: Any,
-    lake: Any,
-    odoo: Any = None,
+    settings: Settings,
+    lake: Lake,
+    odoo: OdooClient | None = None,
     progress: Callable[[StageResult], None] | None = None,
     now: datetime | None = None,
 ) -> CatchUpReport:
     """Plan, then run the repairs (oldest first) and the new days through every stage."""
     own = odoo is None
-    if own:
+    if odoo is None:
         from shared.config import require_odoo
         from shared.odoo import connect
 
@@ -300,7 +305,7 @@ def run_catch_up(
 
 
 def _plan_and_run(
-    settings: Any, lake: Any, odoo: Any, progress: Callable[[StageResult], None] | None, now: datetime | None
+    settings: Settings, lake: Lake, odoo: OdooClient, progress: Callable[[StageResult], None] | None, now: datetime | None
 ) -> CatchUpReport:
     plan = plan_catch_up(settings, lake, odoo, now)
     report = CatchUpReport(plan)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from types import ModuleType
 from typing import Any
 
 from functions.extract import account_moves, raw_spec
@@ -89,6 +90,24 @@ def _account_moves_scope(move_types: Sequence[str]) -> CatchupScope:
     )
 
 
+def _account_moves_dataset(
+    name: str, extract: ModuleType, transform: ModuleType, fact: TableSpec, rounding: TableSpec, **options: Any
+) -> Dataset:
+    """Customer invoices and vendor bills: posted account moves of the day, read and shaped alike."""
+    return Dataset(
+        name,
+        extract.DATASET,
+        extract.REQUIREMENTS,
+        extract.extract,
+        transform.transform,
+        (raw_spec(extract.DATASET), transform.CLEAN_MOVES, transform.CLEAN_LINES, fact, rounding),
+        reconcile=extract.reconcile,
+        catchup=_account_moves_scope(extract.MOVE_TYPES),
+        feeds_profit=True,
+        **options,
+    )
+
+
 DATASETS: tuple[Dataset, ...] = (
     Dataset(
         "pos",
@@ -112,40 +131,12 @@ DATASETS: tuple[Dataset, ...] = (
         ),
         feeds_profit=True,
     ),
-    Dataset(
-        "invoice-sales",
-        extract_invoice_sales.DATASET,
-        extract_invoice_sales.REQUIREMENTS,
-        extract_invoice_sales.extract,
-        transform_invoice_sales.transform,
-        (
-            raw_spec(extract_invoice_sales.DATASET),
-            transform_invoice_sales.CLEAN_MOVES,
-            transform_invoice_sales.CLEAN_LINES,
-            FACT_INVOICE_SALES,
-            FACT_INVOICE_CASH_ROUNDING,
-        ),
-        reconcile=extract_invoice_sales.reconcile,
-        catchup=_account_moves_scope(extract_invoice_sales.MOVE_TYPES),
-        feeds_profit=True,
+    _account_moves_dataset(
+        "invoice-sales", extract_invoice_sales, transform_invoice_sales, FACT_INVOICE_SALES, FACT_INVOICE_CASH_ROUNDING
     ),
-    Dataset(
-        "purchases",
-        extract_purchases.DATASET,
-        extract_purchases.REQUIREMENTS,
-        extract_purchases.extract,
-        transform_purchases.transform,
-        (
-            raw_spec(extract_purchases.DATASET),
-            transform_purchases.CLEAN_MOVES,
-            transform_purchases.CLEAN_LINES,
-            FACT_PURCHASES,
-            FACT_PURCHASE_CASH_ROUNDING,
-        ),
-        reconcile=extract_purchases.reconcile,
+    _account_moves_dataset(
+        "purchases", extract_purchases, transform_purchases, FACT_PURCHASES, FACT_PURCHASE_CASH_ROUNDING,
         run_extra=extract_purchases.run_extra,
-        catchup=_account_moves_scope(extract_purchases.MOVE_TYPES),
-        feeds_profit=True,
     ),
     Dataset(
         "inventory-moves",

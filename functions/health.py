@@ -12,19 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence, Set
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from functions.kpi import tables as kpi_tables
 from shared import clock
 from shared.dates import yesterday
 from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, RunRecord
 
-KPI_TABLES = (
-    "inventory_kpi_daily",
-    "fleet_kpi_daily",
-    "sales_kpi_daily",
-    "sales_kpi_daily_by_product",
-    "sales_kpi_hourly",
-)
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+
+KPI_TABLES = tuple(table.name for table in kpi_tables.KPI_TABLES)
 FRESH, BEHIND, NEVER = "fresh", "behind", "never"
 
 
@@ -76,7 +75,7 @@ def summarise_runs(
     return entry
 
 
-def freshness(settings: Any, lake: Any, now: datetime | None = None) -> dict[str, Any]:
+def freshness(settings: Settings, lake: Lake, now: datetime | None = None) -> dict[str, Any]:
     """Freshness of every dataset and KPI table (JSON-ready)."""
     from functions.pipeline import TARGETS
 
@@ -110,6 +109,7 @@ def freshness(settings: Any, lake: Any, now: datetime | None = None) -> dict[str
     kpi_earlier = earlier(("kpi", "kpi"))
     kpi_tables = {}
     mirrored = [r.day for r in mirror_runs if r.status == SUCCESS]
+    mirror: str | None
     if mirrored:
         mirror = max(mirrored).isoformat()
     else:  # a skipped mirror (no Supabase settings) copied nothing: never show it as mirrored

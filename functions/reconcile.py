@@ -17,72 +17,42 @@ that reason, never a difference. Amount tolerances allow one cent per document (
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions import cash_rounding
+from functions.checks import Check, group_totals, summarise
+from functions.datasets import DATASETS, dataset
+from functions.extract import account_moves, inventory_moves, invoice_sales, pos, purchases
+from shared.lake import as_frame
+from shared.schemas import (
+    FACT_INVENTORY_MOVES,
+    FACT_INVOICE_CASH_ROUNDING,
+    FACT_INVOICE_SALES,
+    FACT_PURCHASE_CASH_ROUNDING,
+    FACT_PURCHASES,
+    FACT_SALES,
+)
 
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
-@dataclass(frozen=True)
-class Check:
-    dataset: str
-    measure: str
-    lake: float
-    odoo: float
-    tolerance: float = 0.0
-    note: str = ""
-    checked: bool = True  # False: nothing in the lake to compare yet (the note says why)
-
-    @property
-    def ok(self) -> bool:
-        return not self.checked or abs(self.lake - self.odoo) <= self.tolerance + 1e-9
-
-    def describe(self) -> str:
-        if not self.checked:
-            return f"{self.dataset} {self.measure}: not checked [{self.note}]"
-        counts = float(self.lake).is_integer() and float(self.odoo).is_integer() and not self.tolerance
-        fmt = "{:d}" if counts else "{:.2f}"
-        value = (lambda v: fmt.format(int(v))) if counts else (lambda v: fmt.format(v))  # noqa: E731
-        text = f"{self.dataset} {self.measure}: lake {value(self.lake)} vs odoo {value(self.odoo)}"
-        if not self.ok:
-            sign = "+" if self.lake > self.odoo else "-"
-            text += f" (difference {sign}{value(abs(self.lake - self.odoo))})"
-        return text + (f" [{self.note}]" if self.note else "")
-
-
-def group_totals(groups: Iterable[dict], field: str | None = None) -> tuple[int, float]:
-    """Record count and the sum of `field` over read_group buckets (normalised by OdooClient)."""
-    count, total = 0, 0.0
-    for group in groups:
-        count += int(group.get("__count") or 0)
-        if field is not None:
-            total += float(group.get(field) or 0.0)
-    return count, total
-
-
-def summarise(checks: Sequence[Check]) -> dict[str, Any]:
-    """The reconciliation result as a run record stores it."""
-    return {
-        "ok": all(check.ok for check in checks),
-        "differences": [check.describe() for check in checks if not check.ok],
-        "checks": [asdict(check) | {"ok": check.ok} for check in checks],
-    }
+__all__ = ["Check", "group_totals", "reconcile_day", "reconcilable_targets", "summarise"]
 
 
 def reconcilable_targets() -> list[str]:
     """Targets whose dataset declares a `reconcile` function, in registry order."""
-    from functions.datasets import DATASETS
 
     return [ds.name for ds in DATASETS if ds.reconcile is not None]
 
 
 def reconcile_day(
-    settings: Any, lake: Any, day: date, odoo: Any, targets: Sequence[str] | None = None, star: bool = True
+    settings: Settings, lake: Lake, day: date, odoo: OdooClient, targets: Sequence[str] | None = None, star: bool = True
 ) -> list[Check]:
     """Raw checks of every target's extract hook, then (unless `star=False`) its star checks."""
-    from functions.datasets import dataset
 
     checks: list[Check] = []
     for target in targets or reconcilable_targets():
@@ -100,21 +70,18 @@ STAR_MISSING = "no star partition: transform not run yet"
 CENT = 0.01
 
 
-def _star_frame(lake: Any, spec: Any, day: date) -> Any:
-    import polars as pl
+def _star_frame(lake: Lake, spec: Any, day: date) -> Any:
 
     table = lake.read_partition(spec, day)
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
 def _not_checked(dataset: str, measures: Sequence[str]) -> list[Check]:
     return [Check(dataset, measure, 0, 0, note=STAR_MISSING, checked=False) for measure in measures]
 
 
-def star_pos(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_pos(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_sales: distinct orders and Σ revenue_tax_in against POS orders' count and Σ amount_total."""
-    from functions.extract import pos
-    from shared.schemas import FACT_SALES
 
     name = FACT_SALES.name
     facts = _star_frame(lake, FACT_SALES, day)
@@ -136,12 +103,11 @@ def star_pos(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
 
 
 def signed_move_totals(
-    odoo: Any, day: date, move_types: Sequence[str], outgoing: str, fields: Sequence[str], exclude_pos: bool
+    odoo: OdooClient, day: date, move_types: Sequence[str], outgoing: str, fields: Sequence[str], exclude_pos: bool
 ) -> tuple[int, dict[str, float]]:
     """Posted moves of the day: count and company-currency totals, positive for `outgoing` (the
     invoice or bill) and negative for its refund, whatever sign convention the Odoo version uses.
     With `exclude_pos`, invoices made for POS orders are left out (when the database has POS)."""
-    from functions.extract import account_moves
 
     domain = account_moves.move_domain(day, move_types)
     if exclude_pos and "pos_order_ids" in odoo.fields(account_moves.MOVE_MODEL):
@@ -156,10 +122,8 @@ def signed_move_totals(
     return count, totals
 
 
-def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_invoice_sales(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_invoice_sales against posted customer invoices and credit notes, without POS invoices."""
-    from functions.extract import invoice_sales
-    from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
 
     name = FACT_INVOICE_SALES.name
     measures = {"revenue_tax_ex": "amount_untaxed_signed", "revenue_tax_in": "amount_total_signed"}
@@ -180,10 +144,8 @@ def star_invoice_sales(odoo: Any, settings: Any, lake: Any, day: date) -> list[C
     return checks + rounding_checks
 
 
-def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_purchases(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_purchases against posted vendor bills and refunds."""
-    from functions.extract import purchases
-    from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES
 
     name = FACT_PURCHASES.name
     facts = _star_frame(lake, FACT_PURCHASES, day)
@@ -205,10 +167,8 @@ def star_purchases(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check
     ]
 
 
-def star_inventory_moves(odoo: Any, settings: Any, lake: Any, day: date) -> list[Check]:
+def star_inventory_moves(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
     """fact_inventory_moves rows against Odoo's count of the day's done move lines."""
-    from functions.extract import inventory_moves
-    from shared.schemas import FACT_INVENTORY_MOVES
 
     name = FACT_INVENTORY_MOVES.name
     facts = _star_frame(lake, FACT_INVENTORY_MOVES, day)

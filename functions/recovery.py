@@ -259,9 +259,7 @@ def restore_partition(lake: Lake, spec: TableSpec, day: date | None, version: st
     On gs:// this is the previous object generation (bucket versioning); on a local lake the copy the
     atomic writer kept. The replaced current copy is itself kept, so a restore can be undone.
     """
-    if spec.partitioned and day is None:
-        raise InputError(f"{spec} is partitioned: give --date")
-    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
+    key = _key_of(lake, spec, day)
     versions = lake.store.versions(key)
     older = [v for v in versions if not v.current]
     if version:
@@ -291,5 +289,12 @@ def restore_partition(lake: Lake, spec: TableSpec, day: date | None, version: st
 
 
 def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list:
-    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
-    return lake.store.versions(key)
+    return lake.store.versions(_key_of(lake, spec, day))
+
+
+def _key_of(lake: Lake, spec: TableSpec, day: date | None) -> str:
+    if not spec.partitioned:
+        return lake.table_key(spec)
+    if day is None:
+        raise InputError(f"{spec} is partitioned: give --date")
+    return lake.partition_key(spec, day)

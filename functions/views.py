@@ -74,9 +74,15 @@ def _read_keys(con: duckdb.DuckDBPyConnection, lake: Lake, keys: list[str]) -> A
         return con.read_parquet([str(root / key) for key in keys], union_by_name=True)
     import pyarrow as pa
 
+    from shared.errors import NotFoundError
     from shared.lake import from_parquet_bytes
 
-    tables = [from_parquet_bytes(lake.store.get(key)) for key in keys]
+    tables = []
+    for key in keys:
+        data = lake.store.get(key)
+        if data is None:
+            raise NotFoundError(f"{key}: removed while it was being read; run the command again")
+        tables.append(from_parquet_bytes(data))
     return con.from_arrow(pa.concat_tables(tables, promote_options="default"))
 
 

@@ -16,13 +16,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from shared import clock
 from shared.errors import LockedError, SchemaError
 from shared.stores import ObjectStore, ObjectVersion, open_store
 
 if TYPE_CHECKING:
+    import polars as pl
     import pyarrow as pa
 
 LAYERS = ("raw", "clean", "star-schema")
@@ -99,6 +100,13 @@ def conform(data: Any, schema: pa.Schema, where: str) -> pa.Table:
             raise SchemaError(f"{where}: column {field.name!r} has {column.null_count} null(s) but is required")
         columns.append(column)
     return pa.Table.from_arrays(columns, schema=schema)
+
+
+def as_frame(table: pa.Table) -> pl.DataFrame:
+    """A pyarrow Table as a polars DataFrame (a Table always converts to a frame, never a Series)."""
+    import polars as pl
+
+    return cast(pl.DataFrame, pl.from_arrow(table))
 
 
 def to_parquet_bytes(table: pa.Table) -> bytes:

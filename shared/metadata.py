@@ -72,6 +72,9 @@ def describe_error(exc: BaseException) -> str:
     return text[:500]
 
 
+Day = date  # RunRecord has a field named `date`
+
+
 @dataclass
 class RunRecord:
     stage: str
@@ -93,8 +96,8 @@ class RunRecord:
     as_of: str | None = None
 
     @property
-    def day(self) -> date:
-        return date.fromisoformat(self.date)
+    def day(self) -> Day:
+        return Day.fromisoformat(self.date)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -243,7 +246,8 @@ class Metadata:
 
     def history(self, stage: str, dataset: str, day: date) -> list[RunRecord]:
         prefix = f"metadata/runs/{stage}/{dataset}/{day.isoformat()}/"
-        records = [RunRecord.from_dict(self.lake.read_json(k)) for k in self.lake.store.list(prefix)]
+        found = (self.lake.read_json(key) for key in self.lake.store.list(prefix))
+        records = [RunRecord.from_dict(data) for data in found if data is not None]
         return sorted(records, key=lambda r: r.started_at)
 
     def runs(self, stage: str | None = None, dataset: str | None = None) -> list[RunRecord]:

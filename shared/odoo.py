@@ -29,9 +29,12 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.errors import OdooError, TransientError, error_for_http_status
+from shared.errors import ConfigError, OdooError, TransientError, error_for_http_status
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 # Held at WARNING whatever the root logger says: odoorpc 0.10.1 logs the API key at DEBUG.
 logging.getLogger("odoorpc").setLevel(logging.WARNING)
@@ -68,6 +71,11 @@ class OdooClient(Protocol):
     calls: collections.Counter
     uid: int
     login: str
+    batch_size: int
+    companies_checked: bool  # functions.extract.companies has checked the user's companies
+
+    def execute(self, model: str, method: str, ids: list | None = None, **kwargs: Any) -> Any: ...
+    def map_concurrently(self, func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
 
     def has_model(self, model: str) -> bool: ...
     def fields(self, model: str) -> dict[str, dict]: ...
@@ -163,6 +171,7 @@ class BaseClient(ABC):
         self.uid = 0
         self._key = api_key
         self.batch_size = batch_size
+        self.companies_checked = False
         self.concurrency = max(1, concurrency)
         self.max_retries = max(0, max_retries)
         self.calls: collections.Counter = collections.Counter()
@@ -692,7 +701,7 @@ def fetch_server_version(base_url: str, timeout: float, max_retries: int = 3) ->
     return str(result["server_version"])
 
 
-def connect(settings: Any, **options: Any) -> BaseClient:
+def connect(settings: Settings, **options: Any) -> BaseClient:
     """A logged-in client for the configured Odoo, or for the built-in simulator (ODOO_HOST=simulator).
 
     The API is JSON-2 on Odoo >= 19 and JSON-RPC below, unless `settings.odoo_api` forces one.
@@ -702,13 +711,20 @@ def connect(settings: Any, **options: Any) -> BaseClient:
     require_odoo(settings)
     on_close = None
     if settings.odoo_host == "simulator":
-        from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+        try:
+            from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+        except ModuleNotFoundError as exc:  # the deployed functions leave the demo out
+            raise ConfigError(
+                "ODOO_HOST=simulator: the Odoo simulator is not part of this deployment (nkpipe demo and tests only)"
+            ) from exc
 
         simulator = OdooSimulator(SimConfig()).start()
         host, port, protocol = "127.0.0.1", simulator.port, "jsonrpc"
         db, login, key = DEMO_DB, DEMO_LOGIN, DEMO_API_KEY
         on_close = simulator.stop
     else:
+        # require_odoo has refused settings without these
+        assert settings.odoo_host and settings.odoo_db and settings.odoo_username and settings.odoo_api_key
         host, port, protocol = split_host(settings.odoo_host, settings.odoo_port, settings.odoo_protocol)
         db, login, key = settings.odoo_db, settings.odoo_username, settings.odoo_api_key.reveal()
     try:

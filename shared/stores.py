@@ -8,6 +8,7 @@ completes. Readers therefore see the old object or the new one, never a mix.
 
 from __future__ import annotations
 
+import builtins
 import os
 import shutil
 import uuid
@@ -15,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared import clock
 from shared.errors import ConfigError, NkpipeError, TransientError
@@ -50,7 +51,7 @@ class ObjectStore(Protocol):
     def delete(self, key: str) -> bool: ...
     def list(self, prefix: str) -> list[str]: ...
     def exists(self, key: str) -> bool: ...
-    def versions(self, key: str) -> list[ObjectVersion]: ...
+    def versions(self, key: str) -> builtins.list[ObjectVersion]: ...
     def stamps(self, prefix: str) -> dict[str, str]: ...
 
 
@@ -197,7 +198,7 @@ class LocalStore:
             raise ConfigError(f"bad version {version!r}")
         return path
 
-    def versions(self, key: str) -> list[ObjectVersion]:
+    def versions(self, key: str) -> builtins.list[ObjectVersion]:
         found = []
         folder = self.root / LOCAL_VERSIONS_DIR / key
         if folder.is_dir():
@@ -228,7 +229,7 @@ class GcsStore:
     """
 
     def __init__(
-        self, bucket: str, prefix: str = "", client: object | None = None, retry_timeout_s: float | None = None
+        self, bucket: str, prefix: str = "", client: Any = None, retry_timeout_s: float | None = None
     ) -> None:
         from google.cloud import storage
         from google.cloud.storage.retry import DEFAULT_RETRY
@@ -247,7 +248,7 @@ class GcsStore:
             else:
                 client = storage.Client()
         self.client = client
-        self.bucket = client.bucket(bucket)  # type: ignore[attr-defined]
+        self.bucket = client.bucket(bucket)
         self.prefix = prefix.strip("/")
         self.url = f"gs://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
 
@@ -325,7 +326,7 @@ class GcsStore:
         )
         return {b.name[cut:]: f"{b.generation}:{b.size}" for b in blobs}
 
-    def versions(self, key: str) -> list[ObjectVersion]:
+    def versions(self, key: str) -> builtins.list[ObjectVersion]:
         name = self._name(key)
         blobs = self._call(
             f"list versions gs {key}",
@@ -352,7 +353,7 @@ class S3Store:
     Each write is one PutObject, so an object is replaced whole or not at all.
     """
 
-    def __init__(self, bucket: str, prefix: str = "", client: object | None = None) -> None:
+    def __init__(self, bucket: str, prefix: str = "", client: Any = None) -> None:
         if client is None:
             try:
                 import boto3
@@ -395,7 +396,7 @@ class S3Store:
         if version not in (None, "current"):
             kwargs["VersionId"] = version
         try:
-            body = self._call(f"read s3 {key}", lambda: self.client.get_object(**kwargs))  # type: ignore[attr-defined]
+            body = self._call(f"read s3 {key}", lambda: self.client.get_object(**kwargs))
         except ClientError as exc:
             if self._missing(exc):
                 return None
@@ -405,7 +406,7 @@ class S3Store:
     def put(self, key: str, data: bytes) -> None:
         self._call(
             f"write s3 {key}",
-            lambda: self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data),  # type: ignore[attr-defined]
+            lambda: self.client.put_object(Bucket=self.bucket, Key=self._name(key), Body=data),
         )
 
     def put_if_absent(self, key: str, data: bytes) -> bool:
@@ -414,7 +415,7 @@ class S3Store:
         try:
             self._call(
                 f"create s3 {key}",
-                lambda: self.client.put_object(  # type: ignore[attr-defined]
+                lambda: self.client.put_object(
                     Bucket=self.bucket, Key=self._name(key), Body=data, IfNoneMatch="*"
                 ),
             )
@@ -429,12 +430,12 @@ class S3Store:
             return False
         self._call(
             f"delete s3 {key}",
-            lambda: self.client.delete_object(Bucket=self.bucket, Key=self._name(key)),  # type: ignore[attr-defined]
+            lambda: self.client.delete_object(Bucket=self.bucket, Key=self._name(key)),
         )
         return True
 
-    def _objects(self, prefix: str) -> list[dict]:
-        paginator = self.client.get_paginator("list_objects_v2")  # type: ignore[attr-defined]
+    def _objects(self, prefix: str) -> builtins.list[dict]:
+        paginator = self.client.get_paginator("list_objects_v2")
         pages = self._call(
             f"list s3 {prefix}", lambda: list(paginator.paginate(Bucket=self.bucket, Prefix=self._name(prefix)))
         )
@@ -456,18 +457,18 @@ class S3Store:
         from botocore.exceptions import ClientError
 
         try:
-            self._call(f"stat s3 {key}", lambda: self.client.head_object(Bucket=self.bucket, Key=self._name(key)))  # type: ignore[attr-defined]
+            self._call(f"stat s3 {key}", lambda: self.client.head_object(Bucket=self.bucket, Key=self._name(key)))
         except ClientError as exc:
             if self._missing(exc):
                 return False
             raise
         return True
 
-    def versions(self, key: str) -> list[ObjectVersion]:
+    def versions(self, key: str) -> builtins.list[ObjectVersion]:
         name = self._name(key)
         page = self._call(
             f"list versions s3 {key}",
-            lambda: self.client.list_object_versions(Bucket=self.bucket, Prefix=name),  # type: ignore[attr-defined]
+            lambda: self.client.list_object_versions(Bucket=self.bucket, Prefix=name),
         )
         found = [
             ObjectVersion(key, v["VersionId"], v["LastModified"], v.get("Size", 0), bool(v.get("IsLatest")))

@@ -91,3 +91,16 @@ def test_supabase_migration_refuses_a_database_without_supabase_auth(pg_database
         with pytest.raises(ConfigError, match="lacks auth.uid"):
             schema.migrate_supabase(conn)
         assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
+
+
+def test_the_shared_kpi_ddl_renders_into_each_dialect_with_the_checksums_already_applied():
+    # sha256 of the 001 files as databases first applied them (before the DDL was written once)
+    applied = {
+        "duckdb": "6d7c1f39c4a4234adb01ee2cc987546cac213cf0a20c22a67e2a10d3e8694ae8",
+        "tidb": "be870972643cfb2790f0ad40da71b3f41f2ae8cab270e8d73f764a75d3ffb0a5",
+    }
+    rendered = {target: schema.migrations_for(target)[0] for target in applied}
+    assert {target: m.label for target, m in rendered.items()} == {"duckdb": "001_kpi_tables", "tidb": "001_kpi_tables"}
+    assert {target: m.checksum for target, m in rendered.items()} == applied
+    bodies = {m.text[m.text.index("CREATE TABLE") :] for m in rendered.values()}
+    assert len(bodies) == 1 and "-- include:" not in next(iter(bodies))

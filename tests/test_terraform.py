@@ -7,11 +7,14 @@ cross-check it against main.py and functions.pipeline.
 from __future__ import annotations
 
 import ast
+import fnmatch
 import json
 import os
 import re
 import shutil
 import subprocess
+import sys
+import sysconfig
 from pathlib import Path
 
 import hcl2
@@ -255,6 +258,8 @@ def test_gcloudignore_is_the_same_allowlist(config):
     assert taken_back == {pattern.removesuffix("/**") for pattern in locals_found["source_include"]}
     for directory in locals_found["source_exclude_dirs"]:
         assert directory.rstrip("/") + "/" in lines, directory
+    for file in locals_found["source_exclude_files"]:
+        assert f"/{file}" in lines, file
     for name in locals_found["source_exclude_names"]:
         assert f"*{name}" in lines or f"{name}*" in lines or name in lines, name
 
@@ -269,6 +274,7 @@ def test_source_archive_ships_only_what_the_functions_need(terraform, tmp_path):
         ".env": "", ".env.production": "", "functions/.env.local": "", "shared/tidb-ca.pem": "",
         "functions/deploy-key.json": "", "shared/credentials.json": "", "tests/test_x.py": "",
         "infra/terraform/terraform.tfstate": "", "data-lake/raw/x.parquet": "", "nkpipe-kpi.duckdb": "",
+        "functions/demo.py": "", "functions/kpi/ops_data.py": "",
     }
     for name, text in planted.items():
         (tree / name).parent.mkdir(parents=True, exist_ok=True)
@@ -548,3 +554,62 @@ def test_checkov_reports_no_failed_check_and_every_skip_has_a_reason(checkov):
                 assert match.group(2) == ":" and len(match.group(3).strip()) > 10, (
                     f"{path.name}:{number}: skip of {match.group(1)} without a reason"
                 )
+
+
+def test_the_deployed_source_leaves_the_demo_out_and_every_entry_point_still_imports(config, tmp_path):
+    """The files the archive would hold (the allowlist of locals.tf, as its fileset filter reads it),
+    imported on their own: the entry points and every stage load without the demo."""
+    found = locals_(config)
+    assert {"functions/demo.py", "functions/kpi/ops_data.py"} <= set(found["source_exclude_files"])
+    assert "shared/odoo_sim/" in found["source_exclude_dirs"]
+
+    def shipped(relative: str) -> bool:
+        included = any(fnmatch.fnmatch(relative, pattern) for pattern in found["source_include"])
+        return (
+            included
+            and not any(directory in relative for directory in found["source_exclude_dirs"])
+            and relative not in found["source_exclude_files"]
+            and not any(
+                relative.endswith(name) or Path(relative).name.startswith(name)
+                for name in found["source_exclude_names"]
+            )
+        )
+
+    bundle = tmp_path / "bundle"
+    for top in ("main.py", "requirements.txt", "functions", "shared"):
+        paths = [REPO / top] if (REPO / top).is_file() else sorted((REPO / top).rglob("*"))
+        for path in paths:
+            relative = path.relative_to(REPO).as_posix()
+            if path.is_file() and shipped(relative):
+                (bundle / relative).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, bundle / relative)
+    assert (bundle / "main.py").is_file() and (bundle / "functions" / "pipeline.py").is_file()
+    assert not (bundle / "shared" / "odoo_sim").exists()
+    assert not (bundle / "functions" / "kpi" / "ops_data.py").exists()
+    assert not (bundle / "functions" / "demo.py").exists()
+
+    code = (
+        "import sys, main\n"
+        "import functions.pipeline, functions.catchup, functions.datasets, functions.health, functions.kpi.stage\n"
+        "from shared.config import Settings\n"
+        "from shared.errors import ConfigError\n"
+        "from shared.odoo import connect\n"
+        "try:\n"
+        "    connect(Settings(odoo_host='simulator'))\n"
+        "except ConfigError as exc:\n"
+        "    print(exc)\n"
+        "demo = sorted(m for m in sys.modules if 'odoo_sim' in m or 'ops_data' in m)\n"
+        "print(demo)\n"
+    )
+    # -S: without site's .pth files, so the editable install of this checkout cannot fill in what the
+    # archive lacks; the installed dependencies come from site-packages on PYTHONPATH.
+    environment = {**os.environ, "PYTHONPATH": f"{bundle}{os.pathsep}{sysconfig.get_paths()['purelib']}"}
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code], cwd=bundle, capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    expected = [
+        "ODOO_HOST=simulator: the Odoo simulator is not part of this deployment (nkpipe demo and tests only)",
+        "[]",
+    ]
+    assert result.stdout.splitlines() == expected

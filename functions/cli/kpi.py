@@ -44,16 +44,16 @@ def run(args: argparse.Namespace) -> int:
     settings = settings_from(args)
     if args.kpi_command == "rollback":
         days = parse_range(args.date, args.to, settings.business_tz, settings.max_range_days)
-        rows = []
+        rows: list[dict[str, object]] = []
         for day in days:
             for side, tables in rollback_day(settings, day).items():
                 rows.extend({"date": day.isoformat(), "side": side, "table": t, "deleted": n} for t, n in tables.items())
         print_table(rows)
         return 0
     if args.kpi_command == "drop":
-        dropped = drop_kpi_tables(settings, confirm=args.yes_drop_kpi_tables)
-        for side, tables in dropped.items():
-            print(f"{side}: dropped {', '.join(tables) if tables else 'nothing (no KPI tables)'}")
+        dropped_tables = drop_kpi_tables(settings, confirm=args.yes_drop_kpi_tables)
+        for side, names in dropped_tables.items():
+            print(f"{side}: dropped {', '.join(names) if names else 'nothing (no KPI tables)'}")
         return 0
     day = parse_day(args.date, settings.business_tz)
     print_table(demo_summary(settings, day))

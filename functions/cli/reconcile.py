@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 from functions.cli.common import add_date_range, lake_from, print_table, settings_from
 
@@ -18,7 +19,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from functions.reconcile import reconcilable_targets, reconcile_day
+    from functions.reconcile import Check, reconcilable_targets, reconcile_day
     from shared.config import require_odoo
     from shared.dates import parse_range
     from shared.errors import InputError
@@ -33,7 +34,7 @@ def run(args: argparse.Namespace) -> int:
     days = parse_range(args.date, args.to, settings.business_tz, settings.max_range_days)
     require_odoo(settings)
     lake = lake_from(settings)
-    checks = []
+    checks: list[tuple[date, Check]] = []
     with connect(settings) as odoo:
         for day in days:
             checks.extend((day, check) for check in reconcile_day(settings, lake, day, odoo, targets))

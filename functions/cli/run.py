@@ -38,10 +38,11 @@ def run(args: argparse.Namespace) -> int:
     stages = parse_stages(args.stages)
     targets = parse_targets(args.targets or (INTRADAY_TARGETS if args.intraday else None))
     # `today` is today's business day in BUSINESS_TZ (the intraday refresh's spelling)
-    def day_text(text: str | None) -> str | None:
+    def day_text(text: str) -> str:
         return today(settings.business_tz).isoformat() if text == "today" else text
 
-    days = parse_range(day_text(args.date), day_text(args.to), settings.business_tz, settings.max_range_days)
+    last = day_text(args.to) if args.to else None
+    days = parse_range(day_text(args.date), last, settings.business_tz, settings.max_range_days)
     if args.intraday:
         check_intraday_days(settings, days)
     results = run_days(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from functions.cli.common import lake_from, print_table, settings_from
 
@@ -75,7 +75,7 @@ def require_read_only(con: duckdb.DuckDBPyConnection, query: str) -> None:
     if len(statements) != 1:
         raise InputError(f"sql: give exactly one statement (got {len(statements)})")
     statement = statements[0]
-    kind = statement.type
+    kind: duckdb.StatementType | None = statement.type
     if kind == duckdb.StatementType.EXPLAIN:
         inner = con.extract_statements(_inner_of_explain(statement.query) or "EXPLAIN")
         kind = inner[0].type if len(inner) == 1 else None
@@ -112,7 +112,8 @@ def run(args: argparse.Namespace) -> int:
     try:
         require_read_only(con, args.query)
         relation = con.sql(args.query)  # None for a statement that returns nothing
-        columns, rows = [], []
+        columns: list[str] = []
+        rows: list[dict[str, Any]] = []
         if relation is not None:
             # through Arrow: timezone-aware timestamps need no pytz, and only the rows shown are read
             reader = relation.to_arrow_reader(min(args.max_rows + 1, 10_000))

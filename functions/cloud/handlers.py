@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.cloud.http import Answer, failure
 from functions.cloud.params import (
@@ -26,6 +26,10 @@ from functions.cloud.params import (
 )
 from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
 from shared.errors import ConfigError, ForbiddenError, InputError, TransientError
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 
 def _context(request: Any, backends: bool = True) -> tuple[Any, Any, dict[str, Any]]:
@@ -46,7 +50,7 @@ def _summary(results: Sequence[Any]) -> dict[str, Any]:
     }
 
 
-def run_work(settings: Any, lake: Any, work: Work, entry: str) -> Answer:
+def run_work(settings: Settings, lake: Lake, work: Work, entry: str) -> Answer:
     """Run the work inline; 200 only when every stage of every day is done."""
     from functions.pipeline import run_days
 
@@ -115,7 +119,7 @@ def catch_up(request: Any) -> Answer:
     return run_catch_up_inline(settings, lake)
 
 
-def run_catch_up_inline(settings: Any, lake: Any, entry: str = "catch_up") -> Answer:
+def run_catch_up_inline(settings: Settings, lake: Lake, entry: str = "catch_up") -> Answer:
     """What `nkpipe catch-up` does; 200 only when every day it planned is done."""
     from functions.catchup import run_catch_up
 
@@ -192,7 +196,7 @@ def require_catch_up_caller(request: Any, in_cloud: bool) -> None:
         raise ForbiddenError("catch_up=1 is for operators only (NKPIPE_CATCH_UP_CALLERS); health itself is open to monitors")
 
 
-def start_catch_up(settings: Any, lake: Any) -> dict[str, Any]:
+def start_catch_up(settings: Settings, lake: Lake) -> dict[str, Any]:
     """Queue one catch-up task per day (deduplicated by name); run it inline when no queue is set."""
     from shared.dates import today
 

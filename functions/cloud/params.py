@@ -178,7 +178,9 @@ def parse_rerun(params: Mapping[str, Any], tz: str, max_days: int, today: date |
         raise InputError("'date' or 'start' is required (YYYY-MM-DD)")
     if end and not start:
         raise InputError("'end' needs 'start'")
-    days = parse_range(single or start, end, tz, max_days, today)
+    first = single or start
+    assert first is not None  # one of them is required above
+    days = parse_range(first, end, tz, max_days, today)
 
     pipeline = _text(params, "pipeline")
     stages_text, targets_text = _names(params, "stages"), _names(params, "targets")

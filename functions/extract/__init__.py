@@ -21,7 +21,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from functions.checks import summarise
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
+from shared.lake import as_frame
 from shared.log import get_logger
 from shared.metadata import StageResult
 
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
     from functions.datasets import Dataset
+    from shared.config import Settings
     from shared.lake import Lake, TableSpec
     from shared.odoo import OdooClient
 
@@ -97,7 +100,7 @@ def raw_totals(lake: Lake, dataset: str, day: date, model: str, fields: Sequence
     table = lake.read_partition(raw_spec(dataset), day)
     if table is None:
         return None
-    frame = pl.from_arrow(table.select(["model", "record"])).filter(pl.col("model") == model)
+    frame = as_frame(table.select(["model", "record"])).filter(pl.col("model") == model)
     sums = frame.select(
         [
             pl.col("record").str.json_path_match(f"$.{name}").cast(pl.Float64, strict=False).sum().alias(name)
@@ -118,7 +121,7 @@ def calls_since(odoo: OdooClient, before: Counter) -> dict[str, int]:
 
 
 def run_extract(
-    settings: Any,
+    settings: Settings,
     lake: Lake,
     day: date,
     targets: Sequence[str],
@@ -148,7 +151,7 @@ def run_extract(
             client.close()
 
 
-def extract_run(settings: Any, lake: Lake, day: date, ds: Dataset, odoo: OdooClient) -> DatasetRun:
+def extract_run(settings: Settings, lake: Lake, day: date, ds: Dataset, odoo: OdooClient) -> DatasetRun:
     """The work of extracting one target: its raw partition, then its reconciliation against Odoo."""
     def work(attempt: Attempt) -> Outcome:
         before = Counter(odoo.calls)
@@ -162,8 +165,6 @@ def extract_run(settings: Any, lake: Lake, day: date, ds: Dataset, odoo: OdooCli
             extra.update(ds.run_extra(odoo, settings))
         message = ""
         if ds.reconcile is not None:
-            from functions.reconcile import summarise
-
             checks = ds.reconcile(odoo, settings, lake, day)
             extra["reconciliation"] = summarise(checks)
             if not extra["reconciliation"]["ok"]:

@@ -9,9 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from functions.checks import Check
 from functions.extract import raw_spec, raw_table, raw_totals
+
+if TYPE_CHECKING:
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 MOVE_MODEL = "account.move"
 LINE_MODEL = "account.move.line"
@@ -46,7 +51,7 @@ def move_domain(day: date, move_types: Sequence[str]) -> list:
     return [("move_type", "in", list(move_types)), ("state", "=", "posted"), ("invoice_date", "=", day.isoformat())]
 
 
-def product_line_domain(odoo: Any) -> list:
+def product_line_domain(odoo: OdooClient) -> list:
     fields = odoo.fields(LINE_MODEL)
     display = fields.get("display_type")
     values = {value for value, _label in (display or {}).get("selection") or []}
@@ -58,7 +63,7 @@ def product_line_domain(odoo: Any) -> list:
     return legacy
 
 
-def line_domain(odoo: Any) -> list:
+def line_domain(odoo: OdooClient) -> list:
     """The lines a partition holds: the product lines, and the cash-rounding lines where the selection
     has them (Odoo counts a 'rounding' line in amount_untaxed/amount_total: account_move.py
     `_compute_amount`), so the lake can reconcile like with like."""
@@ -69,7 +74,7 @@ def line_domain(odoo: Any) -> list:
 
 
 def fetch(
-    odoo: Any, day: date, move_types: Sequence[str], line_optional: Sequence[str] = ()
+    odoo: OdooClient, day: date, move_types: Sequence[str], line_optional: Sequence[str] = ()
 ) -> dict[str, list[dict]]:
     odoo.prefetch_fields([MOVE_MODEL, LINE_MODEL])
     move_fields = odoo.pick_fields(MOVE_MODEL, MOVE_REQUIRED, MOVE_OPTIONAL)
@@ -82,7 +87,7 @@ def fetch(
 
 
 def extract(
-    odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequence[str], line_optional: Sequence[str] = ()
+    odoo: OdooClient, lake: Lake, day: date, dataset: str, move_types: Sequence[str], line_optional: Sequence[str] = ()
 ) -> dict[str, int]:
     records = fetch(odoo, day, move_types, line_optional)
     # written only now, with everything in hand: a failure above leaves the old partition as it was
@@ -90,9 +95,8 @@ def extract(
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
-def reconcile(odoo: Any, lake: Any, day: date, dataset: str, move_types: Sequence[str]) -> list:
+def reconcile(odoo: OdooClient, lake: Lake, day: date, dataset: str, move_types: Sequence[str]) -> list:
     """Move count and signed totals of the raw partition against Odoo's read_group of the day."""
-    from functions.reconcile import Check
 
     sums = ("amount_untaxed_signed", "amount_total_signed")
     groups = odoo.read_group(

@@ -11,15 +11,19 @@ one, unless `ODOO_COMPANY_ID` names the one to extract: then every call carries
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from shared.errors import ConfigError
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.odoo import OdooClient
 
 USER_MODEL = "res.users"
 COMPANY_MODEL = "res.company"
 
 
-def user_companies(odoo: Any) -> list[dict]:
+def user_companies(odoo: OdooClient) -> list[dict]:
     """The companies the API user may see (`res.users.company_ids`), id and name."""
     users = odoo.search_read_all(USER_MODEL, [("id", "=", odoo.uid)], ["id", "company_ids"], context={"active_test": False})
     ids = sorted({int(c) for user in users for c in user.get("company_ids") or []})
@@ -28,7 +32,7 @@ def user_companies(odoo: Any) -> list[dict]:
     return odoo.search_read_all(COMPANY_MODEL, [("id", "in", ids)], ["id", "name"])
 
 
-def check_companies(odoo: Any, settings: Any) -> None:
+def check_companies(odoo: OdooClient, settings: Settings) -> None:
     """Raise ConfigError unless exactly one company's data will be read (asked once per connection)."""
     if getattr(odoo, "companies_checked", False):
         return

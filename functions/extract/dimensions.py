@@ -13,13 +13,18 @@ Brands are read only when a brand model exists; a model renamed across versions 
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from functions.extract import raw_spec, raw_table
 from functions.transform.dimensions import DIMENSIONS, Dimension
 from shared import clock
 from shared.dates import ODOO_DATETIME_FORMAT
 from shared.errors import SchemaError
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 DATASET = "dimensions"
 REFRESH_MODEL = "_refresh"  # one record per dimension: model, full, taken_at, every id at taken_at
@@ -32,7 +37,7 @@ ALL_RECORDS = {"active_test": False}
 MIN_OVERLAP = timedelta(seconds=1)
 
 
-def overlap_of(settings: Any) -> timedelta:
+def overlap_of(settings: Settings) -> timedelta:
     return max(MIN_OVERLAP, timedelta(seconds=getattr(settings, "odoo_write_overlap_s", 600)))
 
 
@@ -50,7 +55,7 @@ def _requirements() -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
 REQUIREMENTS = _requirements()
 
 
-def resolve_model(odoo: Any, dim: Dimension) -> str | None:
+def resolve_model(odoo: OdooClient, dim: Dimension) -> str | None:
     """The first of the dimension's model names this database has (None for a missing optional one)."""
     for model in dim.models:
         if odoo.has_model(model):
@@ -60,7 +65,7 @@ def resolve_model(odoo: Any, dim: Dimension) -> str | None:
     raise SchemaError(f"dimension {dim.name}: none of the models {', '.join(dim.models)} exists in Odoo")
 
 
-def pick_dimension_fields(odoo: Any, dim: Dimension, model: str) -> list[str]:
+def pick_dimension_fields(odoo: OdooClient, dim: Dimension, model: str) -> list[str]:
     """The fields to ask for: required ones must exist; `a|b` columns take the first present name."""
     alternatives: dict[str, list[str]] = {}
     wanted: list[str] = []
@@ -73,7 +78,7 @@ def pick_dimension_fields(odoo: Any, dim: Dimension, model: str) -> list[str]:
     return odoo.pick_fields(model, dim.required, optional, alternatives)
 
 
-def since_of(lake: Any, dim: Dimension, overlap: timedelta = MIN_OVERLAP) -> str | None:
+def since_of(lake: Lake, dim: Dimension, overlap: timedelta = MIN_OVERLAP) -> str | None:
     """The newest write_date already in the dimension table, less `overlap`, as an Odoo string."""
     from functions.transform.dimensions import dimension_spec
 
@@ -87,7 +92,7 @@ def since_of(lake: Any, dim: Dimension, overlap: timedelta = MIN_OVERLAP) -> str
 
 
 def fetch_dimension(
-    odoo: Any, lake: Any, dim: Dimension, full: bool, overlap: timedelta = MIN_OVERLAP
+    odoo: OdooClient, lake: Lake, dim: Dimension, full: bool, overlap: timedelta = MIN_OVERLAP
 ) -> tuple[str, list[dict], dict] | None:
     model = resolve_model(odoo, dim)
     if model is None:
@@ -109,7 +114,7 @@ def fetch_dimension(
     return model, records, refresh
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date, *, full_refresh: bool | None = None) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date, *, full_refresh: bool | None = None) -> dict[str, int]:
     full = settings.dimensions_full_refresh if full_refresh is None else full_refresh
     by_model: dict[str, list[dict]] = {}
     refreshes: list[dict] = []

@@ -9,10 +9,16 @@ Odoo 16 names the done quantity `qty_done`, 17+ `quantity`: the field is chosen 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from functions.checks import Check
 from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 DATASET = "inventory_moves"
 LINE_MODEL = "stock.move.line"
@@ -53,13 +59,13 @@ def _ids(records: list[dict], field: str) -> list[int]:
     return sorted(found)
 
 
-def read_by_ids(odoo: Any, model: str, ids: list[int], fields: list[str], *, context: dict | None = None) -> list[dict]:
+def read_by_ids(odoo: OdooClient, model: str, ids: list[int], fields: list[str], *, context: dict | None = None) -> list[dict]:
     """Records by id in batches, one call per batch (concurrently): a page one larger than its batch
     of ids never asks for an empty second page."""
     return read_many_by_ids(odoo, [(model, ids, fields, context)])[0]
 
 
-def read_many_by_ids(odoo: Any, requests: list[tuple[str, list[int], list[str], dict | None]]) -> list[list[dict]]:
+def read_many_by_ids(odoo: OdooClient, requests: list[tuple[str, list[int], list[str], dict | None]]) -> list[list[dict]]:
     """Several `read_by_ids` (model, ids, fields, context) at once: every batch of every request on the
     client's one bounded pool, so independent reads do not wait for each other."""
     size = odoo.batch_size
@@ -80,7 +86,7 @@ def read_many_by_ids(odoo: Any, requests: list[tuple[str, list[int], list[str], 
     return [sorted(records, key=lambda r: r["id"]) for records in results]
 
 
-def fetch_move_lines(odoo: Any, domain: list) -> dict[str, list[dict]]:
+def fetch_move_lines(odoo: OdooClient, domain: list) -> dict[str, list[dict]]:
     """Done move lines matching `domain` with their moves, picking types and locations."""
     line_fields = odoo.pick_fields(LINE_MODEL, LINE_REQUIRED, LINE_OPTIONAL, QUANTITY_FIELDS)
     lines = odoo.search_read_all(LINE_MODEL, domain, line_fields)
@@ -95,16 +101,15 @@ def fetch_move_lines(odoo: Any, domain: list) -> dict[str, list[dict]]:
     return {LINE_MODEL: lines, MOVE_MODEL: moves, PICKING_TYPE_MODEL: types, LOCATION_MODEL: locations}
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, int]:
     records = fetch_move_lines(odoo, line_domain(day, settings.business_tz))
     # written only with everything in hand: a failure above leaves the old partition as it was
     lake.write_partition(raw_spec(DATASET), day, raw_table(records))
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
-def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     """Move-line count of the raw partition against Odoo's count for the day."""
-    from functions.reconcile import Check
 
     odoo_count = odoo.search_count(LINE_MODEL, line_domain(day, settings.business_tz))
     totals = raw_totals(lake, DATASET, day, LINE_MODEL, [])  # counted without decoding every record

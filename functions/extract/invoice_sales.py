@@ -4,18 +4,23 @@ product lines → `raw/invoice_sales/date=D`."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from functions.extract import account_moves
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 DATASET = "invoice_sales"
 REQUIREMENTS = account_moves.requirements()
 MOVE_TYPES = ("out_invoice", "out_refund")
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, int]:
     return account_moves.extract(odoo, lake, day, DATASET, MOVE_TYPES)
 
 
-def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     return account_moves.reconcile(odoo, lake, day, DATASET, MOVE_TYPES)

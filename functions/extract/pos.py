@@ -7,11 +7,17 @@ Orders are paged by id; lines and payments are read by lists of order ids, never
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
+from functions.checks import Check, group_totals
 from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 from shared.odoo import ChildrenRequest
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 DATASET = "pos"
 ORDER_MODEL = "pos.order"
@@ -46,7 +52,7 @@ def order_domain(day: date, tz: str) -> list:
     return [("state", "in", list(STATES)), ("date_order", ">=", start), ("date_order", "<", end)]
 
 
-def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
+def fetch(odoo: OdooClient, settings: Settings, day: date) -> dict[str, list[dict]]:
     """Every record of the day, as Odoo returned it, by model."""
     odoo.prefetch_fields(REQUIREMENTS)
     order_fields = odoo.pick_fields(ORDER_MODEL, ORDER_REQUIRED, ORDER_OPTIONAL)
@@ -64,16 +70,15 @@ def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
     return {ORDER_MODEL: orders, LINE_MODEL: lines, PAYMENT_MODEL: payments}
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, int]:
     records = fetch(odoo, settings, day)
     # written only now, with everything in hand: a failure above leaves the old partition as it was
     lake.write_partition(raw_spec(DATASET), day, raw_table(records))
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
-def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     """Order count and amount_total of the raw partition against Odoo's read_group of the day."""
-    from functions.reconcile import Check, group_totals
 
     groups = odoo.read_group(
         ORDER_MODEL, order_domain(day, settings.business_tz), ["amount_total:sum"], ["date_order:day"],

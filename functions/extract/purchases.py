@@ -11,7 +11,7 @@ then the one `x_studio_...actual_price...` field. The partition records which fi
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.extract import account_moves, raw_spec, raw_table
 from functions.extract.inventory_moves import read_by_ids
@@ -19,6 +19,11 @@ from shared.errors import InputError
 from shared.log import get_logger
 
 log = get_logger(__name__)
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 DATASET = "purchases"
 MOVE_TYPES = ("in_invoice", "in_refund")
@@ -34,7 +39,7 @@ MISSING_COST_FIELD = (
 )
 
 
-def cost_field(odoo: Any, settings: Any) -> tuple[str | None, str]:
+def cost_field(odoo: OdooClient, settings: Settings) -> tuple[str | None, str]:
     """(field name or None, how it was found: 'configured' | 'detected' | 'missing')."""
     fields = odoo.fields(account_moves.LINE_MODEL)
     configured = getattr(settings, "odoo_cost_field", None)
@@ -53,13 +58,13 @@ def cost_field(odoo: Any, settings: Any) -> tuple[str | None, str]:
     return None, "missing"
 
 
-def requirements_for(odoo: Any, settings: Any) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+def requirements_for(odoo: OdooClient, settings: Settings) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
     """REQUIREMENTS with the cost field this database has (for `nkpipe odoo-check`)."""
     name, _how = cost_field(odoo, settings)
     return account_moves.requirements((name,) if name else ())
 
 
-def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
+def fetch(odoo: OdooClient, settings: Settings, day: date) -> dict[str, list[dict]]:
     odoo.prefetch_fields([account_moves.MOVE_MODEL, account_moves.LINE_MODEL])
     name, how = cost_field(odoo, settings)
     if name is None:
@@ -73,18 +78,18 @@ def fetch(odoo: Any, settings: Any, day: date) -> dict[str, list[dict]]:
     return records
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, int]:
     records = fetch(odoo, settings, day)
     # written only now, with everything in hand: a failure above leaves the old partition as it was
     lake.write_partition(raw_spec(DATASET), day, raw_table(records))
     return {model: len(rows) for model, rows in records.items() if not model.startswith("_")}
 
 
-def run_extra(odoo: Any, settings: Any) -> dict[str, Any]:
+def run_extra(odoo: OdooClient, settings: Settings) -> dict[str, Any]:
     """What the run record keeps beside the rows: the cost field in use (None: missing)."""
     name, how = cost_field(odoo, settings)
     return {"cost_field": name, "cost_field_found": how}
 
 
-def reconcile(odoo: Any, settings: Any, lake: Any, day: date) -> list:
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
     return account_moves.reconcile(odoo, lake, day, DATASET, MOVE_TYPES)

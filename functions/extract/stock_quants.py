@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from functions.extract import raw_spec, raw_table
 from functions.extract.inventory_moves import DATASET as MOVES_DATASET
@@ -30,7 +30,13 @@ from functions.extract.inventory_moves import read_by_ids
 from shared import clock
 from shared.dates import ODOO_DATETIME_FORMAT, business_day_of, business_day_window, odoo_window
 from shared.errors import InputError
+from shared.lake import as_frame
 from shared.log import get_logger
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+    from shared.odoo import OdooClient
 
 log = get_logger(__name__)
 
@@ -58,7 +64,7 @@ REQUIREMENTS = {
 }
 
 
-def non_storable_products(odoo: Any) -> list[int]:
+def non_storable_products(odoo: OdooClient) -> list[int]:
     """Ids of the products Odoo keeps no quants of. Odoo 16/17: `type != 'product'` (16
     stock_move_line.py `_action_done` updates quants only for type 'product'; 17 `_synchronize_quant`
     returns early for other types); 18/19: `is_storable` false (`product.type` is 'consu' for goods)."""
@@ -72,7 +78,7 @@ def _ids(records: list[dict], field: str) -> list[int]:
 
 
 def fetch_snapshot(
-    odoo: Any, day: date, tz: str, now: datetime | None = None, lake: Any = None
+    odoo: OdooClient, day: date, tz: str, now: datetime | None = None, lake: Lake | None = None
 ) -> dict[str, list[dict]]:
     """The records that give on-hand stock at the end of `day` (or now, while `day` is not over).
 
@@ -165,7 +171,7 @@ def _window_lines(table: Any, window: Window, fields: list[str]) -> list[dict] |
     one of `fields` (written by an older version: not comparable, so not used)."""
     import polars as pl
 
-    frame = pl.from_arrow(table.select(["model", "record"])).filter(pl.col("model") == LINE_MODEL)
+    frame = as_frame(table.select(["model", "record"])).filter(pl.col("model") == LINE_MODEL)
     has_all = pl.all_horizontal([pl.col("record").str.contains(f'[{{,]\\s*"{name}"\\s*:') for name in fields])
     if frame.height and not frame.select(has_all.all()).item():
         return None
@@ -174,7 +180,7 @@ def _window_lines(table: Any, window: Window, fields: list[str]) -> list[dict] |
     return [{name: record[name] for name in fields} for record in map(json.loads, texts)]
 
 
-def lake_move_lines(lake: Any, day: date, tz: str, window: Window, fields: list[str]) -> tuple[list[Window], list[dict]]:
+def lake_move_lines(lake: Lake, day: date, tz: str, window: Window, fields: list[str]) -> tuple[list[Window], list[dict]]:
     """Done move lines dated in `window` (after the end of `day`) that the lake already holds, and the
     windows they cover: raw inventory_moves of whole later days, and the later moves kept with the
     nearest earlier and later reconstructed quant snapshots."""
@@ -226,7 +232,7 @@ def _snapshot_window(table: Any) -> Window:
     return info["as_of"], info["taken_at"]
 
 
-def lake_is_current(odoo: Any, covered: list[Window], lines: list[dict], fields: list[str]) -> bool:
+def lake_is_current(odoo: OdooClient, covered: list[Window], lines: list[dict], fields: list[str]) -> bool:
     """Does Odoo still have exactly these done lines in `covered`? Same count and same latest write_date
     (a late edit moves write_date past every extraction; a backdated or deleted line changes the count)."""
     domain = done_domain(covered)
@@ -245,7 +251,7 @@ def lake_is_current(odoo: Any, covered: list[Window], lines: list[dict], fields:
     return True
 
 
-def later_move_lines(odoo: Any, lake: Any, day: date, tz: str, window: Window, fields: list[str]) -> list[dict]:
+def later_move_lines(odoo: OdooClient, lake: Lake | None, day: date, tz: str, window: Window, fields: list[str]) -> list[dict]:
     """Done move lines dated in `window`, by id: from the lake where it holds them and Odoo agrees, the
     rest from Odoo (each missing window read by id pages, side by side)."""
     covered, reused = lake_move_lines(lake, day, tz, window, fields) if lake is not None else ([], [])
@@ -260,7 +266,7 @@ def later_move_lines(odoo: Any, lake: Any, day: date, tz: str, window: Window, f
     return sorted(lines.values(), key=lambda record: record["id"])
 
 
-def extract(odoo: Any, settings: Any, lake: Any, day: date) -> dict[str, int]:
+def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, int]:
     records = fetch_snapshot(odoo, day, settings.business_tz, lake=lake)
     lake.write_partition(raw_spec(DATASET), day, raw_table(records))
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model

@@ -11,19 +11,13 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from functions.kpi import sqlfile
+from functions.kpi import sqlfile, tables
 from functions.kpi.store import KpiStore
 from shared import clock
 from shared.dates import business_day_of, business_day_window
 from shared.errors import TransientError
 
-KPI_TABLES: tuple[str, ...] = (
-    "inventory_kpi_daily",
-    "fleet_kpi_daily",
-    "sales_kpi_daily",
-    "sales_kpi_daily_by_product",
-    "sales_kpi_hourly",
-)
+KPI_TABLES: tuple[str, ...] = tuple(table.name for table in tables.KPI_TABLES)
 
 # Start of history for a day that has no trusted balance day before it (MySQL DATETIME's minimum).
 BEGINNING_OF_HISTORY = datetime(1000, 1, 1)

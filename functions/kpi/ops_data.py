@@ -16,11 +16,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from shared import clock
 from shared.dates import business_day_window
 from shared.errors import InputError, TerminalError
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 DEMO_SEED = 20240101
 DEMO_SCALE = 0.05
@@ -28,8 +31,15 @@ INVENTORY_ROWS_PER_DAY = 5480  # at scale 1.0: ~2,000,000 a year
 SHIPMENTS_PER_DAY = 548  # at scale 1.0: ~200,000 a year
 OPS_TABLES = ("orders", "shipments", "inventory_tx", "scan_event")
 
+class Warehouse(TypedDict):
+    id: int
+    org_id: int
+    code: str
+    name: str
+
+
 ORGANIZATIONS = ({"id": 1, "name": "PT Maju Mundur Makmur"}, {"id": 2, "name": "CV Sinar Logistik"})
-WAREHOUSES = (
+WAREHOUSES: tuple[Warehouse, ...] = (
     {"id": 101, "org_id": 1, "code": "JKT", "name": "Jakarta DC"},
     {"id": 102, "org_id": 1, "code": "SBY", "name": "Surabaya DC"},
     {"id": 103, "org_id": 1, "code": "MDN", "name": "Medan Hub"},
@@ -301,8 +311,8 @@ def generate(
             promised_at = None
             if dispatched_at is not None and rng.random() > 0.1:
                 promised_at = dispatched_at + timedelta(hours=rng.randint(3, 8))
-            delivered_at = None
-            if status == "delivered":
+            delivered_at: datetime | None = None
+            if status == "delivered" and dispatched_at is not None:
                 delivered_at = dispatched_at + timedelta(minutes=rng.randint(45, 9 * 60))  # sometimes late
             shipment_id = len(ships["id"]) + 1
             order_id = len(orders["id"]) + 1
@@ -342,7 +352,7 @@ def generate(
                     shipment_id, vehicle, "pickup", dispatched_at - timedelta(minutes=rng.randint(5, 30))
                 )
                 add_scan(shipment_id, vehicle, "depart", dispatched_at)
-                if status == "delivered":
+                if delivered_at is not None:
                     add_scan(
                         shipment_id, vehicle, "arrive", delivered_at - timedelta(minutes=rng.randint(1, 15))
                     )
@@ -437,7 +447,7 @@ def load_ops(
 
 
 def load_ops_into(
-    settings: Any, days: Sequence[date], seed: int = DEMO_SEED, scale: float = DEMO_SCALE
+    settings: Settings, days: Sequence[date], seed: int = DEMO_SEED, scale: float = DEMO_SCALE
 ) -> dict[str, int]:
     """Generate operations for `days` and load them into the KPI store of `settings` (the embedded
     DuckDB file, or TIDB_HOST for a staging demo). Returns rows loaded per table."""

@@ -56,6 +56,24 @@ class Migration:
         return f"{self.version:03d}_{self.name}"
 
 
+_INCLUDE = re.compile(r"^-- include: \.\./([\w.]+\.sql)\n", re.MULTILINE)
+
+
+def render_includes(text: str) -> str:
+    """A migration's text with each `-- include: ../<file>.sql` line replaced by that shared file (its
+    leading comment lines left out): DDL both dialects share is written once, and the rendered text
+    is what is checksummed, so migrations already applied keep their checksums."""
+    folder = resources.files("functions.kpi").joinpath("migrations")
+
+    def body(match: re.Match[str]) -> str:
+        lines = folder.joinpath(match.group(1)).read_text(encoding="utf-8").splitlines(keepends=True)
+        while lines and lines[0].startswith("--"):
+            lines.pop(0)
+        return "".join(lines)
+
+    return _INCLUDE.sub(body, text)
+
+
 def migrations_for(target: str) -> list[Migration]:
     """The migration files of a target, in version order."""
     folder = resources.files("functions.kpi").joinpath("migrations", target)
@@ -63,7 +81,8 @@ def migrations_for(target: str) -> list[Migration]:
     for entry in folder.iterdir():
         match = _FILE_NAME.match(entry.name)
         if match:
-            found.append(Migration(int(match.group(1)), match.group(2), entry.read_text(encoding="utf-8")))
+            text = render_includes(entry.read_text(encoding="utf-8"))
+            found.append(Migration(int(match.group(1)), match.group(2), text))
     found.sort(key=lambda m: m.version)
     versions = [m.version for m in found]
     if len(set(versions)) != len(versions):

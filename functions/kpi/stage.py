@@ -10,6 +10,7 @@ from typing import Any
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
+from functions.kpi.transports import mirror_transport
 from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import clock
 from shared.config import Settings
@@ -22,20 +23,6 @@ from shared.metadata import SKIPPED, StageResult, provisional_as_of
 log = get_logger(__name__)
 
 STORE_TARGETS = ("store", "supabase")
-
-
-# ---------------------------------------------------------------- settings helpers
-
-
-def mirror_transport(settings: Settings) -> str | None:
-    """'direct' (SUPABASE_DB_URL), 'rest' (SUPABASE_URL + SUPABASE_SERVICE_KEY) or None (no mirror)."""
-    if settings.supabase_db_url:
-        return "direct"
-    if settings.supabase_url and settings.supabase_service_key:
-        return "rest"
-    if settings.supabase_url or settings.supabase_service_key:
-        raise ConfigError("SUPABASE_URL and SUPABASE_SERVICE_KEY go together (or set SUPABASE_DB_URL)")
-    return None
 
 
 # ---------------------------------------------------------------- kpi stage
@@ -152,7 +139,7 @@ def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False,
     if dry_run:
         transport = mirror_transport(settings)
         message = (
-            f"dry run: would mirror {day} via {transport}" if transport else "dry run: no Supabase setting"
+            f"dry run: would mirror {day} via {transport.name}" if transport else "dry run: no Supabase setting"
         )
         return StageResult("mirror", "mirror", day, status=SKIPPED, message=message)
     [result] = run_recorded(
@@ -174,14 +161,11 @@ def mirror_day(settings: Settings, day: date) -> Outcome:
         if schema.pending_store_migrations(store):
             schema.migrate_store(store)
         source = mirror.read_source_day(store, day)
-    if transport == "direct":
-        checks = mirror.mirror_direct(settings.supabase_db_url.reveal(), day, source)
-    else:
-        checks = mirror.mirror_rest(settings.supabase_url, settings.supabase_service_key.reveal(), day, source)
+    checks = transport.mirror_day(day, source)
     return Outcome(
         rows={c.table: c.target_rows for c in checks},
-        message=f"mirrored via {transport}, count and checksum match",
-        extra={"transport": transport, "checksums": {c.table: c.target_checksum for c in checks}},
+        message=f"mirrored via {transport.name}, count and checksum match",
+        extra={"transport": transport.name, "checksums": {c.table: c.target_checksum for c in checks}},
     )
 
 
@@ -201,31 +185,14 @@ def migrate(settings: Settings, target: str = "all") -> dict[str, list[str]]:
             applied[schema.store_target(store)] = schema.migrate_store(store)
     if target in ("all", "supabase"):
         transport = mirror_transport(settings)
-        if transport == "direct":
-            connection = mirror.connect_pg(settings.supabase_db_url.reveal())
-            try:
-                applied["supabase"] = _pg_guarded(
-                    lambda: schema.migrate_supabase(connection), "migrate Supabase"
-                )
-            finally:
-                connection.close()
-        elif transport == "rest":
-            # REST cannot run DDL: the files are applied once in Supabase's SQL editor.
-            log.warning(
-                "SUPABASE_DB_URL not set: apply functions/kpi/migrations/supabase/*.sql in the Supabase SQL editor"
-            )
-        elif target == "supabase":
-            raise ConfigError("no Supabase setting: set SUPABASE_DB_URL to migrate Supabase")
+        if transport is None:
+            if target == "supabase":
+                raise ConfigError("no Supabase setting: set SUPABASE_DB_URL to migrate Supabase")
+        else:
+            migrated = transport.migrate()  # None over REST: the files are applied in the SQL editor
+            if migrated is not None:
+                applied["supabase"] = migrated
     return applied
-
-
-def _pg_guarded(call: Any, what: str) -> Any:
-    import psycopg
-
-    try:
-        return call()
-    except psycopg.Error as exc:
-        raise mirror.pg_error(exc, what) from exc
 
 
 def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
@@ -238,12 +205,8 @@ def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
         compute.rollback_store_day(store, day)
         done[schema.store_target(store)] = before
     transport = mirror_transport(settings)
-    if transport == "direct":
-        done["supabase"] = mirror.delete_day_direct(settings.supabase_db_url.reveal(), day)
-    elif transport == "rest":
-        done["supabase"] = mirror.delete_day_rest(
-            settings.supabase_url, settings.supabase_service_key.reveal(), day
-        )
+    if transport is not None:
+        done["supabase"] = transport.delete_day(day)
     return done
 
 
@@ -262,14 +225,7 @@ def delete_sales_days(settings: Settings, days: Sequence[date]) -> dict[str, int
         for table, count in compute.delete_sales_store_days(store, days).items():
             done[f"{side}/{table}"] = count
     transport = mirror_transport(settings)
-    if transport == "direct":
-        deleted = mirror.delete_sales_days_direct(settings.supabase_db_url.reveal(), days)
-    elif transport == "rest":
-        deleted = mirror.delete_sales_days_rest(
-            settings.supabase_url, settings.supabase_service_key.reveal(), days
-        )
-    else:
-        deleted = {}
+    deleted = transport.delete_sales_days(days) if transport is not None else {}
     done.update({f"supabase/{table}": count for table, count in deleted.items()})
     return done
 
@@ -288,10 +244,10 @@ def drop_kpi_tables(settings: Settings, confirm: bool = False) -> dict[str, list
         store.run_file("sql/drop_tables.sql")
         dropped[schema.store_target(store)] = present
     transport = mirror_transport(settings)
-    if transport == "direct":
-        dropped["supabase"] = mirror.drop_tables_direct(settings.supabase_db_url.reveal())
-    elif transport == "rest":
-        log.warning("SUPABASE_DB_URL not set: drop the Supabase mirror tables in the Supabase SQL editor")
+    if transport is not None:
+        tables = transport.drop_tables()  # None over REST: dropped in the SQL editor
+        if tables is not None:
+            dropped["supabase"] = tables
     return dropped
 
 

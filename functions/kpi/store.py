@@ -6,6 +6,7 @@ closes transactions, and turns driver errors into TransientError / TerminalError
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,33 +78,53 @@ def duckdb_error(exc: BaseException, what: str) -> Exception:
     return TerminalError(f"{what}: embedded KPI store error: {exc}")
 
 
-class KpiStore:
-    """One connection to the KPI store. Use as a context manager, or call close()."""
+class KpiStore(ABC):
+    """One connection to the KPI store. Use as a context manager, or call close().
 
-    def __init__(self, dialect: str, connection: Any, description: str) -> None:
-        self.dialect = dialect
+    The dialect is chosen once, by the class (`MySqlStore` for TiDB/MariaDB, `DuckDbStore` for the
+    embedded file); everything above speaks to this interface.
+    """
+
+    dialect: str
+    _schema_filter: str  # how information_schema names this connection's own tables
+
+    def __init__(self, connection: Any, description: str) -> None:
         self.connection = connection
         self.description = description
         self._in_transaction = False
 
+    # ------------------------------------------------------------------ per dialect
+    @staticmethod
+    @abstractmethod
+    def _bind_text(sql: str) -> str: ...
+
+    @abstractmethod
+    def _error(self, exc: BaseException, what: str) -> Exception: ...
+
+    @abstractmethod
+    def _driver_errors(self) -> tuple[type[BaseException], ...]: ...
+
+    @abstractmethod
+    def _run(self, text: str, params: dict) -> int: ...
+
+    @abstractmethod
+    def _fetch(self, text: str, params: dict) -> tuple[list[str], list[tuple]]: ...
+
+    @abstractmethod
+    def _run_many(self, text: str, rows: list[dict]) -> None: ...
+
+    @abstractmethod
+    def _begin(self) -> None: ...
+
+    @abstractmethod
+    def _rollback(self) -> None: ...
+
+    @abstractmethod
+    def _commit(self) -> None: ...
+
     # ------------------------------------------------------------------ plumbing
     def _bind(self, sql: str, params: dict | None) -> tuple[str, dict]:
-        used = sqlfile.pick(params, sql)
-        if self.dialect == MYSQL:
-            return sqlfile.bind_mysql(sql), used
-        return sqlfile.bind_duckdb(sql), used
-
-    def _error(self, exc: BaseException, what: str) -> Exception:
-        return mysql_error(exc, what) if self.dialect == MYSQL else duckdb_error(exc, what)
-
-    def _driver_errors(self) -> tuple[type[BaseException], ...]:
-        if self.dialect == MYSQL:
-            import pymysql
-
-            return (pymysql.err.MySQLError,)
-        import duckdb
-
-        return (duckdb.Error,)
+        return self._bind_text(sql), sqlfile.pick(params, sql)
 
     @contextmanager
     def _mapped(self, what: str) -> Iterator[None]:
@@ -117,45 +138,25 @@ class KpiStore:
         """Run one statement; returns the affected row count where the driver knows it (else -1)."""
         text, used = self._bind(sql, params)
         with self._mapped(what):
-            if self.dialect == MYSQL:
-                with self.connection.cursor() as cursor:
-                    # Always a dict, so pymysql applies `%` formatting and the doubled `%%` collapses.
-                    return cursor.execute(text, used)
-            self.connection.execute(text, used or None)
-            return -1
+            return self._run(text, used)
 
     def query(self, sql: str, params: dict | None = None, what: str = "KPI query") -> list[tuple]:
         text, used = self._bind(sql, params)
         with self._mapped(what):
-            if self.dialect == MYSQL:
-                with self.connection.cursor() as cursor:
-                    cursor.execute(text, used)
-                    return list(cursor.fetchall())
-            return self.connection.execute(text, used or None).fetchall()
+            return self._fetch(text, used)[1]
 
     def query_dicts(self, sql: str, params: dict | None = None, what: str = "KPI query") -> list[dict]:
         text, used = self._bind(sql, params)
         with self._mapped(what):
-            if self.dialect == MYSQL:
-                with self.connection.cursor() as cursor:
-                    cursor.execute(text, used)
-                    names = [d[0] for d in cursor.description]
-                    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-            result = self.connection.execute(text, used or None)
-            names = [d[0] for d in result.description]
-            return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+            names, rows = self._fetch(text, used)
+        return [dict(zip(names, row, strict=True)) for row in rows]
 
     def executemany(self, sql: str, rows: Sequence[dict], what: str = "KPI insert") -> None:
         if not rows:
             return
         names = sqlfile.parameter_names(sql)
-        text = sqlfile.bind_mysql(sql) if self.dialect == MYSQL else sqlfile.bind_duckdb(sql)
         with self._mapped(what):
-            if self.dialect == MYSQL:
-                with self.connection.cursor() as cursor:
-                    cursor.executemany(text, [{n: r[n] for n in names} for r in rows])
-            else:
-                self.connection.executemany(text, [{n: r[n] for n in names} for r in rows])
+            self._run_many(self._bind_text(sql), [{n: r[n] for n in names} for r in rows])
 
     def run_file(self, relative_path: str, params: dict | None = None) -> None:
         """Every statement of a .sql file, in order, with the parameters each one uses."""
@@ -169,34 +170,23 @@ class KpiStore:
         if self._in_transaction:
             raise RuntimeError("nested KPI store transaction")
         with self._mapped("begin transaction"):
-            if self.dialect == MYSQL:
-                self.connection.begin()
-            else:
-                self.connection.execute("BEGIN TRANSACTION")
+            self._begin()
         self._in_transaction = True
         try:
             yield self
         except BaseException:
             self._in_transaction = False
             try:
-                if self.dialect == MYSQL:
-                    self.connection.rollback()
-                else:
-                    self.connection.execute("ROLLBACK")
+                self._rollback()
             except Exception as rollback_exc:  # noqa: BLE001 — the original error matters more
                 log.warning("rollback failed: %s", rollback_exc)
             raise
         self._in_transaction = False
         with self._mapped("commit"):
-            if self.dialect == MYSQL:
-                self.connection.commit()
-            else:
-                self.connection.execute("COMMIT")
+            self._commit()
 
     def table_exists(self, name: str) -> bool:
-        sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = :name" + (
-            " AND table_schema = DATABASE()" if self.dialect == MYSQL else " AND table_schema = 'main'"
-        )
+        sql = "SELECT COUNT(*) FROM information_schema.tables WHERE table_name = :name" + self._schema_filter
         return bool(self.query(sql, {"name": name})[0][0])
 
     def close(self) -> None:
@@ -235,6 +225,89 @@ def tls_options(mode: str, host: str, ca: str | None = None, in_cloud: bool = Fa
     raise ConfigError(f"TIDB_SSL must be auto, off, require or verify, got {mode!r}")
 
 
+class MySqlStore(KpiStore):
+    """TiDB (or MariaDB standing in) through pymysql."""
+
+    dialect = MYSQL
+    _schema_filter = " AND table_schema = DATABASE()"
+
+    @staticmethod
+    def _bind_text(sql: str) -> str:
+        return sqlfile.bind_mysql(sql)
+
+    def _error(self, exc: BaseException, what: str) -> Exception:
+        return mysql_error(exc, what)
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        import pymysql
+
+        return (pymysql.err.MySQLError,)
+
+    def _run(self, text: str, params: dict) -> int:
+        with self.connection.cursor() as cursor:
+            # Always a dict, so pymysql applies `%` formatting and the doubled `%%` collapses.
+            return cursor.execute(text, params)
+
+    def _fetch(self, text: str, params: dict) -> tuple[list[str], list[tuple]]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(text, params)
+            names = [d[0] for d in cursor.description or ()]
+            return names, list(cursor.fetchall())
+
+    def _run_many(self, text: str, rows: list[dict]) -> None:
+        with self.connection.cursor() as cursor:
+            cursor.executemany(text, rows)
+
+    def _begin(self) -> None:
+        self.connection.begin()
+
+    def _rollback(self) -> None:
+        self.connection.rollback()
+
+    def _commit(self) -> None:
+        self.connection.commit()
+
+
+class DuckDbStore(KpiStore):
+    """The embedded DuckDB file (no TIDB_HOST)."""
+
+    dialect = DUCKDB
+    _schema_filter = " AND table_schema = 'main'"
+
+    @staticmethod
+    def _bind_text(sql: str) -> str:
+        return sqlfile.bind_duckdb(sql)
+
+    def _error(self, exc: BaseException, what: str) -> Exception:
+        return duckdb_error(exc, what)
+
+    def _driver_errors(self) -> tuple[type[BaseException], ...]:
+        import duckdb
+
+        return (duckdb.Error,)
+
+    def _run(self, text: str, params: dict) -> int:
+        self.connection.execute(text, params or None)
+        return -1
+
+    def _fetch(self, text: str, params: dict) -> tuple[list[str], list[tuple]]:
+        result = self.connection.execute(text, params or None)
+        names = [d[0] for d in result.description or ()]
+        return names, result.fetchall()
+
+    def _run_many(self, text: str, rows: list[dict]) -> None:
+        self.connection.executemany(text, rows)
+
+    def _begin(self) -> None:
+        self.connection.execute("BEGIN TRANSACTION")
+
+    def _rollback(self) -> None:
+        self.connection.execute("ROLLBACK")
+
+    def _commit(self) -> None:
+        self.connection.execute("COMMIT")
+
+
 def connect_mysql(
     host: str,
     port: int,
@@ -262,7 +335,7 @@ def connect_mysql(
         )
     except pymysql.err.MySQLError as exc:
         raise mysql_error(exc, f"connect to TiDB {host}:{port}/{database}") from exc
-    store = KpiStore(MYSQL, connection, f"TiDB {user}@{host}:{port}/{database}")
+    store = MySqlStore(connection, f"TiDB {user}@{host}:{port}/{database}")
     for statement in _MYSQL_SESSION:
         store.execute(statement, what="session setup")
     return store
@@ -277,7 +350,7 @@ def connect_duckdb(path: str) -> KpiStore:
         connection = duckdb.connect(str(file))
     except duckdb.Error as exc:
         raise duckdb_error(exc, f"open embedded KPI store {file}") from exc
-    return KpiStore(DUCKDB, connection, f"embedded DuckDB {file}")
+    return DuckDbStore(connection, f"embedded DuckDB {file}")
 
 
 def open_store(settings: Settings) -> KpiStore:

@@ -24,8 +24,13 @@ with today's settings and dimensions instead of carrying yesterday's.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import TypeVar
 
 import polars as pl
+
+# a frame in, the same kind of frame out (a LazyFrame stays lazy)
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
+DType = pl.DataType | type[pl.DataType]
 
 # The raw columns of a cost event before pricing: all the latest-cost state has to keep.
 EVENT_KEY_COLUMNS = ("date", "product_id", "move_id", "line_id")
@@ -50,14 +55,14 @@ PRICED_COLUMNS = {
 }
 
 
-def _column_or_null(frame: pl.DataFrame | pl.LazyFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+def _column_or_null(frame: pl.DataFrame | pl.LazyFrame, name: str, dtype: DType) -> pl.Expr:
     names = frame.collect_schema().names() if isinstance(frame, pl.LazyFrame) else frame.columns
     if name in names:
         return pl.col(name).cast(dtype)
     return pl.lit(None, dtype=dtype)
 
 
-def cost_event_candidates(purchases: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+def cost_event_candidates(purchases: Frame) -> Frame:
     """The purchase lines that are cost events, with the raw columns only (no pricing).
 
     Works on a LazyFrame too, so a scan of many partitions reads only these columns and rows.

@@ -47,7 +47,7 @@ _SALES_COLUMNS = [
 ]
 
 
-def _col(frame: pl.DataFrame, name: str, dtype: pl.DataType) -> pl.Expr:
+def _col(frame: pl.DataFrame, name: str, dtype: pl.DataType | type[pl.DataType]) -> pl.Expr:
     return pl.col(name).cast(dtype) if name in frame.columns else pl.lit(None, dtype=dtype)
 
 

@@ -20,7 +20,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 import polars as pl
 
@@ -37,7 +37,7 @@ from functions.profit.state import (
     state_matches,
 )
 from functions.runs import DatasetRun, Outcome, run_recorded
-from shared.lake import Lake, TableSpec
+from shared.lake import Lake, TableSpec, as_frame
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
 from shared.schemas import (
@@ -53,6 +53,9 @@ from shared.schemas import (
     FACT_SALES,
     FACT_SALES_LINES_PROFIT,
 )
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 log = get_logger(__name__)
 
@@ -82,7 +85,7 @@ _HISTORY_COLUMNS = [
 
 
 def _no_purchases() -> pl.DataFrame:
-    return pl.from_arrow(FACT_PURCHASES.schema.empty_table())
+    return as_frame(FACT_PURCHASES.schema.empty_table())
 
 
 @dataclass
@@ -103,7 +106,7 @@ class StatePlan:
 
 
 def _frame(table: Any) -> pl.DataFrame | None:
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
 def read_partition(lake: Lake, spec: TableSpec, day: date) -> pl.DataFrame | None:
@@ -172,7 +175,7 @@ def plan_state(lake: Lake, day: date) -> StatePlan:
         why = record_matches(record, base_day, stamps)
         if why is None:
             state = read_partition(lake, FACT_PRODUCT_COST_LATEST_DAILY, base_day)
-            if state is not None and state_matches(record, state):
+            if record is not None and state is not None and state_matches(record, state):
                 needed = [d for d in stamps if base_day < d <= day]
                 return StatePlan(day, base_day, state, needed, "state is current", stamps)
             why = "state does not match its record"
@@ -239,7 +242,7 @@ def compute_day(
     )
 
 
-def _dry_run(settings: Any, lake: Lake, day: date, out: TextIO) -> StageResult:
+def _dry_run(settings: Settings, lake: Lake, day: date, out: TextIO) -> StageResult:
     started = time.monotonic()
     plan = plan_state(lake, day)
     reads = [
@@ -300,7 +303,7 @@ def data_warnings(lake: Lake, purchases: pl.DataFrame | None) -> list[str]:
 
 
 def run_profit(
-    settings: Any,
+    settings: Settings,
     lake: Lake,
     day: date,
     dry_run: bool = False,
@@ -314,7 +317,7 @@ def run_profit(
     return result
 
 
-def profit_day(settings: Any, lake: Lake, day: date) -> Outcome:
+def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     """The profit stage's work for `day`; skipped when the day has no sales partition."""
     pos = read_partition(lake, FACT_SALES, day)
     invoices = read_partition(lake, FACT_INVOICE_SALES, day)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -25,7 +25,7 @@ from functions.profit.cost_events import (
     tax_multiplier_expr,
     uom_factors_are_reference_per_unit,
 )
-from shared.lake import Lake, TableSpec
+from shared.lake import Lake, TableSpec, as_frame
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
@@ -39,6 +39,9 @@ from shared.schemas import (
     FACT_SALES_LINES_PROFIT,
     PROFIT_OUTPUTS,
 )
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 SAMPLE_ROWS = 50
 # Amounts must agree to the rupiah; the relative part absorbs float summation order on big days.
@@ -96,7 +99,7 @@ def _sql(name: str) -> str:
 
 
 def _query(con: Any, name: str, params: Mapping[str, Any]) -> pl.DataFrame:
-    return pl.from_arrow(con.sql(_sql(name), params=dict(params)).to_arrow_table())
+    return as_frame(con.sql(_sql(name), params=dict(params)).to_arrow_table())
 
 
 # --- pure checks --------------------------------------------------------------------------------
@@ -326,11 +329,11 @@ def invoice_lines_in_other_units(
 
 def _read(lake: Lake, spec: TableSpec, day: date | None = None) -> pl.DataFrame | None:
     table = lake.read_partition(spec, day) if day is not None else lake.read_table(spec)
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
 def _empty(spec: TableSpec) -> pl.DataFrame:
-    return pl.from_arrow(spec.schema.empty_table())
+    return as_frame(spec.schema.empty_table())
 
 
 def _views_check(lake: Lake, day: date, partition_rows: Mapping[str, int]) -> tuple[Check, Any]:
@@ -371,7 +374,7 @@ def _views_check(lake: Lake, day: date, partition_rows: Mapping[str, int]) -> tu
     return Check("views", "views open", pl.DataFrame(records, schema=schema)), con
 
 
-def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
+def validate_day(settings: Settings, lake: Lake, day: date) -> list[Check]:
     """Run every check for `day`; the first check says whether the outputs exist at all."""
     outputs = {spec.name: _read(lake, spec, day) for spec in PROFIT_OUTPUTS}
     missing = [name for name, frame in outputs.items() if frame is None]
@@ -380,14 +383,15 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
     if missing:
         checks[0].note = f"missing: {', '.join(missing)} (run `nkpipe run --stages profit --date {day}`)"
         return checks
+    written = {name: frame for name, frame in outputs.items() if frame is not None}
 
     multipliers = {int(k): float(v) for k, v in settings.tax_multipliers.items()}
     products, uoms, taxes = _read(lake, DIM_PRODUCTS), _read(lake, DIM_UOMS), _read(lake, DIM_TAXES)
     purchases = _read(lake, FACT_PURCHASES, day)
     purchases = _empty(FACT_PURCHASES) if purchases is None else purchases
-    events = outputs[FACT_PRODUCT_COST_EVENTS.name]
-    latest = outputs[FACT_PRODUCT_COST_LATEST_DAILY.name]
-    lines = outputs[FACT_SALES_LINES_PROFIT.name]
+    events = written[FACT_PRODUCT_COST_EVENTS.name]
+    latest = written[FACT_PRODUCT_COST_LATEST_DAILY.name]
+    lines = written[FACT_SALES_LINES_PROFIT.name]
 
     checks.append(
         Check(
@@ -401,7 +405,7 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
     )
 
     # fact_sales_all must hold exactly the day's profit lines (POS ∪ invoice).
-    expected_rows = {n: f.height for n, f in outputs.items()} | {"fact_sales_all": lines.height}
+    expected_rows = {n: f.height for n, f in written.items()} | {"fact_sales_all": lines.height}
     view_check, con = _views_check(lake, day, expected_rows)
     if con is not None:
         import duckdb
@@ -433,7 +437,7 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
                 Check(
                     "aggregates_daily",
                     "daily aggregate = sum of its lines",
-                    compare_aggregates(outputs[AGG_PROFIT_DAILY.name], expected_daily, []),
+                    compare_aggregates(written[AGG_PROFIT_DAILY.name], expected_daily, []),
                 )
             )
             checks.append(
@@ -441,7 +445,7 @@ def validate_day(settings: Any, lake: Lake, day: date) -> list[Check]:
                     "aggregates_by_product",
                     "per-product aggregates = sums of their lines",
                     compare_aggregates(
-                        outputs[AGG_PROFIT_DAILY_BY_PRODUCT.name], expected_products, ["product_id"]
+                        written[AGG_PROFIT_DAILY_BY_PRODUCT.name], expected_products, ["product_id"]
                     ),
                 )
             )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared.log import get_logger
@@ -20,6 +20,7 @@ from shared.metadata import StageResult
 
 if TYPE_CHECKING:
     from functions.datasets import Dataset
+    from shared.config import Settings
     from shared.lake import Lake
 
 log = get_logger(__name__)
@@ -27,7 +28,7 @@ log = get_logger(__name__)
 STAGE = "transform"
 
 def run_transform(
-    settings: Any, lake: Lake, day: date, targets: Sequence[str], run_id: str | None = None
+    settings: Settings, lake: Lake, day: date, targets: Sequence[str], run_id: str | None = None
 ) -> list[StageResult]:
     """Transform each target for `day`, one run record per target; raises the first failure."""
     # the registry sits above this package (it imports every dataset module, which imports this one)
@@ -37,7 +38,7 @@ def run_transform(
     return run_recorded(lake, STAGE, day, runs, run_id)
 
 
-def transform_run(settings: Any, lake: Lake, day: date, ds: Dataset) -> DatasetRun:
+def transform_run(settings: Settings, lake: Lake, day: date, ds: Dataset) -> DatasetRun:
     """The work of transforming one target; skipped (not failed) when its raw partition is missing."""
 
     def work(_attempt: Attempt) -> Outcome:

@@ -14,11 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from functions.transform.dimensions import Column, decode_records, frame_schema, records_frame
+
+if TYPE_CHECKING:
+    from shared.lake import Lake
 
 REFUND_TYPES = ("out_refund", "in_refund")
 ROUNDING = "rounding"  # display_type of a cash-rounding line (kept apart from the product lines)
@@ -238,7 +241,7 @@ def star_purchases(
 
 
 def transform_moves(
-    lake: Any,
+    lake: Lake,
     day: date,
     dataset: str,
     specs: tuple[Any, Any, Any, Any],

@@ -15,11 +15,17 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from shared.dates import ODOO_DATETIME_FORMAT
+from shared.errors import SchemaError
+from shared.lake import as_frame
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 # ---------------------------------------------------------------- Odoo value normalisation
 
@@ -492,10 +498,12 @@ def apply_refresh(
     changed = dimension_frame(dim, records)
     merged = merge_dimension(existing, changed, dim.key)
     taken_at = odoo_timestamp(refresh["taken_at"])
+    if taken_at is None:
+        raise SchemaError(f"{dim.table}: a dimension refresh without taken_at")
     return drop_deleted(merged, dim.key, refresh["ids"], taken_at)
 
 
-def transform(settings: Any, lake: Any, day: Any) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: Any) -> dict[str, int] | None:
     """Merge the dimension refresh of raw/dimensions/date=D into every `dim_*` table it covers."""
     from functions.transform.frames import read_raw
 
@@ -507,7 +515,7 @@ def transform(settings: Any, lake: Any, day: Any) -> dict[str, int] | None:
         dim = DIMENSIONS_BY_NAME[refresh["dimension"]]
         spec = dimension_spec(dim)
         current = lake.read_table(spec)
-        existing = None if current is None else pl.from_arrow(current)
+        existing = None if current is None else as_frame(current)
         changed = records_frame(raw, refresh["model"], dim.columns)
         table = apply_refresh(existing, dim, changed, refresh)
         if existing is not None and table.equals(existing):

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import pyarrow as pa
 
-from shared.lake import TableSpec
+from shared.lake import TableSpec, as_frame
+
+if TYPE_CHECKING:
+    from shared.lake import Lake
 
 _ARROW_TYPES: dict[Any, pa.DataType] = {
     pl.Int64(): pa.int64(),
@@ -29,12 +32,12 @@ def clean_spec(name: str, schema: dict[str, pl.DataType]) -> TableSpec:
     return TableSpec("clean", name, arrow_schema(schema))
 
 
-def read_raw(lake: Any, dataset: str, day: date) -> pl.DataFrame | None:
+def read_raw(lake: Lake, dataset: str, day: date) -> pl.DataFrame | None:
     """The raw partition of `dataset` for `day` as a frame (model, id, write_date, record)."""
     from functions.extract import raw_spec
 
     table = lake.read_partition(raw_spec(dataset), day)
-    return None if table is None else pl.from_arrow(table)
+    return None if table is None else as_frame(table)
 
 
 def business_date(column: str, tz: str) -> pl.Expr:

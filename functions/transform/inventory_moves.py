@@ -10,21 +10,27 @@ write_date).
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import polars as pl
 
+# the raw partition and the models in it are the extract's
+from functions.extract.inventory_moves import (
+    DATASET,
+    LINE_MODEL,
+    LOCATION_MODEL,
+    MOVE_MODEL,
+    PICKING_TYPE_MODEL,
+)
 from functions.transform.dimensions import Column, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_INVENTORY_MOVES
 
-DATASET = "inventory_moves"
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
-LINE_MODEL = "stock.move.line"
-MOVE_MODEL = "stock.move"
-PICKING_TYPE_MODEL = "stock.picking.type"
-LOCATION_MODEL = "stock.location"
 
 LINE_COLUMNS: tuple[Column, ...] = (
     Column("move_line_id", "id", "id"),
@@ -132,7 +138,7 @@ def star_inventory_moves(clean: pl.DataFrame) -> pl.DataFrame:
     return clean.select(STAR_COLUMNS)
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     raw = read_raw(lake, DATASET, day)
     if raw is None:
         return None

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from functions.transform.account_moves import LINE_SCHEMA, MOVE_SCHEMA, star_invoice_sales, transform_moves
 from functions.transform.frames import clean_spec
 from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 DATASET = "invoice_sales"
 CLEAN_MOVES = clean_spec("invoice_sales_moves", MOVE_SCHEMA)
@@ -23,7 +27,7 @@ def without_pos_invoices(lines: pl.DataFrame, moves: pl.DataFrame) -> pl.DataFra
     return lines.filter(~pl.col("move_id").is_in(from_pos.implode()))
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     return transform_moves(
         lake,
         day,

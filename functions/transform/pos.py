@@ -7,13 +7,17 @@ POS refunds are already negative in Odoo (negative `qty`, subtotals), so no sign
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from functions.transform.dimensions import Column, frame_schema, records_frame
 from functions.transform.frames import business_date, clean_spec, read_raw
 from shared.schemas import FACT_POS_CASH_ROUNDING, FACT_POS_PAYMENTS, FACT_SALES
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 DATASET = "pos"
 
@@ -130,7 +134,7 @@ def star_payments(orders: pl.DataFrame, payments: pl.DataFrame) -> pl.DataFrame:
     ).sort("payment_id")
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     raw = read_raw(lake, DATASET, day)
     if raw is None:
         return None

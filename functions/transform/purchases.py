@@ -9,7 +9,7 @@ line's taxes and their amounts (`account.tax` in the raw partition: a negative o
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -28,12 +28,16 @@ from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES
 
 log = get_logger(__name__)
 
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
+
 DATASET = "purchases"
 CLEAN_MOVES = clean_spec("purchase_moves", MOVE_SCHEMA)
 CLEAN_LINES = clean_spec("purchase_lines", LINE_SCHEMA)
 
 
-def to_star(settings: Any, day: date) -> Any:
+def to_star(settings: Settings, day: date) -> Any:
     multipliers = {int(k): float(v) for k, v in settings.tax_multipliers.items()}
 
     def build(lines: pl.DataFrame, moves: pl.DataFrame, raw: pl.DataFrame) -> pl.DataFrame:
@@ -51,7 +55,7 @@ def to_star(settings: Any, day: date) -> Any:
     return build
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     return transform_moves(
         lake, day, DATASET, (CLEAN_MOVES, CLEAN_LINES, FACT_PURCHASES, FACT_PURCHASE_CASH_ROUNDING),
         to_star(settings, day),

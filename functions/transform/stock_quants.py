@@ -20,13 +20,17 @@ Odoo 19, whose factor counts reference units per unit: qty × line_uom.factor / 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from functions.transform.dimensions import Column, decode_records, frame_schema, odoo_timestamp, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_STOCK_QUANTS
+
+if TYPE_CHECKING:
+    from shared.config import Settings
+    from shared.lake import Lake
 
 DATASET = "stock_quants"
 
@@ -210,7 +214,7 @@ CLEAN_SCHEMA: dict[str, pl.DataType] = {
 CLEAN_QUANTS = clean_spec("stock_quants_current", CLEAN_SCHEMA)
 
 
-def transform(settings: Any, lake: Any, day: date) -> dict[str, int] | None:
+def transform(settings: Settings, lake: Lake, day: date) -> dict[str, int] | None:
     raw = read_raw(lake, DATASET, day)
     if raw is None:
         return None

@@ -125,16 +125,19 @@ locals {
   }
 
   # The function source archive is an allowlist (as .gcloudignore at the repository root): the entry
-  # points, the hashed dependency lock and the two packages, without the Odoo simulator (the cloud
-  # refuses it anyway), caches, or any .env*, key or certificate file that may lie in the tree.
+  # points, the hashed dependency lock and the two packages, without the demo (the Odoo simulator, which
+  # the cloud refuses anyway, `nkpipe demo` and the ops demo generator: installed for the demo and the
+  # tests, never deployed), caches, or any .env*, key or certificate file that may lie in the tree.
   source_include       = ["main.py", "requirements.txt", "functions/**", "shared/**"]
   source_exclude_dirs  = ["__pycache__", "shared/odoo_sim/"]
+  source_exclude_files = ["functions/demo.py", "functions/kpi/ops_data.py"]
   source_exclude_names = [".env", ".pyc", ".pem", ".key", ".p12", ".crt", "-key.json", "credentials.json"]
   source_root          = "${path.module}/../.."
   supabase_ca_dir      = "/etc/nkpipe/supabase-db-ca"
   source_files = toset([
     for f in flatten([for pattern in local.source_include : tolist(fileset(local.source_root, pattern))]) : f
     if alltrue([for dir in local.source_exclude_dirs : !strcontains(f, dir)])
+    && !contains(local.source_exclude_files, f)
     && alltrue([for name in local.source_exclude_names : !endswith(f, name) && !startswith(basename(f), name)])
   ])
 }

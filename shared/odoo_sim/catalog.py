@@ -465,7 +465,7 @@ def build_static(
             active=active,
             company_id=1,
         )
-    categories = {1: ("All", None)}
+    categories: dict[int, tuple[str, int | None]] = {1: ("All", None)}
     for cid, (name, _) in _ITEMS.items():
         categories[cid] = (name, 1)
     for cid, (name, parent) in categories.items():
@@ -522,7 +522,8 @@ def build_static(
     names = {loc[0]: loc[1] for loc in locations}
     parents = {loc[0]: loc[3] for loc in locations}
     for lid, name, usage, parent, company, active in locations:
-        parts, cur = [], lid
+        parts: list[str] = []
+        cur: int | None = lid
         while cur is not None:
             parts.append(names[cur])
             cur = parents[cur]

@@ -7,6 +7,7 @@ import random
 import threading
 import zlib
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -234,6 +235,7 @@ class Dataset:
 
     def _iter_records(self, model: str, days: list[date] | None = None):
         deleted = self.deleted.get(model, set())
+        source: Iterable[Iterable[dict]]
         if model == "stock.quant":
             source = [self.quants().values()]
         elif self.is_daily(model):

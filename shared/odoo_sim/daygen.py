@@ -9,6 +9,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from shared.odoo_sim import catalog as C
@@ -199,7 +200,7 @@ class DayGenerator:
 
     def _pos_specs(self, day: date) -> list[dict]:
         rng = random.Random(f"{self.seed}:{day.isoformat()}:pos")
-        specs = []
+        specs: list[dict[str, Any]] = []
         left = self.lines_per_day
         while left > 0:
             n = min(left, rng.choices((1, 2, 3, 4, 5, 6), cum_weights=(20, 45, 65, 80, 92, 100))[0])
@@ -313,7 +314,7 @@ class DayGenerator:
             data.records["pos.session"].append(rec)
             sessions[cfg_id] = (sid, stop)
 
-        seq = defaultdict(int)
+        seq: defaultdict[Any, int] = defaultdict(int)
         orders, lines_out, payments = (
             data.records[m] for m in ("pos.order", "pos.order.line", "pos.payment")
         )

@@ -6,7 +6,8 @@ Tree nodes: ("&", [nodes]), ("|", [nodes]), ("!", node), ("leaf", path, op, valu
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import cast
 
 OPERATORS = {
     "=",
@@ -119,7 +120,7 @@ def make_comparator(
                 return lambda value: (not value) == empty
             wanted_set = frozenset(w for w in wanted if w is not False and w is not None)
             positive = op in ("=", "in")
-            return lambda value: bool(value and not wanted_set.isdisjoint(value)) == positive
+            return lambda value: bool(value and not wanted_set.isdisjoint(cast(Iterable, value))) == positive
         raise DomainError(f"Operator {op!r} not supported on {field_type} in this simulator")
     if field_type == "many2one" and isinstance(operand, str) and op not in ("in", "not in"):
         # Odoo resolves a string against the related display name (name_search).

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
+from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.odoo_sim import domain as D
@@ -152,6 +155,8 @@ class ModelMethods:
         cur_model = self.model
         for part in parts[:-1]:
             spec = models[cur_model][part]
+            if spec.relation is None:
+                raise value_error(f"Invalid field {part!r} in path {path!r}: not a relational field")
             hops.append((part, spec.relation))
             cur_model = spec.relation
         last = parts[-1]
@@ -165,7 +170,8 @@ class ModelMethods:
             if last == "id":
                 spec = models[cur_model]["id"]
         try:
-            cmp = D.make_comparator(spec.type, op, value, lambda rid: self._display_name(rel, rid))
+            name_of = None if rel is None else (lambda rid: self._display_name(rel, rid))
+            cmp = D.make_comparator(spec.type, op, value, name_of)
         except D.DomainError as exc:
             raise value_error(str(exc)) from None
         except (TypeError, ValueError):
@@ -231,6 +237,8 @@ class ModelMethods:
                     if value < DAILY_BASE:
                         return None if op in (">", ">=") else set()
                     pivot = self.ds.day_of_id(model, value)
+                    if pivot is None:
+                        return None
                     return {d for d in all_days if (d >= pivot if op in (">", ">=") else d <= pivot)}
                 return None
             kind = (
@@ -273,9 +281,10 @@ class ModelMethods:
             return result
         if kind == "|":
             sets = [self._days_for(child, all_days) for child in node[1]]
-            if any(s is None for s in sets):
+            known = [s for s in sets if s is not None]
+            if len(known) < len(sets):
                 return None
-            return set().union(*sets)
+            return set().union(*known)
         if kind == "false":
             return set()
         return None
@@ -345,7 +354,7 @@ class ModelMethods:
             records = [rec for rec in self.ds.iter_records(self.model, days) if predicate(rec)]
         if not by_id:
             for name, desc in reversed(keys):
-                records.sort(key=lambda r, n=name: _sort_value(r.get(n)), reverse=desc)
+                records.sort(key=partial(_record_sort_value, name), reverse=desc)
         if limit:
             return records[offset : offset + int(limit)]
         return records[offset:]
@@ -382,16 +391,16 @@ class ModelMethods:
     def _formatter(self, names: list[str], load):
         """record -> dict in Odoo's read format, for these fields (prepared once per call)."""
         display = self._display_name
-        plan = []
+        plan: list[tuple[str, Callable[[Any], Any]]] = []
         for name in names:
             if name == "id":
                 continue
             spec = self.fields[name]
             kind = spec.type
             if kind == "many2one":
-                relation = spec.relation
+                relation = spec.relation or ""
                 if load == "_classic_read":
-                    plan.append((name, lambda v, r=relation: [v, display(r, v)] if v else False))
+                    plan.append((name, partial(_classic_many2one, display, relation)))
                 else:
                     plan.append((name, lambda v: v or False))
             elif kind in ("one2many", "many2many"):
@@ -696,3 +705,12 @@ def validate_model(ds: Dataset, model: str, via_service: bool = True) -> None:
     if via_service:
         raise OdooFault("odoo.exceptions.UserError", f"Object {model} doesn't exist", json2_status=422)
     raise OdooFault("builtins.KeyError", repr(model), [model], json2_status=404)
+
+
+def _record_sort_value(name: str, record: dict) -> Any:
+    return _sort_value(record.get(name))
+
+
+def _classic_many2one(display: Callable[[str, Any], str], relation: str, value: Any) -> Any:
+    """A many2one as `read` returns it: [id, display name], or False."""
+    return [value, display(relation, value)] if value else False

@@ -52,6 +52,8 @@ class _Handler(BaseHTTPRequestHandler):
         return
 
     # -- plumbing -------------------------------------------------------------------------------
+    server: _Server
+
     @property
     def sim(self) -> OdooSimulator:
         return self.server.sim
@@ -196,8 +198,8 @@ class _Handler(BaseHTTPRequestHandler):
             }
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
         except Exception as exc:  # noqa: BLE001 - any bug becomes a server error object, as in Odoo
-            fault = OdooFault(f"builtins.{type(exc).__name__}", str(exc))
-            error = {"code": 200, "message": "Odoo Server Error", "data": fault.data()}
+            crash = OdooFault(f"builtins.{type(exc).__name__}", str(exc))
+            error = {"code": 200, "message": "Odoo Server Error", "data": crash.data()}
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
         self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "result": result}, headers)
 
