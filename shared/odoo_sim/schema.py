@@ -433,7 +433,7 @@ BRAND_MODEL = {
 
 # Fields a model takes from its _inherits parent (product/models/product_product.py:
 # _inherits product.template; base/models/res_users.py: _inherits res.partner).
-INHERITED = {
+INHERITED: dict[str, tuple[str, ...]] = {
     "product.product": (
         "name", "categ_id", "uom_id", "uom_po_id", "list_price", "type", "detailed_type", "is_storable",
         "company_id", "tracking", "taxes_id", "supplier_taxes_id", "sale_ok", "purchase_ok", "available_in_pos",
@@ -442,7 +442,7 @@ INHERITED = {
 }
 
 # Amount fields Odoo declares as fields.Monetary on every version read (16-19 follow 17/18).
-MONETARY = {
+MONETARY: dict[str, tuple[str, ...]] = {
     "account.move": ("amount_untaxed", "amount_tax", "amount_total", "amount_untaxed_signed", "amount_total_signed"),
     "account.move.line": ("balance", "debit", "credit", "price_subtotal", "price_total"),
 }
