@@ -13,7 +13,7 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from shared import clock
 from shared.errors import InputError, NotFoundError
@@ -348,7 +348,8 @@ def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list[StoredV
     stored = lake.store.versions(key)
     events = _write_events(lake, spec, key, day)
     labels: list[tuple[str | None, str | None]] = [(None, None)] * len(stored)
-    for index, (started, label) in zip(range(len(stored) - 1, -1, -1), reversed(events)):
+    # the newest write record goes with the newest version, and so on back (the shorter list ends it)
+    for index, (started, label) in zip(range(len(stored) - 1, -1, -1), reversed(events), strict=False):
         labels[index] = (started, label)
     found = []
     for version, (started, label) in zip(stored, labels, strict=True):
