@@ -5,7 +5,8 @@ once its outputs are written, attaches them to its run (`attach` into `Outcome.e
 `extra["lineage"]` maps each input key to the stamp it had (the GCS generation, the S3 ETag, inode +
 mtime + size on disk; `missing` when it did not exist). An input that is not a lake object, such as
 the KPI rows the mirror copies, is named `run:<stage>/<dataset>/<date>` with the id of the run that
-wrote it. Nothing goes into the Parquet files themselves, so the table contracts are untouched.
+wrote it; all partitions of a table up to a day (profit's purchases) are one digest,
+`<table>/date<=D`. Nothing goes into the Parquet files themselves, so the table contracts are untouched.
 
 `stale_outputs` compares every recorded lineage with the inputs as they are now: an output whose
 input was rewritten or restored since is stale (one that is gone now is not newer: never stale) (one listing per input table, not one read
@@ -14,17 +15,21 @@ per partition). Records written before lineage existed carry none and are never 
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from shared.lake import Lake, TableSpec
+from shared.lake import PARTITION_FILE, Lake, TableSpec
 from shared.metadata import SKIPPED, SUCCESS, Metadata, RunRecord
 
 LINEAGE_KEY = "lineage"
 MISSING = "missing"
 RUN_PREFIX = "run:"
+RANGE_MARK = "date<="  # `<table prefix>date<=D`: every partition of the table up to D
+_DATE_PART = re.compile(r"/date(=|<=)")
 
 
 def partition_key(lake: Lake, spec: TableSpec, day: date) -> str:
@@ -40,6 +45,17 @@ def input_stamps(lake: Lake, specs: Iterable[TableSpec], day: date) -> dict[str,
     return found
 
 
+def range_input(spec: TableSpec, upto: date, stamps: Mapping[date, str]) -> dict[str, str]:
+    """Every partition of `spec` up to `upto` as one input: a digest of their stamps (a year of
+    purchases is one entry of the record, not 365)."""
+    return {f"{spec.prefix}{RANGE_MARK}{upto.isoformat()}": _range_digest(stamps, upto)}
+
+
+def _range_digest(stamps: Mapping[date, str], upto: date) -> str:
+    lines = sorted(f"{d.isoformat()}={stamp}" for d, stamp in stamps.items() if d <= upto)
+    return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32] if lines else MISSING
+
+
 def run_input(stage: str, dataset: str, day: date, run_id: str | None) -> dict[str, str]:
     """A non-lake input: the run that wrote it."""
     return {f"{RUN_PREFIX}{stage}/{dataset}/{day.isoformat()}": run_id or MISSING}
@@ -51,8 +67,8 @@ def attach(extra: MutableMapping[str, Any], inputs: Mapping[str, str]) -> None:
 
 
 def _table_prefix(key: str) -> str:
-    head, sep, _ = key.partition("date=")
-    return head if sep else key
+    match = _DATE_PART.search(key)
+    return key[: match.start() + 1] if match else key
 
 
 @dataclass(frozen=True)
@@ -85,7 +101,16 @@ class CurrentStamps:
         prefix = _table_prefix(key)
         if prefix not in self._tables:
             self._tables[prefix] = self.lake.store.stamps(prefix)
-        return self._tables[prefix].get(key, MISSING)
+        listed = self._tables[prefix]
+        if RANGE_MARK in key:
+            upto = date.fromisoformat(key.rsplit(RANGE_MARK, 1)[1])
+            by_day = {}
+            for name, stamp in listed.items():
+                found = _DATE_PART.search(name)
+                if found and found.group(1) == "=" and name.endswith("/" + PARTITION_FILE):
+                    by_day[date.fromisoformat(name[found.end() : found.end() + 10])] = stamp
+            return _range_digest(by_day, upto)
+        return listed.get(key, MISSING)
 
 
 def changed_inputs(rec: RunRecord, current: CurrentStamps) -> tuple[str, ...]:

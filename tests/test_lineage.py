@@ -51,3 +51,24 @@ def test_the_mirror_is_stale_once_the_kpi_rows_it_copied_are_rewritten(tmp_path)
     assert lineage.stale_outputs(lake) == []
     run_with(metadata, "kpi", "kpi", {})
     assert [(s.stage, s.changed) for s in lineage.stale_outputs(lake)] == [("mirror", ("run:kpi/kpi/2026-11-20",))]
+
+
+def test_all_partitions_up_to_a_day_are_one_input_that_changes_with_any_of_them(tmp_path):
+    from datetime import timedelta
+
+    from functions.profit.state import partition_stamps
+
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    for offset in range(3):
+        day = D - timedelta(days=offset)
+        lake.write_partition(SPEC, day, pa.table({"date": [day], "v": [offset]}, schema=SPEC.schema))
+    inputs = lineage.range_input(SPEC, D - timedelta(days=1), partition_stamps(lake, SPEC))
+    assert list(inputs) == ["star-schema/fact_x/date<=2026-11-19"]
+    run_with(metadata, "profit", "profit", inputs)
+    write(lake, 9)  # a day after the range: not an input
+    assert lineage.stale_outputs(lake) == []
+    earlier = D - timedelta(days=2)
+    lake.write_partition(SPEC, earlier, pa.table({"date": [earlier], "v": [7]}, schema=SPEC.schema))
+    [stale] = lineage.stale_outputs(lake)
+    assert stale.describe() == "1 input(s) changed since it ran: star-schema/fact_x"

@@ -362,6 +362,6 @@ def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
         extra=extra,
     )
     # every purchase partition up to the day: a late bill on an earlier day changes its latest cost
-    inputs.update({lake.partition_key(FACT_PURCHASES, d): stamp for d, stamp in plan.stamps.items() if d <= day})
+    inputs.update(lineage.range_input(FACT_PURCHASES, day, plan.stamps))
     lineage.attach(outcome.extra, inputs)
     return outcome
