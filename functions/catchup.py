@@ -269,7 +269,7 @@ def pending_days(settings: Settings, metadata: Metadata, until: date) -> tuple[C
     return plan, processed, window
 
 
-def plan_catch_up(settings: Any, lake: Any, odoo: Any, now: datetime | None = None) -> CatchUpPlan:
+def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetime | None = None) -> CatchUpPlan:
     """What a catch-up would run: new days, and changed earlier days within the lookback."""
     metadata = Metadata(lake)
     targets = TARGETS

@@ -213,7 +213,7 @@ def overall_status(report: dict[str, Any]) -> str:
     return STALE if statuses <= {FRESH, STALE} else BEHIND
 
 
-def health_report(settings: Any, lake: Any, now: datetime | None = None) -> dict[str, Any]:
+def health_report(settings: Settings, lake: Lake, now: datetime | None = None) -> dict[str, Any]:
     """The health report with its `status`: what `nkpipe health --json` prints and HTTP health answers."""
     report = freshness(settings, lake, now)
     return {"status": overall_status(report), **report}

@@ -342,11 +342,9 @@ def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list[StoredV
     Versions are matched to write records from the newest backwards (the store keeps the newest
     copies; older ones are pruned), so no clock is compared with another.
     """
-    if spec.partitioned and day is None:
-        raise InputError(f"{spec} is partitioned: give --date")
-    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
+    key = _key_of(lake, spec, day)
     stored = lake.store.versions(key)
-    events = _write_events(lake, spec, key, day)
+    events: list[tuple[str | None, str | None]] = list(_write_events(lake, spec, key, day))
     labels: list[tuple[str | None, str | None]] = [(None, None)] * len(stored)
     # the newest write record goes with the newest version, and so on back (the shorter list ends it)
     for index, (started, label) in zip(range(len(stored) - 1, -1, -1), reversed(events), strict=False):
@@ -397,9 +395,7 @@ def restore_partition(
     atomic writer kept. The replaced copy is itself kept, so a restore can be undone with --version.
     Restoring what is already current does nothing (`info["changed"]` is False) and records nothing.
     """
-    if spec.partitioned and day is None:
-        raise InputError(f"{spec} is partitioned: give --date")
-    key = lake.partition_key(spec, day) if spec.partitioned else lake.table_key(spec)
+    key = _key_of(lake, spec, day)
     versions = list_versions(lake, spec, day)
     if not any(not v.current for v in versions) and not version:
         raise NotFoundError(

@@ -65,11 +65,13 @@ def run(args: argparse.Namespace) -> int:
             print(f"dry run: {_total(planned)} KPI row(s) of {span} would be deleted; add --yes to delete them")
             return 0
         rows: list[dict[str, object]] = []
+        deleted = 0
         for day in days:
             for side, tables in rollback_day(settings, day).items():
                 rows.extend({"date": day.isoformat(), "side": side, "table": t, "deleted": n} for t, n in tables.items())
+                deleted += sum(tables.values())
         print_table(rows)
-        print(f"deleted {sum(r['deleted'] for r in rows)} KPI row(s) of {span}")
+        print(f"deleted {deleted} KPI row(s) of {span}")
         return 0
     if args.kpi_command == "drop":
         if not args.yes:
@@ -79,8 +81,8 @@ def run(args: argparse.Namespace) -> int:
                   "would be dropped; add --yes to drop them")
             return 0
         dropped = drop_kpi_tables(settings, confirm=True)
-        for side, tables in dropped.items():
-            print(f"{side}: dropped {', '.join(tables) if tables else 'nothing (no KPI tables)'}")
+        for side, names in dropped.items():
+            print(f"{side}: dropped {', '.join(names) if names else 'nothing (no KPI tables)'}")
         return 0
     day = parse_day(args.date, settings.business_tz)
     print_table(demo_summary(settings, day))
