@@ -36,6 +36,7 @@ from functions.datasets import dataset as dataset_of
 from functions.extract import raw_spec
 from functions.extract.inventory_moves import read_by_ids
 from functions.pipeline import STAGES, TARGETS, run_days
+from functions.staleness import Refresh, StaleOutput, find_stale, refreshes
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
@@ -68,6 +69,11 @@ class CatchUpPlan:
     new_days: list[date]
     changes: list[DayChange] = field(default_factory=list)
     checked_days: list[date] = field(default_factory=list)
+    # outputs older than their inputs (lineage): re-run from that stage down, for that day
+    stale: list[StaleOutput] = field(default_factory=list)
+
+    def refreshes(self) -> list[Refresh]:
+        return refreshes(self.stale, skip_days=self.new_days)
 
     def reruns(self) -> dict[date, list[str]]:
         by_day: dict[date, list[str]] = {}
@@ -118,6 +124,15 @@ def _before_watermark(rec: Any, mark: Watermark | None) -> bool:
     return datetime.fromisoformat(rec.started_at) >= mark.updated_at
 
 
+def counts_as_processed(
+    watermarks: Mapping[tuple[str, str], Watermark] | None,
+) -> Callable[[Any], bool]:
+    """The rule a successful run must also pass to count as processing its day (health uses it too)."""
+    marks = watermarks or {}
+    # a provisional (intraday) run is never the day done: the nightly run still has to come
+    return lambda rec: not rec.provisional and _before_watermark(rec, marks.get((rec.stage, rec.dataset)))
+
+
 def processed_days(
     metadata: Metadata,
     required: Sequence[tuple[str, str]],
@@ -135,14 +150,13 @@ def processed_days(
     ok: dict[tuple[str, str], set[date]] = {}
     attempted: set[date] = set()
     wanted = set(required)
+    counts = counts_as_processed(watermarks)
     for stage in {stage for stage, _ in required}:
         for rec in metadata.runs(stage):
             if (rec.stage, rec.dataset) not in wanted:
                 continue
             attempted.add(rec.day)
-            mark = (watermarks or {}).get((rec.stage, rec.dataset))
-            # a provisional (intraday) run is never the day done: the nightly run still has to come
-            if rec.status in (SUCCESS, SKIPPED) and not rec.provisional and _before_watermark(rec, mark):
+            if rec.status in (SUCCESS, SKIPPED) and counts(rec):
                 ok.setdefault((rec.stage, rec.dataset), set()).add(rec.day)
     sets = [ok.get(pair, set()) for pair in required]
     return (set.intersection(*sets) if sets else set()), attempted
@@ -239,12 +253,10 @@ def changes_of_day(
     return reasons
 
 
-def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetime | None = None) -> CatchUpPlan:
-    """What a catch-up would run: new days, and changed earlier days within the lookback."""
-    metadata = Metadata(lake)
-    targets = TARGETS
-    until = yesterday(settings.business_tz, now)
-    required = required_runs(targets)
+def pending_days(settings: Settings, metadata: Metadata, until: date) -> tuple[CatchUpPlan, set[date], list[date]]:
+    """(a plan with last_full and new_days, the processed days, the lookback window): the days still
+    to do, as catch-up and health both count them."""
+    required = required_runs(TARGETS)
     processed, attempted = processed_days(metadata, required, read_watermarks(metadata, required))
     processed = {d for d in processed if d <= until}
     last_full = max(processed) if processed else None
@@ -254,8 +266,18 @@ def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetim
     # a day of the window that was started but never finished (a failed stage) while later days did
     unfinished = [d for d in window if d in attempted - processed and (last_full is None or d < last_full)]
     plan.new_days = sorted(set(plan.new_days) | set(unfinished))
+    return plan, processed, window
+
+
+def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetime | None = None) -> CatchUpPlan:
+    """What a catch-up would run: new days, and changed earlier days within the lookback."""
+    metadata = Metadata(lake)
+    targets = TARGETS
+    until = yesterday(settings.business_tz, now)
+    plan, processed, window = pending_days(settings, metadata, until)
     checked = [d for d in window if d in processed]
     plan.checked_days = checked
+    plan.stale = [s for s in find_stale(lake) if s.day <= until and s.day not in plan.new_days]
     for day in checked:
         for target in (t for t in DAY_SCOPED_TARGETS if t in targets):
             reasons = changes_of_day(odoo, settings, lake, metadata, target, day)
@@ -316,6 +338,14 @@ def _plan_and_run(
     again = downstream_days(plan)
     if again:
         report.results += run_days(settings, lake, again, DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
+    for refresh in plan.refreshes():
+        # what the repairs above already re-ran is fresh now; the rest of the stale days run here
+        still = {s.day for s in find_stale(lake)}
+        days = [d for d in refresh.days if d in still]
+        if days:
+            report.results += run_days(
+                settings, lake, days, refresh.stages, refresh.targets or TARGETS, progress=progress, odoo=odoo
+            )
     if plan.new_days:
         report.results += run_days(
             settings, lake, plan.new_days, STAGES, TARGETS, progress=progress, odoo=odoo

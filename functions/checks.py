@@ -9,6 +9,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
+NOT_CHECKED = "not checked"
+
 
 @dataclass(frozen=True)
 class Check:
@@ -22,7 +24,13 @@ class Check:
 
     @property
     def ok(self) -> bool:
+        """No difference found (a check with nothing to compare yet has none either; see `shown`)."""
         return not self.checked or abs(self.lake - self.odoo) <= self.tolerance + 1e-9
+
+    @property
+    def shown(self) -> bool | str:
+        """What the `ok` column shows: yes / no, or `not checked` (never yes for nothing compared)."""
+        return self.ok if self.checked else NOT_CHECKED
 
     def describe(self) -> str:
         if not self.checked:
@@ -52,5 +60,6 @@ def summarise(checks: Sequence[Check]) -> dict[str, Any]:
     return {
         "ok": all(check.ok for check in checks),
         "differences": [check.describe() for check in checks if not check.ok],
+        "not_checked": [check.describe() for check in checks if not check.checked],
         "checks": [asdict(check) | {"ok": check.ok} for check in checks],
     }

@@ -13,12 +13,12 @@ import json
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from shared import clock
 from shared.errors import InputError, NotFoundError
 from shared.lake import Lake, TableSpec
-from shared.metadata import Metadata, StageResult
+from shared.metadata import SUCCESS, Metadata, StageResult
 
 LAYER_NAMES = {"raw": "raw", "clean": "clean", "star": "star-schema", "star-schema": "star-schema"}
 # Raw retention ("--older-than 90d") is the one purge allowed without naming targets.
@@ -98,6 +98,10 @@ class PurgePlan:
     tables: dict[str, int] = field(default_factory=dict)  # table -> partitions
     # With --with-downstream: the days whose sales KPI rows (built from the lake) go too.
     sales_kpi_days: list[date] = field(default_factory=list)
+    # Whose watermarks move back to the day before the first purged day, so health and catch-up
+    # both see those days as not processed (empty for raw retention: the star schema stays).
+    reset_datasets: list[str] = field(default_factory=list)
+    first_day: date | None = None
 
     def add(self, spec: TableSpec, key: str) -> None:
         self.keys.append(key)
@@ -142,6 +146,10 @@ def plan_purge(
     if with_downstream:
         # Inventory and fleet KPIs come from the operational tables, not the lake: they stay.
         plan.sales_kpi_days = sorted(purged_days)
+    retention = older_than is not None and tuple(layers) == (RETENTION_LAYER,)
+    if purged_days and not retention:
+        plan.first_day = min(purged_days)
+        plan.reset_datasets = [*targets, *(("profit", "kpi") if with_downstream else ())]
     return plan
 
 
@@ -157,9 +165,11 @@ def execute_purge(lake: Lake, plan: PurgePlan, reason: str, settings=None) -> in
         # KPI rows first: if that fails the lake is untouched and the purge can simply be retried.
         kpi_deleted = delete_sales_days(settings, plan.sales_kpi_days)
     deleted = sum(1 for key in plan.keys if lake.store.delete(key))
+    moved = reset_watermarks(lake, plan.first_day, plan.reset_datasets) if plan.first_day else {}
     meta = Metadata(lake)
     rec = meta.start("ops", "purge", clock.now().date())
-    extra = {"by": operator(), "reason": reason, "tables": plan.tables}
+    extra = {"by": operator(), "reason": reason, "tables": plan.tables,
+             "watermarks": {k: [a.isoformat(), b.isoformat()] for k, (a, b) in moved.items()}}
     if plan.sales_kpi_days:
         extra.update(sales_kpi_days=[d.isoformat() for d in plan.sales_kpi_days], kpi_rows_deleted=kpi_deleted)
     meta.finish(rec, rows={"deleted": deleted}, extra=extra)
@@ -231,6 +241,12 @@ def rebuild(
             "started_at": clock.now().isoformat(),
             "by": operator(),
         }
+        # kept to be put back at the end: the days after the range were not touched and stay processed
+        state["watermarks_before"] = {
+            f"{stage}/{dataset}": day.isoformat()
+            for (stage, dataset), day in Metadata(lake).watermarks().items()
+            if dataset in targets
+        }
         reset_watermarks(lake, days[0], targets)
         lake.write_json(key, state)
     state["resumed"] = bool(state["done"])
@@ -243,53 +259,178 @@ def rebuild(
         lake.write_json(key, state)
         if on_day:
             on_day(day, index, len(days))
+    meta = Metadata(lake)
+    for name, before in (state.get("watermarks_before") or {}).items():
+        stage, dataset = name.split("/", 1)
+        current = meta.get_watermark(stage, dataset)
+        if current is None or current < date.fromisoformat(before):
+            meta.set_watermark(stage, dataset, date.fromisoformat(before), by=f"rebuild by {operator()}", force=True)
     state["status"] = "finished"
     state["finished_at"] = clock.now().isoformat()
     lake.write_json(key, state)
-    meta = Metadata(lake)
     rec = meta.start("ops", "rebuild", days[0])
     meta.finish(rec, rows={"days": len(days)}, extra={k: state[k] for k in ("targets", "from", "to", "by")})
     return state
 
 
-# --- restore ----------------------------------------------------------------------------------------
-def restore_partition(lake: Lake, spec: TableSpec, day: date | None, version: str | None = None, apply: bool = True) -> dict:
-    """Bring back the previous stored version of one partition (or of a dimension file).
+# --- restore ---------------------------------------------------------------------------------------
+# A partition's stored versions form a timeline: every write by a run (extract, transform, profit)
+# and every restore made one. A plain restore goes back one step from the newest version a *run*
+# wrote, so restoring twice finds the same target, sees it is already current and does nothing;
+# `--back N` goes N steps back from there, `--version V` names one stored version.
 
-    On gs:// this is the previous object generation (bucket versioning); on a local lake the copy the
-    atomic writer kept. The replaced current copy is itself kept, so a restore can be undone.
+
+@dataclass(frozen=True)
+class StoredVersion:
+    version: str  # the store's id (GCS generation, local copy name, "current")
+    updated: datetime
+    size: int
+    rows: int | None
+    digest: str
+    current: bool
+    written_by: str | None  # "<stage> <run_id>", or "restore <run_id>"; None when no record matches
+    written_at: str | None = None  # when that run started (the run record's clock)
+
+    @property
+    def by_restore(self) -> bool:
+        return bool(self.written_by and self.written_by.startswith("restore "))
+
+
+def writer_of(spec: TableSpec) -> tuple[str, str] | None:
+    """The (stage, dataset) whose runs write `spec`."""
+    from functions.pipeline import TARGETS
+
+    if str(spec) in {str(s) for s in downstream_tables()}:
+        return "profit", "profit"
+    for target in TARGETS:
+        if str(spec) in {str(s) for s in target_tables(target)}:
+            return ("extract" if spec.layer == "raw" else "transform"), target
+    return None
+
+
+def _write_events(lake: Lake, spec: TableSpec, key: str, day: date | None) -> list[tuple[str, str]]:
+    """(started_at, label) of every recorded write of `key`: successful writer runs and restores."""
+    meta = Metadata(lake)
+    events: list[tuple[str, str]] = []
+    writer = writer_of(spec)
+    if writer is not None and day is not None:
+        events += [(r.started_at, f"{r.stage} {r.run_id}") for r in meta.history(*writer, day) if r.status == SUCCESS]
+    restore_days = {day} if day else {r.day for r in meta.runs("ops", "restore")}
+    for restore_day in restore_days:
+        events += [
+            (r.started_at, f"restore {r.run_id}")
+            for r in meta.history("ops", "restore", restore_day)
+            if r.status == SUCCESS and r.extra.get("key") == key
+        ]
+    return sorted(events)
+
+
+def _parquet_rows(data: bytes) -> int | None:
+    import io
+
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.ParquetFile(io.BytesIO(data)).metadata.num_rows
+    except Exception:  # noqa: BLE001 - a kept copy that is not Parquet is listed without a row count
+        return None
+
+
+def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list[StoredVersion]:
+    """Every stored version of a partition, oldest first, with its rows and the run that wrote it.
+
+    Versions are matched to write records from the newest backwards (the store keeps the newest
+    copies; older ones are pruned), so no clock is compared with another.
     """
     key = _key_of(lake, spec, day)
-    versions = lake.store.versions(key)
-    older = [v for v in versions if not v.current]
+    stored = lake.store.versions(key)
+    events: list[tuple[str | None, str | None]] = list(_write_events(lake, spec, key, day))
+    labels: list[tuple[str | None, str | None]] = [(None, None)] * len(stored)
+    # the newest write record goes with the newest version, and so on back (the shorter list ends it)
+    for index, (started, label) in zip(range(len(stored) - 1, -1, -1), reversed(events), strict=False):
+        labels[index] = (started, label)
+    found = []
+    for version, (started, label) in zip(stored, labels, strict=True):
+        data = lake.store.get(key, None if version.current else version.version) or b""
+        found.append(
+            StoredVersion(
+                version.version, version.updated, version.size, _parquet_rows(data),
+                hashlib.sha256(data).hexdigest(), version.current, label, started,
+            )
+        )
+    return found
+
+
+def restore_target(versions: Sequence[StoredVersion], back: int = 1, version: str | None = None) -> StoredVersion:
+    """The version a restore puts back: `version`, or `back` steps before the newest run-written one."""
+    key = "this partition"
     if version:
         chosen = next((v for v in versions if v.version == version), None)
         if chosen is None:
             raise NotFoundError(f"{key}: no version {version!r} (see --list)")
-    elif not older:
+        return chosen
+    if back < 1:
+        raise InputError("--back must be 1 or more")
+    written = [i for i, v in enumerate(versions) if not v.by_restore]
+    newest = written[-1] if written else len(versions) - 1
+    if newest - back < 0:
+        raise NotFoundError(
+            f"no version {back} step(s) before the newest one written by a run: "
+            f"{newest} older version(s) kept (see --list)"
+        )
+    return versions[newest - back]
+
+
+def restore_partition(
+    lake: Lake,
+    spec: TableSpec,
+    day: date | None,
+    version: str | None = None,
+    apply: bool = True,
+    back: int = 1,
+) -> dict:
+    """Put back an earlier stored version of one partition (or of a dimension file).
+
+    On gs:// the versions are object generations (bucket versioning); on a local lake the copies the
+    atomic writer kept. The replaced copy is itself kept, so a restore can be undone with --version.
+    Restoring what is already current does nothing (`info["changed"]` is False) and records nothing.
+    """
+    key = _key_of(lake, spec, day)
+    versions = list_versions(lake, spec, day)
+    if not any(not v.current for v in versions) and not version:
         raise NotFoundError(
             f"{key}: no previous version kept"
             + (" (is object versioning on for the bucket?)" if lake.url.startswith("gs://") else "")
         )
-    else:
-        chosen = max(older, key=lambda v: v.updated)
-    info = {"key": key, "version": chosen.version, "updated": chosen.updated.isoformat(), "size": chosen.size}
-    if apply:
-        data = lake.store.get(key, chosen.version)
+    try:
+        chosen = restore_target(versions, back, version)
+    except NotFoundError as exc:
+        raise NotFoundError(f"{key}: {exc}") from None
+    current = next((v for v in versions if v.current), None)
+    info = {
+        "key": key, "version": chosen.version, "updated": chosen.written_at or chosen.updated.isoformat(),
+        "size": chosen.size,
+        "rows": chosen.rows, "written_by": chosen.written_by,
+        "changed": current is None or current.digest != chosen.digest,
+    }
+    if apply and info["changed"]:
+        data = lake.store.get(key, None if chosen.current else chosen.version)
         if data is None:
             raise NotFoundError(f"{key}: version {chosen.version} could not be read")
         from shared.lake import from_parquet_bytes
 
         from_parquet_bytes(data)  # never put back something that is not a readable Parquet file
-        lake.store.put(key, data)
         meta = Metadata(lake)
         rec = meta.start("ops", "restore", day or clock.now().date())
-        meta.finish(rec, extra={"by": operator(), **info})
+        lake.store.put(key, data)
+        meta.finish(
+            rec,
+            rows={"rows": chosen.rows or 0},
+            extra={"by": operator(), "table": str(spec), "back": None if version else back,
+                   "replaced": current.version if current else None, **info},
+        )
+        info["run_id"] = rec.run_id
     return info
-
-
-def list_versions(lake: Lake, spec: TableSpec, day: date | None) -> list:
-    return lake.store.versions(_key_of(lake, spec, day))
 
 
 def _key_of(lake: Lake, spec: TableSpec, day: date | None) -> str:

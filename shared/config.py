@@ -77,6 +77,8 @@ class Settings:
     business_tz: str = "Asia/Jakarta"
     max_range_days: int = 366
     catchup_lookback_days: int = 7
+    # `nkpipe kpi rollback` over more days than this needs --allow-long-range as well as --yes
+    kpi_rollback_max_days: int = 7
     dimensions_full_refresh: bool = False  # fetch every dimension record, not only those written since
     local_versions_days: int = 7
     # KPI store (TiDB, or the embedded DuckDB file when tidb_host is unset)
@@ -259,6 +261,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "BUSINESS_TZ": ("business_tz", _parse_tz),
     "MAX_RANGE_DAYS": ("max_range_days", _parse_positive_int),
     "CATCHUP_LOOKBACK_DAYS": ("catchup_lookback_days", _parse_positive_int),
+    "KPI_ROLLBACK_MAX_DAYS": ("kpi_rollback_max_days", _parse_positive_int),
     "DIMENSIONS_FULL_REFRESH": ("dimensions_full_refresh", _parse_bool),
     "LOCAL_VERSIONS_DAYS": ("local_versions_days", _parse_int),
     "TIDB_HOST": ("tidb_host", _parse_str),

@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.services",
     "tests.fixtures.kpi",
     "tests.fixtures.drills",
+    "tests.fixtures.processed_lake",
 ]
 
 

@@ -15,7 +15,8 @@ from shared.dates import days_between, yesterday
 from shared.lake import open_lake
 from shared.metadata import Metadata
 from shared.odoo import connect
-from shared.odoo_sim import DEMO_API_KEY, DEMO_DB, DEMO_LOGIN, OdooSimulator, SimConfig
+from shared.odoo_sim import OdooSimulator, SimConfig
+from tests.fixtures.processed_lake import point_the_cli_at
 
 TZ = "Asia/Jakarta"
 # As in tests/test_catchup.py: the simulator's newest day is the day before yesterday, so no record
@@ -32,13 +33,7 @@ def processed(tmp_path, monkeypatch):
         lake = open_lake(settings.data_lake_root)
         days = days_between(sim.first_day, yesterday(TZ))
         assert all(result.ok for result in run_days(settings, lake, days))
-        for name, value in {
-            "ODOO_HOST": "127.0.0.1", "ODOO_PORT": str(sim.port), "ODOO_DB": DEMO_DB,
-            "ODOO_USERNAME": DEMO_LOGIN, "ODOO_API_KEY": DEMO_API_KEY,
-            "DATA_LAKE_ROOT": settings.data_lake_root, "KPI_DUCKDB_PATH": settings.kpi_duckdb_path,
-        }.items():
-            monkeypatch.setenv(name, value)
-        monkeypatch.chdir(tmp_path)  # no stray .env
+        point_the_cli_at(sim, settings, monkeypatch, tmp_path)
         yield sim, settings, lake, days
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime
 
 from functions.cli import main
@@ -89,3 +90,68 @@ def test_a_skipped_mirror_is_never_shown_as_mirrored(tmp_path):
     record(metadata, "mirror", "mirror", date(2026, 3, 8))
     report = freshness(Settings(data_lake_root=str(tmp_path)), lake, now=NOW)
     assert report["kpi_tables"]["sales_kpi_daily"]["mirror"] == "2026-03-08"
+
+
+# ---------------------------------------------------------------- one report for CLI and HTTP (#17)
+
+
+def _http_health(lake_root: str, monkeypatch) -> tuple[dict, int]:
+    from flask import Request
+    from werkzeug.test import EnvironBuilder
+
+    from functions.cloud.handlers import health
+
+    monkeypatch.setenv("DATA_LAKE_ROOT", lake_root)
+    monkeypatch.setenv("BUSINESS_TZ", "Asia/Jakarta")
+    request = Request(EnvironBuilder(method="GET", path="/").get_environ())
+    return health(request)
+
+
+def test_health_json_has_the_fields_of_the_http_health(tmp_path, capsys, monkeypatch):
+    from shared import clock
+
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    with clock.frozen(NOW):
+        processed(metadata, "pos", EXPECTED)
+        monkeypatch.chdir(tmp_path)  # no stray .env
+        code = main(["health", "--json", "--lake", str(tmp_path), "--env-file", "/nonexistent"])
+        printed = json.loads(capsys.readouterr().out)
+        answer, status = _http_health(str(tmp_path), monkeypatch)
+    assert (code, status) == (0, 503)
+    assert printed == json.loads(json.dumps(answer))
+    assert printed["status"] == "behind"
+    assert printed["timezone"] == "Asia/Jakarta"
+
+
+def test_times_are_in_the_business_zone_with_the_zone_named(tmp_path, capsys):
+    from shared import clock
+
+    lake = open_lake(str(tmp_path))
+    with clock.frozen(datetime(2026, 3, 10, 0, 26, 2, tzinfo=UTC)):
+        processed(Metadata(lake), "pos", EXPECTED)
+    with clock.frozen(NOW):
+        report = freshness(Settings(data_lake_root=str(tmp_path)), lake)
+        assert main(["health", "--lake", str(tmp_path), "--env-file", "/nonexistent"]) == 0
+    assert report["datasets"]["pos"]["last_success"] == "2026-03-10T07:26:02+07:00"
+    assert report["checked_at"] == "2026-03-10T10:00:00+07:00"
+    pos_line = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("pos "))
+    assert "2026-03-10 07:26:02 WIB" in pos_line
+
+
+def test_a_day_after_a_moved_back_watermark_is_not_processed_as_catch_up_counts_it(tmp_path):
+    from functions.recovery import reset_watermarks
+    from shared import clock
+
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    with clock.frozen(NOW):
+        for day in (date(2026, 3, 8), EXPECTED):
+            processed(metadata, "pos", day)
+            metadata.set_watermark("extract", "pos", day)
+    with clock.frozen(datetime(2026, 3, 10, 3, 30, tzinfo=UTC)):
+        reset_watermarks(lake, EXPECTED, ["pos"])
+        report = freshness(Settings(data_lake_root=str(tmp_path)), lake)
+    expected = ("2026-03-08", "behind")
+    result = (report["datasets"]["pos"]["last_processed"], report["datasets"]["pos"]["status"])
+    assert result == expected

@@ -11,6 +11,7 @@ import pytest
 
 from functions.cli import main
 from functions.kpi import (
+    compute,
     demo_summary,
     drop_kpi_tables,
     load_ops_into,
@@ -162,13 +163,49 @@ def test_rollback_removes_one_day_on_both_sides(env, mysql_database, supabase_db
     assert {r["kpi"] for r in demo_summary(settings, D - timedelta(days=1))} >= {"inventory", "fleet"}
 
 
+def test_rollback_plans_first_and_deletes_only_with_yes(env, mysql_database, supabase_db, monkeypatch, capsys):
+    settings_env = {**env, **tidb_env(mysql_database), "SUPABASE_DB_URL": supabase_db}
+    settings = load_settings(environ=settings_env, env_file=None)
+    lake = open_lake(settings.data_lake_root)
+    days = [D - timedelta(days=1), D]
+    load_ops_into(settings, days, seed=5, scale=0.01)
+    for day in days:
+        run_kpi(settings, lake, day)
+        run_mirror(settings, lake, day)
+    for name, value in settings_env.items():
+        monkeypatch.setenv(name, value)
+    args = ["kpi", "rollback", "--date", days[0].isoformat(), "--to", D.isoformat(), "--env-file", "/nonexistent/.env"]
+
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    planned = {(line.split()[0], line.split()[1]): int(line.split()[2].replace(",", ""))
+               for line in out.splitlines() if line.startswith(("tidb ", "supabase "))}
+    assert planned[("tidb", "inventory_kpi_daily")] == planned[("supabase", "inventory_kpi_daily")] == 10
+    assert "would be deleted; add --yes to delete them" in out
+    assert {r["kpi"] for r in demo_summary(settings, D)} >= {"inventory", "fleet"}  # nothing deleted
+
+    assert main([*args, "--yes"]) == 0
+    assert "deleted" in capsys.readouterr().out
+    assert {r["kpi"] for r in demo_summary(settings, D)} == set()
+
+
+def test_rollback_over_the_maximum_needs_the_explicit_flag(env, monkeypatch, capsys):
+    for name, value in {**env, "KPI_ROLLBACK_MAX_DAYS": "3"}.items():
+        monkeypatch.setenv(name, value)
+    args = ["kpi", "rollback", "--date", "2024-03-01", "--to", "2024-03-10", "--yes", "--env-file", "/nonexistent/.env"]
+    assert main(args) == 2
+    assert "10 days is more than KPI_ROLLBACK_MAX_DAYS=3" in capsys.readouterr().err
+    assert main([*args, "--allow-long-range"]) == 0
+    assert "deleted 0 KPI row(s) of 2024-03-01 .. 2024-03-10 (10 day(s))" in capsys.readouterr().out
+
+
 def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
     settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
     assert migrate(settings) == {
         "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage", "006_intraday_hourly"],
         "supabase": ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role"],
     }
-    with pytest.raises(InputError, match="--yes-drop-kpi-tables"):
+    with pytest.raises(InputError, match="without --yes"):
         drop_kpi_tables(settings)
 
     dropped = drop_kpi_tables(settings, confirm=True)
@@ -197,13 +234,16 @@ def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys)
 
     assert main(["migrate", "--env-file", "/nonexistent/.env"]) == 0
     assert main(["migrate", "--env-file", "/nonexistent/.env"]) == 0
-    assert main(["kpi", "rollback", "--date", "2024-03-10", "--env-file", "/nonexistent/.env"]) == 0
-    assert main(["kpi", "drop", "--env-file", "/nonexistent/.env"]) == 2
-    assert main(["kpi", "drop", "--yes-drop-kpi-tables", "--env-file", "/nonexistent/.env"]) == 0
-    out, err = capsys.readouterr()
+    assert main(["kpi", "rollback", "--date", "2024-03-10", "--yes", "--env-file", "/nonexistent/.env"]) == 0
+    assert main(["kpi", "drop", "--env-file", "/nonexistent/.env"]) == 0
+    out = capsys.readouterr().out
     assert "tidb: applied 001_kpi_tables" in out
     assert "tidb: up to date" in out
-    assert "error: refusing to drop the KPI tables without --yes-drop-kpi-tables" in err
+    tables = len(compute.KPI_TABLES)
+    assert f"dry run: {tables} KPI table(s) with 0 row(s) would be dropped; add --yes to drop them" in out
+    assert "dropped" not in out.replace("would be dropped", "")
+    assert main(["kpi", "drop", "--yes-drop-kpi-tables", "--env-file", "/nonexistent/.env"]) == 0
+    out = capsys.readouterr().out
     assert "tidb: dropped inventory_kpi_daily" in out
     assert main(["kpi", "rollback", "--date", "2024-13-01", "--env-file", "/nonexistent/.env"]) == 2
 

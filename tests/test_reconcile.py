@@ -89,6 +89,19 @@ def test_cli_reconcile_exits_non_zero_naming_the_difference(sim, cli_env, capsys
     assert err.count("\n") == 1
 
 
+def test_cli_reconcile_shows_a_star_check_with_nothing_to_compare_as_not_checked(sim, cli_env, capsys):
+    day = sim.last_day
+    assert main(["run", "--date", day.isoformat(), "--stages", "extract", "--targets", "pos"]) == 0
+    capsys.readouterr()
+    assert main(["reconcile", "--date", day.isoformat(), "--targets", "pos"]) == 0
+    star_lines = [line for line in capsys.readouterr().out.splitlines() if " fact_sales " in line]
+    assert len(star_lines) == 2
+    assert all(" not checked " in line and " yes " not in line for line in star_lines)
+    assert summarise([Check("fact_sales", "orders", 0, 0, note="x", checked=False)])["not_checked"] == [
+        "fact_sales orders: not checked [x]"
+    ]
+
+
 def test_cli_odoo_check_prints_version_user_and_models(sim, cli_env, capsys):
     assert main(["odoo-check"]) == 0
     out = capsys.readouterr().out

@@ -198,3 +198,73 @@ def test_purge_needs_an_explicit_scope_of_days(lake, capsys):
     assert main(["purge", "--targets", "pos", "--layers", "star", "--all-dates", "--yes", "--lake", lake.url]) == 0
     assert lake.list_dates(FACT_SALES) == []
     assert lake.list_dates(FACT_INVOICE_SALES) == [D1, D2, D3]
+
+
+# ---------------------------------------------------------------- restore by version (#17)
+
+
+def _write_by_run(lake: Lake, day, amount: float) -> str:
+    """agg_profit_daily written the way the profit stage writes it: inside its run record."""
+    meta = Metadata(lake)
+    with meta.track("profit", "profit", day) as rec:
+        lake.write_partition(AGG_PROFIT_DAILY, day, frame_with_amount(day, amount))
+    return rec.run_id
+
+
+def _amount(lake: Lake, day) -> list:
+    return lake.read_partition(AGG_PROFIT_DAILY, day).column("revenue_tax_in").to_pylist()
+
+
+@pytest.fixture(params=["local", "gcs"])
+def versioned_lake(request, tmp_path) -> Lake:
+    """A lake that keeps replaced copies: local, or a GCS emulator bucket with object versioning."""
+    if request.param == "local":
+        return open_lake(str(tmp_path / "lake"))
+    import uuid
+
+    from tests.fixtures.services import gcs_client
+
+    client = gcs_client(request.getfixturevalue("gcs_emulator"))
+    bucket = client.bucket(f"versioned-{uuid.uuid4().hex[:10]}")
+    bucket.versioning_enabled = True
+    client.create_bucket(bucket)
+    return open_lake(f"gs://{bucket.name}/p")
+
+
+def test_restoring_twice_is_a_no_op_and_going_back_two_is_explicit(versioned_lake, capsys):
+    lake = versioned_lake
+    from functions.recovery import list_versions
+
+    good = _write_by_run(lake, D1, 100.0)
+    _write_by_run(lake, D1, 200.0)
+    bad = _write_by_run(lake, D1, -1.0)
+    args = ["restore", "--table", "agg_profit_daily", "--date", "2026-10-01", "--lake", lake.url]
+
+    assert main(args) == 0
+    assert _amount(lake, D1) == [200.0]
+    assert main(args) == 0  # the same restore again: nothing changes
+    out = capsys.readouterr().out
+    assert "already holds version" in out and "nothing to do" in out
+    assert _amount(lake, D1) == [200.0]
+    assert len(Metadata(lake).runs("ops", "restore")) == 1
+
+    assert main([*args, "--back", "2"]) == 0
+    assert _amount(lake, D1) == [100.0]
+    versions = list_versions(lake, AGG_PROFIT_DAILY, D1)
+    expected = [f"profit {good}", None, f"profit {bad}", "restore", "restore"]
+    result = [v.written_by if not (v.written_by or "").startswith("restore") else "restore" for v in versions]
+    assert result[0] == expected[0] and result[2:] == expected[2:]
+    assert [v.rows for v in versions] == [1, 1, 1, 1, 1]
+    restore_record = Metadata(lake).history("ops", "restore", D1)[-1]
+    assert (restore_record.extra["back"], restore_record.extra["table"]) == (2, "star-schema/agg_profit_daily")
+
+
+def test_restore_list_shows_time_rows_and_the_writing_run(tmp_path, capsys):
+    lake = open_lake(str(tmp_path / "lake"))
+    first = _write_by_run(lake, D1, 100.0)
+    second = _write_by_run(lake, D1, -1.0)
+    assert main(["restore", "--table", "agg_profit_daily", "--date", "2026-10-01", "--list", "--lake", lake.url]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split() == ["version", "written", "rows", "bytes", "written", "by", "current", "note"]
+    assert f"profit {first}" in lines[2] and "restore goes here" in lines[2] and " WIB " in lines[2]
+    assert f"profit {second}" in lines[3] and lines[3].split()[0] == "current"

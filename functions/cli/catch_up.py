@@ -16,6 +16,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from functions.catchup import plan_catch_up, run_catch_up
+    from functions.staleness import describe_days
     from shared.config import require_odoo
     from shared.odoo import connect
 
@@ -37,6 +38,19 @@ def run(args: argparse.Namespace) -> int:
     else:
         checked = len(plan.checked_days)
         print(f"no changes found in the {checked} processed day(s) of the lookback")
+    if plan.stale:
+        print(f"stale days (older than their inputs): {len({s.day for s in plan.stale})}")
+        print_table(
+            [
+                {"date": s.day.isoformat(), "stage": s.stage, "dataset": s.dataset, "why": s.describe()}
+                for s in plan.stale
+            ]
+        )
+        for refresh in plan.refreshes():
+            targets = f" (targets {', '.join(refresh.targets)})" if refresh.targets else ""
+            print(f"re-run {','.join(refresh.stages)}{targets} for {describe_days(refresh.days)}")
+    else:
+        print("no stale days: every output is newer than its inputs")
     if not args.plan:
         failed = [r for r in report.results if not r.ok]
         return 1 if failed else 0

@@ -16,14 +16,17 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from functions.health import freshness, health_rows, intraday_line
+    from functions.health import health_report, health_rows, intraday_line
 
     settings = settings_from(args)
-    report = freshness(settings, lake_from(settings))
+    report = health_report(settings, lake_from(settings))
     if args.json:
         print(json.dumps(report, indent=1, sort_keys=True))
     else:
-        print(f"expected day {report['expected_day']} ({settings.business_tz}); lake {settings.data_lake_root}")
+        print(
+            f"{report['status']}: expected day {report['expected_day']} ({settings.business_tz}); "
+            f"lake {settings.data_lake_root}"
+        )
         print_table(health_rows(report))
         print(intraday_line(report.get("intraday")))
     return 1 if args.strict and not report["ok"] else 0

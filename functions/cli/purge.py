@@ -41,7 +41,9 @@ def run(args: argparse.Namespace) -> int:
     if args.targets:
         targets = parse_targets(args.targets)
     elif older_than is not None and layers == (RETENTION_LAYER,):
-        targets = TARGETS  # raw retention applies to every dataset
+        # the one purge without --targets (documented): raw retention applies to every dataset
+        targets = TARGETS
+        print(f"raw retention: every target ({', '.join(targets)})")
     else:
         raise InputError("no targets given: name them with --targets (the whole lake is never one flag away)")
     if not (args.start or args.end or older_than is not None or args.all_dates):
@@ -66,8 +68,14 @@ def run(args: argparse.Namespace) -> int:
             print(f"  would delete {key}")
         if len(plan.keys) > 20:
             print(f"  … and {len(plan.keys) - 20} more")
+        if plan.first_day:
+            print(f"watermarks of {', '.join(plan.reset_datasets)} would move back to the day before {plan.first_day}: "
+                  "health and catch-up then count those days as not processed")
         print(f"dry run: {len(plan.keys)} object(s) would be deleted; add --yes to delete them")
         return 0
     deleted = execute_purge(lake, plan, reason=" ".join(f"{k}={v}" for k, v in vars(args).items() if k in ("targets", "layers", "start", "end", "older_than") and v), settings=settings)
     print(f"deleted {deleted} object(s)")
+    if plan.first_day:
+        print(f"watermarks of {', '.join(plan.reset_datasets)} moved back before {plan.first_day}: "
+              "run `nkpipe catch-up` (or rebuild) to process those days again")
     return 0

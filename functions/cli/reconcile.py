@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         [
             {
                 "date": day.isoformat(), "dataset": c.dataset, "measure": c.measure, "lake": c.lake,
-                "odoo": c.odoo, "ok": c.ok, "note": c.note,
+                "odoo": c.odoo, "ok": c.shown, "note": c.note,
             }
             for day, c in checks
         ]

@@ -70,6 +70,12 @@ def run(args: argparse.Namespace) -> int:
     )
     if args.intraday and not args.dry_run:
         print(f"provisional (sementara) figures of {days[0]}: the nightly run makes them final")
+    elif not args.dry_run and stages[-1] != "mirror":
+        # an upstream rerun leaves the days below it older than their inputs: say so, and how to refresh
+        from functions.staleness import find_stale, stale_notice
+
+        for line in stale_notice(find_stale(lake_from(settings))):
+            print(line)
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"error: {len(failed)} stage run(s) failed", file=sys.stderr)

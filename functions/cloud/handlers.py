@@ -143,24 +143,28 @@ def run_catch_up_inline(settings: Settings, lake: Lake, entry: str = "catch_up")
         "last_fully_processed": plan.last_full.isoformat() if plan.last_full else None,
         "new_days": [d.isoformat() for d in plan.new_days],
         "changes": [{"date": c.day.isoformat(), "target": c.target, "why": c.reasons} for c in plan.changes],
+        "stale": [
+            {"date": s.day.isoformat(), "stage": s.stage, "dataset": s.dataset, "why": s.describe()}
+            for s in plan.stale
+        ],
         **_summary(results),
         "duration_s": round(time.monotonic() - started, 3),
     }, 200
 
 
 def health(request: Any) -> Answer:
-    from functions.health import freshness
+    from functions.health import health_report
 
     # health holds no secret (infra/terraform): it needs the lake's run records only
     settings, lake, params = _context(request, backends=False)
     check_keys(params, HEALTH_KEYS)
     if flag(params, "catch_up"):
         require_catch_up_caller(request, settings.in_cloud)
-    report = dict(freshness(settings, lake))
+    report = health_report(settings, lake)
     fresh = bool(report.get("ok"))
     if flag(params, "catch_up") and not fresh:
         report["catch_up"] = start_catch_up(settings, lake)
-    return {"status": "fresh" if fresh else "behind", **report}, 200 if fresh else 503
+    return report, 200 if fresh else 503
 
 
 def caller_email(request: Any) -> str | None:

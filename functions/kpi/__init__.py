@@ -39,6 +39,18 @@ def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
     return _rollback(settings, day)
 
 
+def plan_rollback(settings: Settings, first: date, last: date) -> dict[str, dict[str, int]]:
+    from functions.kpi.stage import plan_rollback as _plan
+
+    return _plan(settings, first, last)
+
+
+def plan_drop(settings: Settings) -> dict[str, dict[str, int]]:
+    from functions.kpi.stage import plan_drop as _plan
+
+    return _plan(settings)
+
+
 def delete_sales_days(settings: Settings, days: Sequence[date]) -> dict[str, int]:
     from functions.kpi.stage import delete_sales_days as _delete
 

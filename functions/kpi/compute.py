@@ -23,6 +23,10 @@ KPI_TABLES: tuple[str, ...] = tuple(table.name for table in tables.KPI_TABLES)
 BEGINNING_OF_HISTORY = datetime(1000, 1, 1)
 
 _COUNT_DAY = {table: f"SELECT COUNT(*) FROM {table} WHERE data_date = :day" for table in KPI_TABLES}
+_COUNT_RANGE = {
+    table: f"SELECT COUNT(*) FROM {table} WHERE data_date BETWEEN :first AND :last" for table in KPI_TABLES
+}
+_COUNT_ALL = {table: f"SELECT COUNT(*) FROM {table}" for table in KPI_TABLES}
 
 
 def utc_naive(moment: datetime) -> datetime:
@@ -167,6 +171,20 @@ def write_sales_day(
 def count_day(store: KpiStore, day: date) -> dict[str, int]:
     """Rows of day `day` in each KPI table."""
     return {table: int(store.query(_COUNT_DAY[table], {"day": day})[0][0]) for table in KPI_TABLES}
+
+
+def count_range(store: KpiStore, first: date, last: date) -> dict[str, int]:
+    """Rows of the days first..last in each KPI table (what a rollback of them would delete)."""
+    return {
+        table: int(store.query(_COUNT_RANGE[table], {"first": first, "last": last})[0][0])
+        for table in KPI_TABLES
+        if store.table_exists(table)
+    }
+
+
+def count_all(store: KpiStore) -> dict[str, int]:
+    """Rows of each KPI table that exists (what a drop would remove)."""
+    return {table: int(store.query(_COUNT_ALL[table])[0][0]) for table in KPI_TABLES if store.table_exists(table)}
 
 
 def rollback_store_day(store: KpiStore, day: date) -> None:

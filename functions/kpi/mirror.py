@@ -211,6 +211,50 @@ def delete_day_direct(dsn: str, day: date) -> dict[str, int]:
         connection.close()
 
 
+def count_days_direct(dsn: str, first: date | None = None, last: date | None = None) -> dict[str, int]:
+    """Rows of the mirror tables that exist, of the days first..last (every row without days)."""
+    import psycopg
+    from psycopg import sql
+
+    connection = connect_pg(dsn)
+    try:
+        counts = {}
+        with connection.cursor() as cursor:
+            for table in KPI_TABLES:
+                if not _pg_table_exists(cursor, table.name):
+                    continue
+                name = sql.Identifier("public", table.name)
+                if first is None or last is None:
+                    cursor.execute(sql.SQL("SELECT COUNT(*) FROM {}").format(name))
+                else:
+                    query = sql.SQL("SELECT COUNT(*) FROM {} WHERE data_date BETWEEN %s AND %s").format(name)
+                    cursor.execute(query, (first, last))
+                counts[table.name] = int(cursor.fetchone()[0])
+        return counts
+    except psycopg.Error as exc:
+        raise pg_error(exc, "count mirror rows in Supabase") from exc
+    finally:
+        connection.close()
+
+
+def count_days_rest(url: str, service_key: str, first: date, last: date) -> dict[str, int]:
+    """The same over REST (an exact count, no rows transferred)."""
+    client = rest_client(url, service_key)
+    counts = {}
+    for table in KPI_TABLES:
+        result = _rest_call(
+            f"count {table.name}",
+            client.table(table.name)
+            .select("data_date", count="exact")
+            .gte("data_date", first.isoformat())
+            .lte("data_date", last.isoformat())
+            .limit(1)
+            .execute,
+        )
+        counts[table.name] = int(result.count or 0)
+    return counts
+
+
 def _pg_table_exists(cursor: Any, name: str) -> bool:
     cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (f"public.{name}",))
     return bool(cursor.fetchone()[0])

@@ -10,15 +10,16 @@ from typing import Any
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
-from functions.kpi.transports import mirror_transport
+from functions.kpi.transports import DirectMirror, mirror_transport
 from functions.runs import DatasetRun, Outcome, run_recorded
-from shared import clock
+from shared import clock, lineage
 from shared.config import Settings
 from shared.dates import business_day_window
 from shared.errors import ConfigError, InputError
 from shared.lake import Lake
 from shared.log import get_logger
-from shared.metadata import SKIPPED, StageResult, provisional_as_of
+from shared.metadata import SKIPPED, Metadata, StageResult, provisional_as_of
+from shared.schemas import AGG_PROFIT_DAILY, AGG_PROFIT_DAILY_BY_PRODUCT, AGG_PROFIT_HOURLY
 
 log = get_logger(__name__)
 
@@ -31,7 +32,6 @@ STORE_TARGETS = ("store", "supabase")
 def read_hourly_rows(settings: Settings, lake: Lake, day: date, now: datetime) -> list[dict]:
     """sales_kpi_hourly rows of `day` from the lake's agg_profit_hourly (none when it is missing)."""
     from functions.kpi.sales import sales_kpi_hourly_rows
-    from shared.schemas import AGG_PROFIT_HOURLY
 
     return sales_kpi_hourly_rows(
         day,
@@ -111,6 +111,7 @@ def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
 
     now = clock.now()
     provisional, as_of = sales_mark(settings, day, now)
+    inputs = lineage.input_stamps(lake, (AGG_PROFIT_DAILY, AGG_PROFIT_DAILY_BY_PRODUCT, AGG_PROFIT_HOURLY), day)
     sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
     sales_daily, sales_by_product, sales_hourly = (
         mark(rows, provisional, as_of)
@@ -128,6 +129,7 @@ def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
                 store, day, settings.tz, sales_daily, sales_by_product, now=now, sales_hourly=sales_hourly
             )
         extra = {"store": store.description, "migrations": applied, "note": note}
+    lineage.attach(extra, inputs)
     return Outcome(rows=dict(rows), message=note, extra=extra)
 
 
@@ -143,12 +145,12 @@ def run_mirror(settings: Settings, lake: Lake, day: date, dry_run: bool = False,
         )
         return StageResult("mirror", "mirror", day, status=SKIPPED, message=message)
     [result] = run_recorded(
-        lake, "mirror", day, [DatasetRun("mirror", lambda _: mirror_day(settings, day))], run_id
+        lake, "mirror", day, [DatasetRun("mirror", lambda _: mirror_day(settings, lake, day))], run_id
     )
     return result
 
 
-def mirror_day(settings: Settings, day: date) -> Outcome:
+def mirror_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     """The mirror stage's work: day `day` of the KPI tables copied to Supabase, count and checksum checked."""
     transport = mirror_transport(settings)
     if transport is None:
@@ -157,6 +159,9 @@ def mirror_day(settings: Settings, day: date) -> Outcome:
             "no Supabase setting (SUPABASE_DB_URL or SUPABASE_URL+SUPABASE_SERVICE_KEY): mirror skipped",
         )
         return Outcome(status=SKIPPED, message="no Supabase setting: mirror skipped")
+    # the KPI rows it copies are identified by the kpi run that wrote them (its lineage input)
+    kpi_run = Metadata(lake).last_success("kpi", "kpi", day)
+    inputs = lineage.run_input("kpi", "kpi", day, kpi_run.run_id if kpi_run else None)
     with open_store(settings) as store:
         if schema.pending_store_migrations(store):
             schema.migrate_store(store)
@@ -165,7 +170,11 @@ def mirror_day(settings: Settings, day: date) -> Outcome:
     return Outcome(
         rows={c.table: c.target_rows for c in checks},
         message=f"mirrored via {transport.name}, count and checksum match",
-        extra={"transport": transport.name, "checksums": {c.table: c.target_checksum for c in checks}},
+        extra={
+            "transport": transport.name,
+            "checksums": {c.table: c.target_checksum for c in checks},
+            lineage.LINEAGE_KEY: inputs,
+        },
     )
 
 
@@ -193,6 +202,28 @@ def migrate(settings: Settings, target: str = "all") -> dict[str, list[str]]:
             if migrated is not None:
                 applied["supabase"] = migrated
     return applied
+
+
+def plan_rollback(settings: Settings, first: date, last: date) -> dict[str, dict[str, int]]:
+    """What `kpi rollback` of first..last would delete: {side: {table: rows}}; changes nothing."""
+    planned: dict[str, dict[str, int]] = {}
+    with open_store(settings) as store:
+        planned[schema.store_target(store)] = compute.count_range(store, first, last)
+    transport = mirror_transport(settings)
+    if transport is not None:
+        planned["supabase"] = transport.count_days(first, last)
+    return planned
+
+
+def plan_drop(settings: Settings) -> dict[str, dict[str, int]]:
+    """What `kpi drop` would remove: {side: {table: rows}} of the KPI tables that exist."""
+    planned: dict[str, dict[str, int]] = {}
+    with open_store(settings) as store:
+        planned[schema.store_target(store)] = compute.count_all(store)
+    transport = mirror_transport(settings)
+    if isinstance(transport, DirectMirror):  # over REST the mirror tables are dropped by hand
+        planned["supabase"] = transport.count_all()
+    return planned
 
 
 def rollback_day(settings: Settings, day: date) -> dict[str, dict[str, int]]:
@@ -231,9 +262,9 @@ def delete_sales_days(settings: Settings, days: Sequence[date]) -> dict[str, int
 
 
 def drop_kpi_tables(settings: Settings, confirm: bool = False) -> dict[str, list[str]]:
-    """Drop the KPI tables on both sides. Refuses unless `confirm` (the CLI's --yes-drop-kpi-tables)."""
+    """Drop the KPI tables on both sides. Refuses unless `confirm` (the CLI's --yes)."""
     if not confirm:
-        raise InputError("refusing to drop the KPI tables without --yes-drop-kpi-tables")
+        raise InputError("refusing to drop the KPI tables without --yes")
     dropped: dict[str, list[str]] = {}
     with open_store(settings) as store:
         present = [

@@ -29,6 +29,7 @@ class MirrorTransport(Protocol):
     def mirror_day(self, day: date, source: SourceDay) -> list[mirror.TableCheck]: ...
     def delete_day(self, day: date) -> dict[str, int]: ...
     def delete_sales_days(self, days: Sequence[date]) -> dict[str, int]: ...
+    def count_days(self, first: date, last: date) -> dict[str, int]: ...  # what a rollback would delete
     def migrate(self) -> list[str] | None: ...  # None: cannot run DDL
     def drop_tables(self) -> list[str] | None: ...  # None: cannot run DDL
 
@@ -46,6 +47,12 @@ class DirectMirror:
 
     def delete_sales_days(self, days: Sequence[date]) -> dict[str, int]:
         return mirror.delete_sales_days_direct(self.db_url.reveal(), days)
+
+    def count_days(self, first: date, last: date) -> dict[str, int]:
+        return mirror.count_days_direct(self.db_url.reveal(), first, last)
+
+    def count_all(self) -> dict[str, int]:
+        return mirror.count_days_direct(self.db_url.reveal())
 
     def migrate(self) -> list[str]:
         import psycopg
@@ -76,6 +83,9 @@ class RestMirror:
 
     def delete_sales_days(self, days: Sequence[date]) -> dict[str, int]:
         return mirror.delete_sales_days_rest(self.url, self.service_key.reveal(), days)
+
+    def count_days(self, first: date, last: date) -> dict[str, int]:
+        return mirror.count_days_rest(self.url, self.service_key.reveal(), first, last)
 
     def migrate(self) -> None:
         log.warning(

@@ -37,6 +37,7 @@ from functions.profit.state import (
     state_matches,
 )
 from functions.runs import DatasetRun, Outcome, run_recorded
+from shared import lineage
 from shared.lake import Lake, TableSpec, as_frame
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
@@ -319,6 +320,8 @@ def run_profit(
 
 def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     """The profit stage's work for `day`; skipped when the day has no sales partition."""
+    # stamps before the reads (purchases: the plan's listing, taken before it reads any)
+    inputs = lineage.input_stamps(lake, (FACT_SALES, FACT_INVOICE_SALES), day)
     pos = read_partition(lake, FACT_SALES, day)
     invoices = read_partition(lake, FACT_INVOICE_SALES, day)
     if pos is None and invoices is None:
@@ -352,9 +355,13 @@ def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
         for warning in warnings:
             log.warning("profit %s: WARNING %s", day, warning)
         message = "; ".join(f"WARNING {w}" for w in warnings) + f"; {message}"
-    return Outcome(
+    outcome = Outcome(
         rows=rows,
         message=message,
         calls={"purchase_partitions_read": len(plan.purchase_days)},
         extra=extra,
     )
+    # every purchase partition up to the day: a late bill on an earlier day changes its latest cost
+    inputs.update(lineage.range_input(FACT_PURCHASES, day, plan.stamps))
+    lineage.attach(outcome.extra, inputs)
+    return outcome

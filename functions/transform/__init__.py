@@ -15,6 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
+from shared import lineage
 from shared.log import get_logger
 from shared.metadata import StageResult
 
@@ -42,9 +43,13 @@ def transform_run(settings: Settings, lake: Lake, day: date, ds: Dataset) -> Dat
     """The work of transforming one target; skipped (not failed) when its raw partition is missing."""
 
     def work(_attempt: Attempt) -> Outcome:
+        # stamps before the read: a raw partition replaced meanwhile makes this run stale, never fresh
+        inputs = lineage.input_stamps(lake, ds.tables_in("raw"), day)
         rows = ds.transform(settings, lake, day)
         if rows is None:
             return Outcome.skipped(f"no raw/{ds.name} partition for {day}: run extract first")
-        return Outcome(rows=rows)
+        outcome = Outcome(rows=rows)
+        lineage.attach(outcome.extra, inputs)
+        return outcome
 
     return DatasetRun(ds.name, work)
