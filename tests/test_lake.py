@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import polars as pl
 import pyarrow as pa
 import pytest
 
+from shared import clock
 from shared.errors import ConfigError, LockedError, SchemaError
 from shared.lake import Lake, TableSpec, open_lake
 from shared.stores import GcsStore, LocalStore, S3Store
@@ -264,3 +265,35 @@ def test_a_lock_is_re_entrant_for_its_owner_in_this_process_only(tmp_path):
     assert not lake.store.exists(key)
     with lake.lock("kpi.kpi.2026-11-20", owner="run-b"):  # free again for anyone
         assert lake.store.exists(key)
+
+
+def test_temp_parts_age_by_the_clock_stamp_in_their_name(tmp_path):
+    # The clock a year ahead of the files' mtimes (a drill, or faketime): a part named by the clock a
+    # second ago is being written and stays; one named two days back by the clock is swept.
+    lake = open_lake(str(tmp_path))
+    temp = tmp_path / ".tmp"
+    temp.mkdir()
+    moved = datetime(2027, 11, 21, 23, 0, tzinfo=UTC)
+    in_flight = temp / "20271121T225959000000Z-live.part"
+    killed = temp / "20271119T230000000000Z-dead.part"
+    for path in (in_flight, killed):
+        path.write_bytes(b"half")
+    with clock.frozen(moved):
+        lake.write_partition(SPEC, D1, frame(D1, [1]))
+    assert sorted(p.name for p in temp.iterdir()) == [in_flight.name]
+
+
+def test_kept_copies_are_pruned_by_the_clock_not_by_mtime(tmp_path):
+    lake = open_lake(str(tmp_path), keep_versions_days=1)
+    start = datetime(2027, 6, 15, 3, 0, tzinfo=UTC)
+    with clock.frozen(start):
+        lake.write_partition(SPEC, D1, frame(D1, [1]))
+        lake.write_partition(SPEC, D1, frame(D1, [2]))  # keeps a copy of [1], stamped 2027-06-15
+    with clock.frozen(start + timedelta(hours=1)):
+        lake.write_partition(SPEC, D1, frame(D1, [3]))  # an hour on: the first copy is still kept
+    kept = [v.version for v in lake.partition_versions(SPEC, D1) if not v.current]
+    assert len(kept) == 2 and all(v.startswith("20270615T") for v in kept)
+    with clock.frozen(start + timedelta(days=2)):
+        lake.write_partition(SPEC, D1, frame(D1, [4]))  # two days on: only the newest copy is left
+    kept = [v.version for v in lake.partition_versions(SPEC, D1) if not v.current]
+    assert len(kept) == 1 and kept[0].startswith("20270617T")
