@@ -56,6 +56,15 @@ def seed_day(store, day: date = D, extra_qty: str = "0") -> dict[str, list[dict]
                 "qty": Decimal("7"),
                 "tx_at": ts("2024-03-01 02:00:00"),
             },
+            {  # out of stock in warehouse 201 since before D (as is B in 102): inventory_stockout_daily
+                "id": 4,
+                "org_id": 2,
+                "warehouse_id": 201,
+                "sku": "D",
+                "tx_type": "issue",
+                "qty": Decimal("-2"),
+                "tx_at": ts("2024-03-01 03:00:00"),
+            },
         ],
     )
     insert_ops(
@@ -141,6 +150,7 @@ def test_direct_mirror_copies_the_day_and_checks_it(kpi_store, supabase_db):
 
     assert [(c.table, c.source_rows, c.target_rows, c.ok) for c in checks] == [
         ("inventory_kpi_daily", 3, 3, True),
+        ("inventory_stockout_daily", 2, 2, True),
         ("fleet_kpi_daily", 2, 2, True),
         ("sales_kpi_daily", 1, 1, True),
         ("sales_kpi_daily_by_product", 2, 2, True),
@@ -200,6 +210,7 @@ def mirrored(embedded_store, supabase_db):
 def visible(dsn: str, role: str, user_id=None) -> dict[str, list]:
     keys = {
         "inventory_kpi_daily": "warehouse_id",
+        "inventory_stockout_daily": "warehouse_id",
         "fleet_kpi_daily": "vehicle_id",
         "sales_kpi_daily": "org_id",
         "sales_kpi_daily_by_product": "product_id",
@@ -216,6 +227,7 @@ def test_rls_org_wide_user_sees_the_whole_organisation(mirrored):
     user = add_user(mirrored, org_id=1, role="owner")
     expected = {
         "inventory_kpi_daily": [101, 102],
+        "inventory_stockout_daily": [102],
         "fleet_kpi_daily": [500],
         "sales_kpi_daily": [1],
         "sales_kpi_daily_by_product": [0, 7],
@@ -228,6 +240,7 @@ def test_rls_single_warehouse_user_sees_one_warehouse_and_the_org_level_tables(m
     user = add_user(mirrored, org_id=1, warehouse_id=102)
     expected = {
         "inventory_kpi_daily": [102],
+        "inventory_stockout_daily": [102],
         "fleet_kpi_daily": [500],
         "sales_kpi_daily": [1],
         "sales_kpi_daily_by_product": [0, 7],
@@ -240,6 +253,7 @@ def test_rls_other_organisation_user_sees_only_their_own(mirrored):
     user = add_user(mirrored, org_id=2, role="manager")
     expected = {
         "inventory_kpi_daily": [201],
+        "inventory_stockout_daily": [201],
         "fleet_kpi_daily": [600],
         "sales_kpi_daily": [],
         "sales_kpi_daily_by_product": [],
@@ -327,6 +341,7 @@ def test_rest_rollback_deletes_the_day(embedded_store, postgrest_stub):
     result = mirror.delete_day_rest(url, key, D)
     assert result == {
         "inventory_kpi_daily": 3,
+        "inventory_stockout_daily": 2,
         "fleet_kpi_daily": 2,
         "sales_kpi_daily": 1,
         "sales_kpi_daily_by_product": 2,
@@ -394,7 +409,7 @@ def test_the_nightly_mirror_role_replaces_days_but_runs_no_ddl(kpi_store, supaba
     mirror_dsn, _ = mirror_login
     source = seed_day(kpi_store)
     checks = mirror.mirror_direct(mirror_dsn, D, source)
-    assert all(c.ok for c in checks) and sum(c.target_rows for c in checks) == 11  # 8 + 3 sales_kpi_hourly rows
+    assert all(c.ok for c in checks) and sum(c.target_rows for c in checks) == 13  # 8 + 3 sales_kpi_hourly + 2 stockout rows
     assert mirror.delete_day_direct(mirror_dsn, D)["inventory_kpi_daily"] == 3
 
     with psycopg.connect(mirror_dsn, autocommit=True) as conn:

@@ -109,6 +109,56 @@ def test_sku_at_exactly_zero_is_a_stockout(kpi_store):
     assert rows_by(kpi_store, "inventory_kpi_daily", D, "warehouse_id")[10]["stockout_sku_count"] == 1
 
 
+def _stockouts(store, day: date) -> dict:
+    return {
+        (r["warehouse_id"], r["sku"]): r["closing_qty"]
+        for r in store.query_dicts(
+            "SELECT * FROM inventory_stockout_daily WHERE data_date = :day", {"day": day}
+        )
+    }
+
+
+def test_stockout_list_names_the_skus_counted_in_stockout_sku_count(kpi_store):
+    insert_ops(
+        kpi_store,
+        "inventory_tx",
+        [
+            inv(1, 10, "A", "receipt", "3", "2024-03-08 00:00:00"),
+            inv(2, 10, "A", "issue", "-3", "2024-03-10 00:00:00"),  # exactly 0 at the end of D: out
+            inv(3, 10, "B", "receipt", "1", "2024-03-08 00:00:00"),  # in stock
+            inv(4, 10, "C", "issue", "-2.5", "2024-03-09 03:00:00"),  # negative: out
+            inv(5, 20, "A", "receipt", "4", "2024-03-05 00:00:00", org=2),  # quiet warehouse, in stock
+            inv(6, 10, "B", "issue", "-1", "2024-03-10 17:00:00"),  # first second of D+1: not D
+        ],
+    )
+    write_day(kpi_store, D, TZ, now=LATER)
+
+    expected = {(10, "A"): Decimal("0.000"), (10, "C"): Decimal("-2.500")}
+    assert _stockouts(kpi_store, D) == expected
+    counts = {
+        w: r["stockout_sku_count"]
+        for w, r in rows_by(kpi_store, "inventory_kpi_daily", D, "warehouse_id").items()
+    }
+    listed = {w: sum(1 for wh, _ in expected if wh == w) for w in counts}
+    assert counts == listed == {10: 2, 20: 0}
+    row = kpi_store.query_dicts("SELECT * FROM inventory_stockout_daily WHERE sku = 'C'")[0]
+    assert (row["org_id"], row["data_date"]) == (1, D)
+
+
+def test_stockout_list_is_replaced_by_a_rerun_and_follows_the_running_balance(kpi_store):
+    insert_ops(kpi_store, "inventory_tx", [inv(1, 10, "A", "issue", "-1", "2024-03-01 00:00:00")])
+    for day in (8, 9, 10):
+        write_day(kpi_store, date(2024, 3, day), TZ, now=LATER)
+    assert _stockouts(kpi_store, D) == {(10, "A"): Decimal("-1.000")}
+
+    # Restocked on D (the day starts from 03-09's balance): a rerun of D lists nothing, earlier days stay.
+    insert_ops(kpi_store, "inventory_tx", [inv(2, 10, "A", "receipt", "5", "2024-03-10 02:00:00")])
+    write_day(kpi_store, D, TZ, now=LATER)
+    assert _stockouts(kpi_store, D) == {}
+    assert _stockouts(kpi_store, date(2024, 3, 9)) == {(10, "A"): Decimal("-1.000")}
+    assert rows_by(kpi_store, "inventory_kpi_daily", D, "warehouse_id")[10]["stockout_sku_count"] == 0
+
+
 def test_fleet_formulas(kpi_store):
     insert_ops(
         kpi_store,
@@ -342,7 +392,9 @@ def test_backdated_rows_inserted_later_are_counted_in_closing_stock(kpi_store):
     # The stale balance days are forgotten; the rerun of the 10th is a trusted start again.
     write_day(kpi_store, date(2024, 3, 11), TZ, now=LATER)
     assert _closing(kpi_store, date(2024, 3, 11)) == expected
-    result = [r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")]
+    result = [
+        r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")
+    ]
     assert result == [D, date(2024, 3, 11)]
 
 
@@ -353,7 +405,9 @@ def test_a_backdated_row_after_the_older_balances_falls_back_to_the_nearest_clea
     insert_ops(kpi_store, "inventory_tx", [inv(2, 10, "A", "issue", "-4", "2024-03-08 03:00:00")])
     write_day(kpi_store, D, TZ, now=LATER)
     assert _closing(kpi_store, D) == {10: (Decimal("6.000"), 0)}
-    result = [r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")]
+    result = [
+        r[0] for r in kpi_store.query("SELECT data_date FROM kpi_inventory_balance_day ORDER BY data_date")
+    ]
     assert result == [date(2024, 3, 6), date(2024, 3, 7), D]
 
 
@@ -410,6 +464,7 @@ def test_sales_rows_are_written_with_the_day(kpi_store):
 
     assert result == {
         "inventory_kpi_daily": 0,
+        "inventory_stockout_daily": 0,
         "fleet_kpi_daily": 0,
         "sales_kpi_daily": 1,
         "sales_kpi_daily_by_product": 1,
@@ -420,7 +475,9 @@ def test_sales_rows_are_written_with_the_day(kpi_store):
     assert [{k: v for k, v in row.items() if k not in ("provisional", "as_of")} for row in stored] == sales
     assert [(bool(row["provisional"]), row["as_of"]) for row in stored] == [(False, None)]
     stored_products = kpi_store.query_dicts("SELECT * FROM sales_kpi_daily_by_product", {})
-    assert [{k: v for k, v in row.items() if k not in ("provisional", "as_of")} for row in stored_products] == by_product
+    assert [
+        {k: v for k, v in row.items() if k not in ("provisional", "as_of")} for row in stored_products
+    ] == by_product
 
 
 def test_concurrent_runs_of_one_day_on_mariadb_leave_one_copy(mysql_database):

@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import psycopg
 import pyarrow as pa
@@ -20,6 +21,7 @@ from functions.kpi import (
     run_kpi,
     run_mirror,
 )
+from functions.kpi.store import open_store
 from shared.config import load_settings
 from shared.errors import ConfigError, InputError, TransientError
 from shared.lake import open_lake
@@ -30,6 +32,7 @@ from shared.schemas import (
     DIM_PRODUCTS,
     FACT_SALES_LINES_PROFIT,
 )
+from tests.fixtures.kpi import insert_ops
 
 D = date(2024, 3, 10)
 
@@ -91,6 +94,7 @@ def test_kpi_stage_on_the_embedded_store(env):
     lake = open_lake(settings.data_lake_root)
     write_profit(lake, D)
     load_ops_into(settings, [D - timedelta(days=1), D], seed=7, scale=0.02)
+    run_out_of_a_sku(settings)
 
     result = run_kpi(settings, lake, D)
 
@@ -102,8 +106,48 @@ def test_kpi_stage_on_the_embedded_store(env):
     ) == ("success", 5, 1, 1)
     assert result.rows["fleet_kpi_daily"] > 0
     assert Metadata(lake).last_run("kpi", "kpi", D).status == "success"
+    assert (
+        stockouts_listed_and_counted(open_store(settings)) == (result.rows["inventory_stockout_daily"],) * 2
+    )
     summary = {(r["kpi"], r["org_id"]) for r in demo_summary(settings, D)}
     assert {("inventory", 1), ("inventory", 2), ("sales", 1)} <= summary
+
+
+_STOCKOUT_COUNTS = """
+SELECT (SELECT COUNT(*) FROM inventory_stockout_daily WHERE data_date = :day),
+       (SELECT SUM(stockout_sku_count) FROM inventory_kpi_daily WHERE data_date = :day)"""
+
+
+def run_out_of_a_sku(settings) -> None:
+    """Two SKUs of a warehouse the generated operations use go out of stock on D (they never do there)."""
+    store = open_store(settings)
+    org_id, warehouse_id, last_id = store.query(
+        "SELECT MIN(org_id), MIN(warehouse_id), MAX(id) FROM inventory_tx WHERE org_id = 1"
+    )[0]
+    at = datetime(2024, 3, 10, 3)  # 10:00 in Jakarta on D
+    insert_ops(
+        store,
+        "inventory_tx",
+        [
+            {
+                "id": last_id + n,
+                "org_id": org_id,
+                "warehouse_id": warehouse_id,
+                "sku": sku,
+                "tx_type": "issue",
+                "qty": Decimal(qty),
+                "tx_at": at,
+            }
+            for n, (sku, qty) in enumerate((("GONE-1", "-1"), ("GONE-2", "0")), start=1)
+        ],
+    )
+
+
+def stockouts_listed_and_counted(store) -> tuple[int, int]:
+    """(rows of inventory_stockout_daily, sum of inventory_kpi_daily.stockout_sku_count) of day D."""
+    listed, counted = store.query(_STOCKOUT_COUNTS, {"day": D})[0]
+    assert listed > 0  # the generated operations do run some SKUs out of stock
+    return int(listed), int(counted)
 
 
 def test_mirror_is_skipped_without_supabase(env):
@@ -120,6 +164,7 @@ def test_supabase_down_keeps_tidb_and_a_later_run_repairs_the_mirror(env, mysql_
     lake = open_lake(down.data_lake_root)
     write_profit(lake, D)
     load_ops_into(down, [D], seed=3, scale=0.01)
+    run_out_of_a_sku(down)
 
     assert run_kpi(down, lake, D).status == "success"
     with pytest.raises(TransientError, match="Supabase"):
@@ -137,6 +182,12 @@ def test_supabase_down_keeps_tidb_and_a_later_run_repairs_the_mirror(env, mysql_
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)
         ).fetchone()[0]
     assert mirrored == result.rows["inventory_kpi_daily"] > 0
+    listed, counted = stockouts_listed_and_counted(open_store(down))
+    with psycopg.connect(supabase_db) as conn:
+        mirrored_stockouts = conn.execute(
+            "SELECT count(*) FROM public.inventory_stockout_daily WHERE data_date = %s", (D,)
+        ).fetchone()[0]
+    assert mirrored_stockouts == result.rows["inventory_stockout_daily"] == listed == counted
 
 
 def test_rollback_removes_one_day_on_both_sides(env, mysql_database, supabase_db):
@@ -202,8 +253,22 @@ def test_rollback_over_the_maximum_needs_the_explicit_flag(env, monkeypatch, cap
 def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
     settings = load_settings(environ={**env, "SUPABASE_DB_URL": supabase_db}, env_file=None)
     assert migrate(settings) == {
-        "duckdb": ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage", "006_intraday_hourly"],
-        "supabase": ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role"],
+        "duckdb": [
+            "001_kpi_tables",
+            "002_ops_tables",
+            "003_mysql_functions",
+            "004_balance_coverage",
+            "006_intraday_hourly",
+            "007_inventory_stockout",
+        ],
+        "supabase": [
+            "001_tables",
+            "002_grants_and_rls",
+            "004_intraday_hourly",
+            "005_mirror_status",
+            "006_mirror_role",
+            "007_inventory_stockout",
+        ],
     }
     with pytest.raises(InputError, match="without --yes"):
         drop_kpi_tables(settings)
@@ -212,6 +277,7 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
 
     assert set(dropped["supabase"]) == {
         "inventory_kpi_daily",
+        "inventory_stockout_daily",
         "fleet_kpi_daily",
         "sales_kpi_daily",
         "sales_kpi_daily_by_product",
@@ -222,8 +288,22 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         assert conn.execute("SELECT to_regclass('public.inventory_kpi_daily')").fetchone()[0] is None
         assert conn.execute("SELECT to_regclass('public.user_org_role')").fetchone()[0] is not None
     again = migrate(settings)
-    assert again["duckdb"] == ["001_kpi_tables", "002_ops_tables", "003_mysql_functions", "004_balance_coverage", "006_intraday_hourly"]
-    assert again["supabase"] == ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role"]
+    assert again["duckdb"] == [
+        "001_kpi_tables",
+        "002_ops_tables",
+        "003_mysql_functions",
+        "004_balance_coverage",
+        "006_intraday_hourly",
+        "007_inventory_stockout",
+    ]
+    assert again["supabase"] == [
+        "001_tables",
+        "002_grants_and_rls",
+        "004_intraday_hourly",
+        "005_mirror_status",
+        "006_mirror_role",
+        "007_inventory_stockout",
+    ]
 
 
 def test_cli_migrate_rollback_and_drop(env, mysql_database, monkeypatch, capsys):
@@ -263,7 +343,10 @@ def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
     )
 
     out = capsys.readouterr().out
-    assert "supabase: applied 001_tables, 002_grants_and_rls, 004_intraday_hourly, 005_mirror_status, 006_mirror_role" in out
+    assert (
+        "supabase: applied 001_tables, 002_grants_and_rls, 004_intraday_hourly, 005_mirror_status, 006_mirror_role"
+        in out
+    )
     with psycopg.connect(supabase_db) as conn:
         count = conn.execute(
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)

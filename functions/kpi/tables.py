@@ -1,4 +1,4 @@
-"""The four KPI tables as data: columns, key and kind of every column (contract: contracts/kpi.md).
+"""The KPI tables as data: columns, key and kind of every column (contract: contracts/kpi.md).
 
 The mirror, the checksum and rollback use this one description; the SQL texts built from it below are
 named constants (identifiers come from here, never from input; values are always parameters).
@@ -53,6 +53,20 @@ INVENTORY = KpiTable(
         ("tx_count", INT),
         ("active_sku_count", INT),
         ("stockout_sku_count", INT),
+        *_COMMON_TAIL,
+    ),
+)
+
+# The SKUs counted in inventory_kpi_daily.stockout_sku_count (closing quantity <= 0 at the end of D).
+STOCKOUT = KpiTable(
+    "inventory_stockout_daily",
+    ("data_date", "org_id", "warehouse_id", "sku"),
+    (
+        ("data_date", DATE),
+        ("org_id", INT),
+        ("warehouse_id", INT),
+        ("sku", TEXT),
+        ("closing_qty", DEC),
         *_COMMON_TAIL,
     ),
 )
@@ -130,5 +144,5 @@ SALES_HOURLY = KpiTable(
     ),
 )
 
-KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, FLEET, SALES, SALES_BY_PRODUCT, SALES_HOURLY)
+KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, STOCKOUT, FLEET, SALES, SALES_BY_PRODUCT, SALES_HOURLY)
 BY_NAME = {t.name: t for t in KPI_TABLES}

@@ -29,6 +29,7 @@ INSERT INTO kpi_inventory_balance_day (data_date, computed_at, is_final, covered
 VALUES (:day, :now, :is_final, :covered_max_id);
 
 DELETE FROM inventory_kpi_daily WHERE data_date = :day;
+DELETE FROM inventory_stockout_daily WHERE data_date = :day;
 
 -- One row per (org, warehouse) with any history (the balances), so a quiet warehouse still gets its
 -- closing stock; the day's sums and counts come from the day's rows and are 0 when there are none.
@@ -70,3 +71,9 @@ LEFT JOIN (
   GROUP BY t.org_id, t.warehouse_id
 ) activity
   ON activity.org_id = stock.org_id AND activity.warehouse_id = stock.warehouse_id;
+
+-- The SKUs behind stockout_sku_count: the same balances, the same test (so the counts always agree).
+INSERT INTO inventory_stockout_daily (data_date, org_id, warehouse_id, sku, closing_qty, updated_at)
+SELECT :day, b.org_id, b.warehouse_id, b.sku, b.closing_qty, :now
+FROM kpi_inventory_balance b
+WHERE b.data_date = :day AND b.closing_qty <= 0;
