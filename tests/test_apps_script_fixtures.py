@@ -215,6 +215,8 @@ def inventory_rows(day: date) -> list[tuple]:
             net = receipts - issues + adjustments
             closing = Decimal(10_000 + 100 * warehouse) - Decimal(25 * back) + net
             stockouts = 0 if warehouse == 12 else (back % 4) + (1 if warehouse == 11 else 0)
+            if back == 0:  # the shown day: more SKUs out than the Inventori list shows ("+N lainnya")
+                stockouts += {11: 8, 21: 4}.get(warehouse, 0)
             rows.append(
                 (
                     on,
@@ -230,6 +232,42 @@ def inventory_rows(day: date) -> list[tuple]:
                     stockouts,
                 )
             )
+    return rows
+
+
+def stockout_rows(day: date) -> list[tuple]:
+    """inventory_stockout_daily: as many SKUs per (day, warehouse) as inventory_kpi_daily counts, with
+    closing quantities 0 and below."""
+    return [
+        (on, org, warehouse, f"SKU-{warehouse}-{n:03d}", Decimal(-n % 4) * Decimal("-1.5"))
+        for on, org, warehouse, *_, stockouts in inventory_rows(day)
+        for n in range(1, stockouts + 1)
+    ]
+
+
+def pos_shop_rows(day: date) -> list[tuple]:
+    """sales_kpi_hourly for the 9 days up to the day after the shown one: POS configs 1 and 2 of org 1
+    (config 2 opened this week: nothing the same weekday last week), 0 (orders without a config) of
+    org 1, 5 of org 2, 9 of org 3 (hidden), hours 8 to 20."""
+    rows = []
+    for back in range(8, -2, -1):
+        on = day - timedelta(days=back)
+        for org, config, base in (
+            (1, 1, 410_000),
+            (1, 2, 260_000),
+            (1, 0, 15_000),
+            (2, 5, 120_000),
+            (3, 9, 9_000_000),
+        ):
+            if config == 2 and back >= 7:
+                continue
+            if config == 0 and back != 0:
+                continue
+            for hour in range(8, 21):
+                revenue = _money(base + 9_250.5 * ((hour + back) % 6) - 4_100 * (back % 3))
+                profit = _money(float(revenue) * 0.27)
+                transactions = 3 + (hour + config + back) % 5
+                rows.append((on, org, config, hour, revenue, profit, transactions, transactions * 2))
     return rows
 
 
@@ -311,6 +349,16 @@ def seed_mirror(connection: Any, viewer: str, no_access: str, day: date) -> None
                 f"distance_km, scan_events, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, '{updated}')",
                 fleet_rows(day),
             )
+            cursor.executemany(
+                "INSERT INTO public.inventory_stockout_daily (data_date, org_id, warehouse_id, sku, closing_qty, "
+                f"updated_at) VALUES (%s, %s, %s, %s, %s, '{updated}')",
+                stockout_rows(day),
+            )
+            cursor.executemany(
+                "INSERT INTO public.sales_kpi_hourly (data_date, org_id, config_id, hour, revenue_tax_in, "
+                f"gross_profit, transactions, lines, updated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, '{updated}')",
+                pos_shop_rows(day),
+            )
 
 
 @pytest.fixture
@@ -386,6 +434,31 @@ def test_row_level_security_decides_what_the_fixtures_contain(mirror: Any) -> No
     assert {row["id"] for row in fixtures["warehouses"]["rows"]} == {11, 12, 21}
     assert {row["id"] for row in fixtures["organizations"]["rows"]} == {ORG_WIDE, ONE_WAREHOUSE}
     assert len(fixtures["top_products"]["rows"]) == 20
+    assert {row["warehouse_id"] for row in fixtures["stockouts"]["rows"]} == {11, 21}
+    assert {(row["org_id"], row["config_id"]) for row in fixtures["pos_shops"]["rows"]} == {
+        (1, 0),
+        (1, 1),
+        (1, 2),
+        (2, 5),
+    }
+
+
+def test_the_stockout_list_holds_the_skus_inventory_counts_under_rls(mirror: Any) -> None:
+    manifest = json.loads(MANIFEST.read_text())
+    day = manifest["day"]
+    counted = sum(
+        row["stockout_sku_count"]
+        for row in regenerate(mirror)["inventory_daily"]["rows"]
+        if row["data_date"] == day
+    )
+    query = f"/rest/v1/inventory_stockout_daily?select=warehouse_id,sku&data_date=eq.{day}"
+
+    result = run_as_user(mirror, manifest["viewer_user_id"], query)
+
+    assert counted == 13  # 9 in warehouse 11, 4 in 21 (warehouse 22 of org 2 is not the viewer's)
+    assert len(result) == counted
+    every_day = "/rest/v1/inventory_stockout_daily?select=warehouse_id"
+    assert {row["warehouse_id"] for row in run_as_user(mirror, OTHER_USER, every_day)} == {31}
 
 
 def test_another_user_sees_only_their_organisation(mirror: Any) -> None:
@@ -431,7 +504,14 @@ def test_a_user_without_grants_sees_no_row_but_learns_the_tables_have_data(mirro
     assert all(rows == [] for rows in visible.values()), visible
     assert fixtures["mirror_status"]["rows"] == [
         {"table_name": t, "has_rows": True}
-        for t in ("fleet_kpi_daily", "inventory_kpi_daily", "sales_kpi_daily", "sales_kpi_daily_by_product")
+        for t in (
+            "fleet_kpi_daily",
+            "inventory_kpi_daily",
+            "inventory_stockout_daily",
+            "sales_kpi_daily",
+            "sales_kpi_daily_by_product",
+            "sales_kpi_hourly",
+        )
     ]
 
 
@@ -445,8 +525,10 @@ def test_mirror_status_says_an_empty_table_is_empty(mirror: Any) -> None:
     assert {r["table_name"]: r["has_rows"] for r in result} == {
         "fleet_kpi_daily": False,
         "inventory_kpi_daily": True,
+        "inventory_stockout_daily": True,
         "sales_kpi_daily": True,
         "sales_kpi_daily_by_product": True,
+        "sales_kpi_hourly": True,
     }
 
 

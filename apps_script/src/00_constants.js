@@ -31,6 +31,8 @@ const HISTORY_DAYS = 62;
 const COMPARE_DAYS = 7;
 const SPARKLINE_DAYS = 30;
 const TOP_PRODUCTS = 20;
+/** SKUs listed on Inventori under "SKU stok habis"; the rest is "+N lainnya". */
+const STOCKOUT_LIST_ROWS = 10;
 /**
  * Days a table's newest data_date may be behind today before it is red (1 = yesterday's data is there).
  * The fleet mirror is written from scans that close a day late, so a day more is normal there.

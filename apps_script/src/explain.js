@@ -21,7 +21,7 @@ const ERROR_EXPLANATIONS = [
 const READ_LABELS = {
   sales_daily: 'penjualan', top_products: 'produk teratas', inventory_daily: 'inventori', fleet_daily: 'armada',
   organizations: 'nama organisasi', warehouses: 'nama gudang', memberships: 'akses pengguna',
-  mirror_status: 'isi tabel mirror',
+  mirror_status: 'isi tabel mirror', pos_shops: 'penjualan per toko', stockouts: 'daftar SKU stok habis',
 };
 
 /**

@@ -9,6 +9,10 @@ const INVENTORY_COLUMNS = ['data_date', 'org_id', 'warehouse_id', 'receipts_qty'
   'net_change_qty', 'closing_qty', 'tx_count', 'active_sku_count', 'stockout_sku_count'];
 const FLEET_COLUMNS = ['data_date', 'org_id', 'vehicle_id', 'shipments_dispatched', 'shipments_delivered',
   'shipments_failed', 'on_time_delivered', 'on_time_rate', 'avg_delivery_minutes', 'distance_km', 'scan_events'];
+// Ringkasan's "Per toko (POS)": the POS shops' hours of the shown day and of the same weekday last
+// week, summed per day in the script (sales_kpi_hourly has no daily per-shop table of its own).
+const POS_SHOP_COLUMNS = ['data_date', 'org_id', 'config_id', 'revenue_tax_in', 'gross_profit', 'transactions'];
+const STOCKOUT_COLUMNS = ['org_id', 'warehouse_id', 'sku', 'closing_qty'];
 const MIRROR_TABLES = ['sales_kpi_daily', 'sales_kpi_daily_by_product', 'inventory_kpi_daily', 'fleet_kpi_daily'];
 
 /**
@@ -47,6 +51,23 @@ function dashboardQueries_(day) {
       select: FLEET_COLUMNS,
       filters: [['data_date', 'gte', historyFrom], ['data_date', 'lte', day]],
       order: [['data_date', 'asc'], ['org_id', 'asc'], ['vehicle_id', 'asc']],
+    },
+    {
+      name: 'pos_shops',
+      table: 'sales_kpi_hourly',
+      select: POS_SHOP_COLUMNS,
+      filters: [['data_date', 'gte', addDays_(day, -7)], ['data_date', 'lte', day]],
+      order: [['data_date', 'asc'], ['org_id', 'asc'], ['config_id', 'asc'], ['hour', 'asc']],
+    },
+    {
+      // The first STOCKOUT_LIST_ROWS only: how many more there are comes from inventory_kpi_daily's
+      // stockout_sku_count (the same SKUs, counted), so a warehouse with thousands costs one page.
+      name: 'stockouts',
+      table: 'inventory_stockout_daily',
+      select: STOCKOUT_COLUMNS,
+      filters: [['data_date', 'eq', day]],
+      order: [['org_id', 'asc'], ['warehouse_id', 'asc'], ['closing_qty', 'asc'], ['sku', 'asc']],
+      limit: STOCKOUT_LIST_ROWS,
     },
   ];
   // Names for the labels; row-level security shows only the user's organisations and warehouses.

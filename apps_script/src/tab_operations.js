@@ -1,6 +1,7 @@
-// Inventori and Armada share one layout: the shown day per warehouse / vehicle with a totals row,
-// two charts right under it (visible without scrolling), then the daily trend over the last 30 days,
-// newest first, that the charts draw.
+// Inventori and Armada share one layout: the shown day per warehouse / vehicle with a totals row
+// (and a note on what the data cannot say), two charts right under it (visible without scrolling), an
+// optional list (Inventori: the SKUs out of stock), then the daily trend over the last 30 days, newest
+// first, that the charts draw.
 
 /**
  * @typedef {Object} OperationsLayout
@@ -9,6 +10,8 @@
  * @property {Array<string | null>} dayBackgrounds
  * @property {any[] | null} totalRow null when the day has no rows
  * @property {string[]} totalFormats
+ * @property {string[]} [notes] one text row each, under the totals
+ * @property {{headers: string[], rows: any[][], formats: string[][], backgrounds: Array<string | null>}} [list] between the charts and the trend
  * @property {string[]} trendHeaders
  * @property {any[][]} trendRows newest first
  * @property {string[][]} trendFormats
@@ -35,11 +38,41 @@ function layOutOperations_(layout) {
     formats.push(layout.totalFormats);
     backgrounds.push(COLOR_TOTAL);
   }
+  (layout.notes || []).forEach(function (note) {
+    const r = blank();
+    r[0] = note;
+    rows.push(r);
+    formats.push(textFormats());
+    backgrounds.push(null);
+  });
   rows.push(blank());
   formats.push(textFormats());
   backgrounds.push(null);
   const chartRow = FIRST_DATA_ROW + rows.length;
   for (let i = 0; i < CHART_BLOCK_ROWS; i++) {
+    rows.push(blank());
+    formats.push(textFormats());
+    backgrounds.push(null);
+  }
+  /** @param {any[]} cells @param {string[]} cellFormats */
+  const padded = function (cells, cellFormats) {
+    const r = blank();
+    const f = textFormats();
+    cells.forEach(function (c, i) { r[i] = c; f[i] = cellFormats[i] || FORMAT_TEXT; });
+    return { r: r, f: f };
+  };
+  if (layout.list) {
+    const list = layout.list;
+    bold.push(rows.length);
+    rows.push(padded(list.headers, []).r);
+    formats.push(textFormats());
+    backgrounds.push(COLOR_SECTION);
+    list.rows.forEach(function (cells, i) {
+      const p = padded(cells, list.formats[i]);
+      rows.push(p.r);
+      formats.push(p.f);
+      backgrounds.push(list.backgrounds[i]);
+    });
     rows.push(blank());
     formats.push(textFormats());
     backgrounds.push(null);
@@ -118,9 +151,10 @@ function buildInventoryTab_(ctx) {
       { type: 'COLUMN', title: 'Penerimaan dan pengeluaran per hari', columns: [1, 3, 4] },
       { type: 'LINE', title: 'Stok akhir per hari (semua gudang)', columns: [1, 7] },
     ],
+    list: stockoutList_(ctx, day ? day.stockouts : 0, names),
   });
   return {
-    status: tabStatus_(ctx, ['inventory_daily'], ['inventory_kpi_daily'], rows.length > 0),
+    status: tabStatus_(ctx, ['inventory_daily', 'stockouts'], ['inventory_kpi_daily'], rows.length > 0),
     headers: headers,
     rows: laidOut.rows,
     columnFormats: headers.map(function () { return FORMAT_TEXT; }),
@@ -131,6 +165,45 @@ function buildInventoryTab_(ctx) {
     charts: laidOut.charts,
   };
 }
+
+/**
+ * "SKU stok habis": the first STOCKOUT_LIST_ROWS SKUs out of stock at the end of the day (most negative
+ * first, per warehouse), and how many more there are (inventory_kpi_daily counts the same SKUs).
+ * @param {RefreshContext} ctx
+ * @param {number} counted stockout_sku_count summed over the day's warehouses
+ * @param {{org: (id: any) => string, warehouse: (id: any) => string}} names
+ * @returns {{headers: string[], rows: any[][], formats: string[][], backgrounds: Array<string | null>}}
+ */
+function stockoutList_(ctx, counted, names) {
+  const failed = failures_(ctx, ['inventory_daily', 'stockouts']).length > 0;
+  const listed = failed ? [] : rowsOf_(ctx, 'stockouts');
+  /** @type {any[][]} */
+  const rows = listed.map(function (r) {
+    return [names.warehouse(r.warehouse_id), names.org(r.org_id), r.sku === null ? '' : String(r.sku), toNumber_(r.closing_qty)];
+  });
+  const formats = listed.map(function (r) { return [FORMAT_TEXT, FORMAT_TEXT, FORMAT_TEXT, qtyFormat_(toNumber_(r.closing_qty))]; });
+  const more = counted - listed.length;
+  if (failed) {
+    rows.push(['daftar SKU tidak bisa dimuat (lihat baris status di atas)']);
+    formats.push([FORMAT_TEXT]);
+  } else if (!listed.length) {
+    rows.push([counted > 0 ? counted + ' SKU stok habis, tetapi daftarnya belum ada di mirror' : 'tidak ada SKU yang stoknya habis']);
+    formats.push([FORMAT_TEXT]);
+  } else if (more > 0) {
+    rows.push(['+' + more + ' lainnya (' + counted + ' SKU stok habis)']);
+    formats.push([FORMAT_TEXT]);
+  }
+  return {
+    headers: ['SKU stok habis — ' + dayLabel_(ctx.day), 'Organisasi', 'SKU', 'Stok akhir'],
+    rows: rows,
+    formats: formats,
+    backgrounds: rows.map(function (r, i) { return i < listed.length ? COLOR_WARNING : null; }),
+  };
+}
+
+/** What the fleet data cannot say: the operational tables hold vehicle ids and scan types only. */
+const FLEET_DATA_NOTE = 'Catatan: nama kendaraan dan alasan gagal kirim tidak tercatat di data operasional '
+  + '(shipments dan scan_event hanya menyimpan id kendaraan dan jenis scan), jadi yang tampil adalah id kendaraan dan jumlah gagal.';
 
 /**
  * Armada: deliveries per vehicle on the day, totals, and the 30-day trend.
@@ -166,6 +239,7 @@ function buildFleetTab_(ctx) {
     dayBackgrounds: rows.map(function (r) { return (toNumber_(r.shipments_failed) || 0) > 0 ? COLOR_WARNING : null; }),
     totalRow: totalRow,
     totalFormats: [FORMAT_TEXT, FORMAT_TEXT].concat(formats),
+    notes: [FLEET_DATA_NOTE],
     trendHeaders: ['Tren harian (semua kendaraan)', 'Kendaraan', 'Berangkat', 'Terkirim', 'Gagal', 'Tepat waktu',
       'Rata-rata menit kirim', 'Jarak (km)', 'Scan'],
     trendRows: trendDays.map(function (d) { return /** @type {any[]} */ ([d, byDay[d].vehicles]).concat(totals(byDay[d])); }),

@@ -1,7 +1,7 @@
 // Ringkasan: "how are we doing" — the shown day against the same weekday last week, the 7 days
 // before, month-to-date against the same days of last month and the users' targets, a 30-day
-// sparkline per KPI, then the day per organisation and per warehouse (row-level security decides
-// which ones the user sees).
+// sparkline per KPI, then the day per organisation, per warehouse and per POS shop (row-level security
+// decides which ones the user sees).
 
 /**
  * @typedef {Object} KpiDef
@@ -105,6 +105,47 @@ function totalsBySource_(salesRows, fleetRows, inventoryRows) {
     fleet: fleetTotalsByDay_(fleetRows),
     inventory: inventoryTotalsByDay_(inventoryRows),
   };
+}
+
+/**
+ * @typedef {{revenue: number, profit: number, transactions: number}} ShopDay
+ * @typedef {{orgId: number, configId: number, day: ShopDay | null, lastWeek: ShopDay | null}} ShopTotals
+ */
+
+/**
+ * The POS shops' sales of `day` and of `lastWeek`, summed over the hours of sales_kpi_hourly, one entry
+ * per (organisation, POS config) with sales on either day, in organisation then config order.
+ * @param {Array<Object<string, any>>} hourlyRows
+ * @param {string} day
+ * @param {string} lastWeek
+ * @returns {ShopTotals[]}
+ */
+function posShopTotals_(hourlyRows, day, lastWeek) {
+  /** @type {Object<string, ShopTotals>} */
+  const shops = {};
+  hourlyRows.forEach(function (r) {
+    const date = String(r.data_date);
+    const which = date === day ? 'day' : date === lastWeek ? 'lastWeek' : null;
+    if (!which) return;
+    const key = r.org_id + '/' + r.config_id;
+    const shop = shops[key] || (shops[key] = { orgId: Number(r.org_id), configId: Number(r.config_id), day: null, lastWeek: null });
+    const totals = shop[which] || (shop[which] = { revenue: 0, profit: 0, transactions: 0 });
+    totals.revenue += toNumber_(r.revenue_tax_in) || 0;
+    totals.profit += toNumber_(r.gross_profit) || 0;
+    totals.transactions += toNumber_(r.transactions) || 0;
+  });
+  return Object.keys(shops).map(function (k) { return shops[k]; })
+    .sort(function (a, b) { return a.orgId - b.orgId || a.configId - b.configId; });
+}
+
+/**
+ * The shop's label: the mirror carries the POS config's id only (its name is not in the lake's star
+ * schema), and 0 means POS orders without a config.
+ * @param {number} configId
+ * @returns {string}
+ */
+function posShopLabel_(configId) {
+  return configId ? 'POS #' + configId : 'POS tanpa toko';
 }
 
 /**
@@ -233,12 +274,28 @@ function buildSummaryTab_(ctx) {
     (stockouts || 0) > 0 ? COLOR_WARNING : null, [null, null, null, null, null, changeColor_(change.change, false)]);
   });
 
+  pushRow([], [], null);
+  section(['Per toko (POS) — ' + dayLabel_(day), 'Organisasi', 'Pendapatan', 'Minggu lalu', 'vs minggu lalu', 'Laba kotor',
+    'Margin', 'Transaksi', 'Rata-rata belanja']);
+  const shops = posShopTotals_(rowsOf_(ctx, 'pos_shops'), day, lastWeek);
+  if (!shops.length) pushRow(['tidak ada penjualan POS per toko untuk hari ini'], [FORMAT_TEXT], null);
+  shops.forEach(function (shop) {
+    const now = shop.day;
+    const before = shop.lastWeek;
+    const change = kpiChange_(SUMMARY_KPIS[0], now ? now.revenue : null, before ? before.revenue : null);
+    pushRow([posShopLabel_(shop.configId), names.org(shop.orgId), now ? now.revenue : null, before ? before.revenue : null,
+      change.change, now ? now.profit : null, now ? ratio_(now.profit, now.revenue) : null, now ? now.transactions : null,
+      now ? ratio_(now.revenue, now.transactions) : null],
+    [FORMAT_TEXT, FORMAT_TEXT, FORMAT_RUPIAH, FORMAT_RUPIAH, FORMAT_CHANGE, FORMAT_RUPIAH, FORMAT_PERCENT, FORMAT_COUNT,
+      FORMAT_RUPIAH], null, [null, null, null, null, changeColor_(change.change, true)]);
+  });
+
   const headers = ['Indikator', dayLabel_(day), 'Minggu lalu ' + dayLabel_(lastWeek).slice(0, 9), 'vs minggu lalu',
     'Rata-rata 7 hari', 'vs rata-rata', 'Bulan ini s.d. ' + day.slice(8, 10) + '/' + day.slice(5, 7), 'Periode sama bulan lalu',
     'vs bulan lalu', 'Target harian (tab Target)', 'vs target', 'Tren ' + SPARKLINE_DAYS + ' hari']
     .concat(sparkDays);
   return {
-    status: tabStatus_(ctx, ['sales_daily', 'fleet_daily', 'inventory_daily'],
+    status: tabStatus_(ctx, ['sales_daily', 'fleet_daily', 'inventory_daily', 'pos_shops'],
       ['sales_kpi_daily', 'fleet_kpi_daily', 'inventory_kpi_daily'], day in sources.sales),
     headers: headers,
     rows: rows,

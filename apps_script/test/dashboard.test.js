@@ -321,7 +321,7 @@ test('a sign-in failure is one error, explained on every tab, never the password
   const s = loadWithSupabase({ now: MANIFEST.now, rest: fixtureRest() });
   s.PropertiesService.getScriptProperties().setProperty('SUPABASE_PASSWORD', 'expired-password');
 
-  assert.throws(() => s.call('scheduledRefresh'), /12 pengambilan gagal/);
+  assert.throws(() => s.call('scheduledRefresh'), /14 pengambilan gagal/);
 
   assert.equal(s.supabase.state.passwordGrants, 1);
   assert.equal(s.supabase.state.restCalls.length, 0);
@@ -399,4 +399,66 @@ test('the lock is released after a refresh, also after one that failed', () => {
 
   assert.equal(s.LockService.heldBy, null);
   assert.equal(s.LockService.waits.length, 0);
+});
+
+test('Ringkasan per toko (POS): each shop of the day summed over its hours, against the same weekday last week', () => {
+  const s = refreshed();
+  const lastWeek = addDays(DAY, -7);
+  const hours = FIXTURE.pos_shops.rows;
+  const shops = [...new Set(hours.filter((r) => r.data_date === DAY || r.data_date === lastWeek)
+    .map((r) => `${r.org_id}/${r.config_id}`))]
+    .sort((a, b) => a.split('/')[0] - b.split('/')[0] || a.split('/')[1] - b.split('/')[1]);
+  const total = (key, date, field) => sum(hours.filter((r) => `${r.org_id}/${r.config_id}` === key && r.data_date === date), field);
+
+  const values = sheetValues(tab(s, 'Ringkasan'));
+
+  const header = values.findIndex((r) => /^Per toko \(POS\) — Kam 19\/11\/2026$/.test(r[0]));
+  assert.ok(header > 0);
+  assert.deepEqual(values[header].slice(0, 9), ['Per toko (POS) — Kam 19/11/2026', 'Organisasi', 'Pendapatan', 'Minggu lalu',
+    'vs minggu lalu', 'Laba kotor', 'Margin', 'Transaksi', 'Rata-rata belanja']);
+  const rows = values.slice(header + 1, header + 1 + shops.length);
+  assert.deepEqual(rows.map((r) => [r[0], r[1]]), [['POS tanpa toko', 'New Khatulistiwa'], ['POS #1', 'New Khatulistiwa'],
+    ['POS #2', 'New Khatulistiwa'], ['POS #5', 'PT Mitra']], 'org 3 (not the viewer\'s) is not there');
+  shops.forEach((key, i) => {
+    close(rows[i][2], total(key, DAY, 'revenue_tax_in'), key + ' revenue');
+    close(rows[i][7], total(key, DAY, 'transactions'), key + ' transactions');
+    if (total(key, lastWeek, 'transactions')) {
+      close(rows[i][3], total(key, lastWeek, 'revenue_tax_in'), key + ' last week');
+    } else {
+      assert.deepEqual([rows[i][3], rows[i][4]], ['', ''], key + ': no sales last week, no change');
+    }
+  });
+  const pos1 = total('1/1', DAY, 'revenue_tax_in');
+  close(rows[1][4], Math.round(((pos1 - total('1/1', lastWeek, 'revenue_tax_in')) / total('1/1', lastWeek, 'revenue_tax_in')) * 1000) / 1000,
+    'POS #1 vs last week');
+  close(rows[1][6], total('1/1', DAY, 'gross_profit') / pos1, 'POS #1 margin');
+});
+
+test('Inventori: the SKUs out of stock at the end of the day, capped with "+N lainnya"', () => {
+  const s = refreshed();
+  const listed = FIXTURE.stockouts.rows;
+  const counted = sum(FIXTURE.inventory_daily.rows.filter((r) => r.data_date === DAY), 'stockout_sku_count');
+  const warehouse = Object.fromEntries(FIXTURE.warehouses.rows.map((w) => [w.id, `${w.code} · ${w.name}`]));
+  const sheet = tab(s, 'Inventori');
+
+  const values = sheetValues(sheet);
+
+  const header = values.findIndex((r) => r[0] === 'SKU stok habis — Kam 19/11/2026');
+  assert.ok(header > 0);
+  assert.equal(listed.length, 10, 'the read stops at STOCKOUT_LIST_ROWS');
+  assert.deepEqual(values.slice(header + 1, header + 11).map((r) => r.slice(0, 4)),
+    listed.map((r) => [warehouse[r.warehouse_id], r.org_id === 1 ? 'New Khatulistiwa' : 'PT Mitra', r.sku, r.closing_qty]));
+  assert.equal(values[header + 11][0], `+${counted - 10} lainnya (${counted} SKU stok habis)`);
+  assert.equal(sheet.getRange(header + 2, 1).getBackground(), '#fff2cc');
+  assert.ok(header > sheet.getCharts()[0].getContainerInfo().getAnchorRow(), 'under the charts, which stay on screen');
+  assert.ok(header < values.findIndex((r) => r[0] === 'Tren harian (semua gudang)'));
+});
+
+test('Armada says that vehicle names and failure reasons are not in the data', () => {
+  const s = refreshed();
+  const expected = FIXTURE.fleet_daily.rows.filter((r) => r.data_date === DAY);
+
+  const values = sheetValues(tab(s, 'Armada'));
+
+  assert.match(values[2 + expected.length + 1][0], /^Catatan: nama kendaraan dan alasan gagal kirim tidak tercatat di data operasional/);
 });

@@ -133,7 +133,8 @@ test('a pinned day is per user: another user and the daily trigger show yesterda
   const others = s.supabase.state.restCalls.filter((p) => p.includes('data_date=eq.')).slice(rina.length);
 
   assert.match(rina[0], /data_date=eq\.2026-10-01/);
-  assert.deepEqual(others.map((p) => /data_date=eq\.([\d-]+)/.exec(p)[1]), ['2026-11-20', '2026-11-20']);
+  // top products and the stockout list of each of the two refreshes
+  assert.deepEqual(others.map((p) => /data_date=eq\.([\d-]+)/.exec(p)[1]), ['2026-11-20', '2026-11-20', '2026-11-20', '2026-11-20']);
   s.PropertiesService.activeUser = 'rina@example.com';
   assert.equal(s.PropertiesService.getUserProperties().getProperty('KPI_DATE'), '2026-10-01');
 });

@@ -282,7 +282,12 @@ test('Inventori: the day per warehouse, a totals row, two charts under it and th
   assert.deepEqual(model.rowBackgrounds.slice(0, 3), [null, '#fff2cc', '#f3f3f3']);
   assert.deepEqual(model.cellFormats[0].slice(2, 7), ['#,##0', '#,##0.0##', '#,##0', '#,##0.0##', '#,##0']);
   const trendHeader = model.rows.findIndex((r) => r[0] === 'Tren harian (semua gudang)');
-  assert.equal(trendHeader, 3 + 1 + 16, 'a blank row and the chart block separate the trend from the day');
+  assert.equal(trendHeader, 3 + 1 + 16 + 3, 'a blank row and the chart block, then the stockout list, separate the trend from the day');
+  assert.deepEqual(model.rows.slice(20, 23).map((r) => r.slice(0, 4)), [
+    ['SKU stok habis — Kam 19/11/2026', 'Organisasi', 'SKU', 'Stok akhir'],
+    ['1 SKU stok habis, tetapi daftarnya belum ada di mirror', '', '', ''],
+    ['', '', '', ''],
+  ], 'a count without its list says so rather than listing nothing');
   assert.deepEqual(model.rows.slice(trendHeader + 1).map((r) => [r[0], r[1], r[2], r[6], r[7]]),
     [[DAY, 2, 11, 30, 1], ['2026-11-17', 1, 4, 100, 4]], 'the 30 days up to D, newest first; October is outside them');
   assert.equal(model.cellFormats[trendHeader + 1][0], 'dd/mm/yyyy');
@@ -490,4 +495,78 @@ test('business days are Jakarta days; labels, month-to-date and date arithmetic 
   assert.deepEqual([march.previous[0], march.previous.at(-1), march.previous.length], ['2027-02-01', '2027-02-28', 28]);
   const january = plain(s.call('monthToDate_', '2027-01-02'));
   assert.deepEqual(january.previous, ['2026-12-01', '2026-12-02']);
+});
+
+// ---------------------------------------------------------------- Ringkasan per toko, stockout list
+
+test('Ringkasan per toko (POS): hours summed per day, other days left out, a new shop has no last week', () => {
+  const s = loadScript();
+  const hour = (data_date, org_id, config_id, hour, revenue, profit, transactions) => ({ data_date, org_id, config_id, hour,
+    revenue_tax_in: revenue, gross_profit: profit, transactions });
+  const ctx = context(s, {
+    sales_daily: [sales(DAY, 1, 1000, 300, 10)], fleet_daily: [], inventory_daily: [],
+    pos_shops: [
+      hour('2026-11-12', 1, 3, 9, '100.00', '20.00', 1), // last Thursday
+      hour('2026-11-12', 1, 3, 10, 300, 60, 3),
+      hour('2026-11-15', 1, 3, 10, 99999, 1, 1), // neither day
+      hour(DAY, 1, 3, 9, 200, 50, 2),
+      hour(DAY, 1, 3, 17, 400, null, 2), // a null profit adds nothing
+      hour(DAY, 1, 4, 12, 300, 90, 3), // opened this week
+      hour(DAY, 1, 0, 12, 100, 10, 1), // POS orders without a config
+    ],
+  });
+
+  const model = plain(s.call('buildSummaryTab_', ctx));
+
+  const header = model.rows.findIndex((r) => r[0] === 'Per toko (POS) — Kam 19/11/2026');
+  assert.deepEqual(model.rows.slice(header + 1, header + 4).map((r) => r.slice(0, 9)), [
+    ['POS tanpa toko', 'Organisasi 1', 100, null, null, 10, 0.1, 1, 100],
+    ['POS #3', 'Organisasi 1', 600, 400, 0.5, 50, 50 / 600, 4, 150],
+    ['POS #4', 'Organisasi 1', 300, null, null, 90, 0.3, 3, 100],
+  ]);
+  assert.equal(model.fontColors[header + 2][4], GREEN, 'more than last week');
+  assert.ok(model.boldRows.includes(header));
+  assert.equal(model.rows.length, header + 4, 'the last section');
+});
+
+test('Ringkasan per toko (POS): none, and a failed read says so on the status line', () => {
+  const s = loadScript();
+  const none = plain(s.call('buildSummaryTab_', context(s, { sales_daily: [sales(DAY, 1, 1, 1, 1)], fleet_daily: [], inventory_daily: [], pos_shops: [] })));
+  assert.equal(none.rows.at(-1)[0], 'tidak ada penjualan POS per toko untuk hari ini');
+
+  const failed = plain(s.call('buildSummaryTab_', context(s, { sales_daily: [sales(DAY, 1, 1, 1, 1)], fleet_daily: [], inventory_daily: [],
+    pos_shops: 'sales_kpi_hourly: HTTP 503: upstream down' })));
+  assert.match(failed.status.text, /^GAGAL memuat data penjualan per toko — Supabase tidak menjawab/);
+  assert.equal(failed.status.level, 'error');
+});
+
+test('Inventori lists the stockout SKUs given, and how many more the warehouses count', () => {
+  const s = loadScript();
+  const inventory = [
+    { data_date: DAY, org_id: 1, warehouse_id: 5, closing_qty: 10, stockout_sku_count: 3 },
+    { data_date: DAY, org_id: 2, warehouse_id: 6, closing_qty: 4, stockout_sku_count: 2 },
+  ];
+  const listed = [
+    { org_id: 1, warehouse_id: 5, sku: 'KOPI-250', closing_qty: '-2.500' },
+    { org_id: 1, warehouse_id: 5, sku: 'GULA-1KG', closing_qty: 0 },
+  ];
+
+  const capped = plain(s.call('buildInventoryTab_', context(s, { inventory_daily: inventory, stockouts: listed })));
+  const header = capped.rows.findIndex((r) => r[0] === 'SKU stok habis — Kam 19/11/2026');
+  assert.deepEqual(capped.rows.slice(header + 1, header + 4).map((r) => r.slice(0, 4)), [
+    ['Gudang 5', 'Organisasi 1', 'KOPI-250', -2.5],
+    ['Gudang 5', 'Organisasi 1', 'GULA-1KG', 0],
+    ['+3 lainnya (5 SKU stok habis)', '', '', ''],
+  ]);
+  assert.deepEqual(capped.cellFormats[header + 1].slice(2, 4), ['@', '#,##0.0##']);
+  assert.deepEqual(capped.rowBackgrounds.slice(header + 1, header + 4), ['#fff2cc', '#fff2cc', null]);
+
+  const none = plain(s.call('buildInventoryTab_', context(s, {
+    inventory_daily: inventory.map((r) => ({ ...r, stockout_sku_count: 0 })), stockouts: [] })));
+  assert.equal(none.rows[none.rows.findIndex((r) => r[0] === 'SKU stok habis — Kam 19/11/2026') + 1][0], 'tidak ada SKU yang stoknya habis');
+
+  const failed = plain(s.call('buildInventoryTab_', context(s, { inventory_daily: inventory, stockouts: 'HTTP 500: boom' })));
+  const failedHeader = failed.rows.findIndex((r) => r[0] === 'SKU stok habis — Kam 19/11/2026');
+  assert.equal(failed.rows[failedHeader + 1][0], 'daftar SKU tidak bisa dimuat (lihat baris status di atas)');
+  assert.match(failed.status.text, /^GAGAL memuat data daftar SKU stok habis/);
 });
