@@ -190,7 +190,7 @@ function stockoutList_(ctx, counted, names) {
     rows.push([counted > 0 ? counted + ' SKU stok habis, tetapi daftarnya belum ada di mirror' : 'tidak ada SKU yang stoknya habis']);
     formats.push([FORMAT_TEXT]);
   } else if (more > 0) {
-    rows.push(['+' + more + ' lainnya (' + counted + ' SKU stok habis)']);
+    rows.push(['+' + more + ' lainnya', 'dari ' + counted + ' SKU']);
     formats.push([FORMAT_TEXT]);
   }
   return {
@@ -202,8 +202,7 @@ function stockoutList_(ctx, counted, names) {
 }
 
 /** What the fleet data cannot say: the operational tables hold vehicle ids and scan types only. */
-const FLEET_DATA_NOTE = 'Catatan: nama kendaraan dan alasan gagal kirim tidak tercatat di data operasional '
-  + '(shipments dan scan_event hanya menyimpan id kendaraan dan jenis scan), jadi yang tampil adalah id kendaraan dan jumlah gagal.';
+const FLEET_DATA_NOTE = 'Catatan: data operasional tidak mencatat nama kendaraan atau alasan gagal kirim — hanya id kendaraan dan jenis scan.';
 
 /**
  * Armada: deliveries per vehicle on the day, totals, and the 30-day trend.

@@ -275,19 +275,20 @@ function buildSummaryTab_(ctx) {
   });
 
   pushRow([], [], null);
-  section(['Per toko (POS) — ' + dayLabel_(day), 'Organisasi', 'Pendapatan', 'Minggu lalu', 'vs minggu lalu', 'Laba kotor',
-    'Margin', 'Transaksi', 'Rata-rata belanja']);
+  // The same columns as "Per organisasi" (the widths fit them); the organisation last.
+  section(['Per toko (POS) — ' + dayLabel_(day), 'Pendapatan', 'Minggu lalu', 'vs minggu lalu', 'Laba kotor', 'Margin',
+    'Transaksi', 'Rata-rata belanja', 'Organisasi']);
   const shops = posShopTotals_(rowsOf_(ctx, 'pos_shops'), day, lastWeek);
   if (!shops.length) pushRow(['tidak ada penjualan POS per toko untuk hari ini'], [FORMAT_TEXT], null);
   shops.forEach(function (shop) {
     const now = shop.day;
     const before = shop.lastWeek;
     const change = kpiChange_(SUMMARY_KPIS[0], now ? now.revenue : null, before ? before.revenue : null);
-    pushRow([posShopLabel_(shop.configId), names.org(shop.orgId), now ? now.revenue : null, before ? before.revenue : null,
-      change.change, now ? now.profit : null, now ? ratio_(now.profit, now.revenue) : null, now ? now.transactions : null,
-      now ? ratio_(now.revenue, now.transactions) : null],
-    [FORMAT_TEXT, FORMAT_TEXT, FORMAT_RUPIAH, FORMAT_RUPIAH, FORMAT_CHANGE, FORMAT_RUPIAH, FORMAT_PERCENT, FORMAT_COUNT,
-      FORMAT_RUPIAH], null, [null, null, null, null, changeColor_(change.change, true)]);
+    pushRow([posShopLabel_(shop.configId), now ? now.revenue : null, before ? before.revenue : null, change.change,
+      now ? now.profit : null, now ? ratio_(now.profit, now.revenue) : null, now ? now.transactions : null,
+      now ? ratio_(now.revenue, now.transactions) : null, names.org(shop.orgId)],
+    [FORMAT_TEXT, FORMAT_RUPIAH, FORMAT_RUPIAH, FORMAT_CHANGE, FORMAT_RUPIAH, FORMAT_PERCENT, FORMAT_COUNT, FORMAT_RUPIAH,
+      FORMAT_TEXT], null, [null, null, null, changeColor_(change.change, true)]);
   });
 
   const headers = ['Indikator', dayLabel_(day), 'Minggu lalu ' + dayLabel_(lastWeek).slice(0, 9), 'vs minggu lalu',

@@ -520,11 +520,11 @@ test('Ringkasan per toko (POS): hours summed per day, other days left out, a new
 
   const header = model.rows.findIndex((r) => r[0] === 'Per toko (POS) — Kam 19/11/2026');
   assert.deepEqual(model.rows.slice(header + 1, header + 4).map((r) => r.slice(0, 9)), [
-    ['POS tanpa toko', 'Organisasi 1', 100, null, null, 10, 0.1, 1, 100],
-    ['POS #3', 'Organisasi 1', 600, 400, 0.5, 50, 50 / 600, 4, 150],
-    ['POS #4', 'Organisasi 1', 300, null, null, 90, 0.3, 3, 100],
+    ['POS tanpa toko', 100, null, null, 10, 0.1, 1, 100, 'Organisasi 1'],
+    ['POS #3', 600, 400, 0.5, 50, 50 / 600, 4, 150, 'Organisasi 1'],
+    ['POS #4', 300, null, null, 90, 0.3, 3, 100, 'Organisasi 1'],
   ]);
-  assert.equal(model.fontColors[header + 2][4], GREEN, 'more than last week');
+  assert.equal(model.fontColors[header + 2][3], GREEN, 'more than last week');
   assert.ok(model.boldRows.includes(header));
   assert.equal(model.rows.length, header + 4, 'the last section');
 });
@@ -556,7 +556,7 @@ test('Inventori lists the stockout SKUs given, and how many more the warehouses 
   assert.deepEqual(capped.rows.slice(header + 1, header + 4).map((r) => r.slice(0, 4)), [
     ['Gudang 5', 'Organisasi 1', 'KOPI-250', -2.5],
     ['Gudang 5', 'Organisasi 1', 'GULA-1KG', 0],
-    ['+3 lainnya (5 SKU stok habis)', '', '', ''],
+    ['+3 lainnya', 'dari 5 SKU', '', ''],
   ]);
   assert.deepEqual(capped.cellFormats[header + 1].slice(2, 4), ['@', '#,##0.0##']);
   assert.deepEqual(capped.rowBackgrounds.slice(header + 1, header + 4), ['#fff2cc', '#fff2cc', null]);

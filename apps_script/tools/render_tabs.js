@@ -215,6 +215,8 @@ function chartSvg(sheet, state) {
 function renderSheetHtml(spreadsheet, sheet) {
   const g = sheetGeometry(sheet);
   const parts = [];
+  // Texts go over every cell (a text running on over empty cells must not be painted over by them).
+  const texts = [];
   const frozenY = g.rows[sheet.getFrozenRows() - 1];
   for (const col of g.columns) {
     if (!col.width) continue;
@@ -247,10 +249,11 @@ function renderSheetHtml(spreadsheet, sheet) {
         cell.verticalAlignment === 'middle' ? 'top:50%;transform:translateY(-50%)' : 'bottom:2px'].join(';');
       const spark = cell.formula ? sparklineSvg(sheet, cell.formula, width - 4, row.height - 2) : '';
       parts.push(`<div class="cell" style="${style}">${spark}</div>`);
-      if (text) parts.push(`<div class="text" style="left:${col.x + 3}px;top:${row.y}px;height:${row.height}px;width:${width}px;"><span style="${textStyle}">${escapeHtml(text)}</span></div>`);
-      if (cell.note) parts.push(`<div class="note" style="left:${col.x + width - 7}px;top:${row.y}px"></div>`);
+      if (text) texts.push(`<div class="text" style="left:${col.x + 3}px;top:${row.y}px;height:${row.height}px;width:${width}px;"><span style="${textStyle}">${escapeHtml(text)}</span></div>`);
+      if (cell.note) texts.push(`<div class="note" style="left:${col.x + width - 7}px;top:${row.y}px"></div>`);
     }
   }
+  parts.push(...texts);
   if (frozenY) parts.push(`<div class="frozen" style="top:${frozenY.y + frozenY.height - 2}px"></div>`);
   for (const state of sheet.charts) {
     const col = g.columns.find((c) => c.c === state.position.column);
@@ -309,6 +312,9 @@ const MORNINGS = {
       properties: { ...SETTINGS, ALERT_EMAILS: 'ops-jakarta@example.com' },
     }),
     tabs: ['Ringkasan', 'Penjualan & Laba', 'Produk Teratas', 'Inventori', 'Armada', 'Status Data', 'Target'],
+    // Taller pictures (<morning>-<tab>-lengkap.png) of the tabs whose lower sections a laptop shows
+    // only after scrolling: Ringkasan's per-shop breakdown, Inventori's stockout list.
+    tall: { Ringkasan: 1100, Inventori: 1260 },
   },
   stale: {
     make: () => refreshed(fixtureRest({ rows: withoutDay(MANIFEST.day) }), { properties: { ...SETTINGS, ALERT_EMAILS: 'ops-jakarta@example.com' } }),
@@ -359,6 +365,15 @@ function main() {
         `--window-size=${VIEW_WIDTH},${VIEW_HEIGHT}`, `--screenshot=${png}`, 'file://' + html], { stdio: 'ignore' });
       shrink(png);
       console.log('wrote', path.relative(process.cwd(), png));
+      const tall = /** @type {Object<string, number>} */ (spec.tall || {})[name];
+      if (tall) {
+        const full = path.join(out, `${morning}-${slug(name)}-lengkap.png`);
+        execFileSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
+          '--disable-component-update', '--disable-sync', '--no-first-run', '--hide-scrollbars',
+          `--window-size=${VIEW_WIDTH},${tall}`, `--screenshot=${full}`, 'file://' + html], { stdio: 'ignore' });
+        shrink(full);
+        console.log('wrote', path.relative(process.cwd(), full));
+      }
     }
   }
   fs.rmSync(work, { recursive: true, force: true });
