@@ -17,6 +17,8 @@ class KpiTable:
     name: str
     key: tuple[str, ...]
     columns: tuple[tuple[str, str], ...]  # (name, kind), in table order
+    # A day may rightly have no rows (no SKU out of stock): its newest data_date says nothing of freshness.
+    may_skip_days: bool = False
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -69,6 +71,7 @@ STOCKOUT = KpiTable(
         ("closing_qty", DEC),
         *_COMMON_TAIL,
     ),
+    may_skip_days=True,
 )
 
 FLEET = KpiTable(

@@ -291,12 +291,13 @@ def batch_update_body(
 
 
 def kpi_last_dates(settings: Settings) -> list[KpiDate]:
-    """MAX(data_date) of every KPI table in TiDB or the embedded store; a read error is reported per
-    table (the sheet says it) rather than stopping the publish."""
+    """MAX(data_date) of every KPI table in TiDB or the embedded store (not those a day may leave empty,
+    like inventory_stockout_daily); a read error is reported per table (the sheet says it) rather than
+    stopping the publish."""
     from functions.kpi.store import open_store
     from functions.kpi.tables import KPI_TABLES
 
-    names = [t.name for t in KPI_TABLES]
+    names = [t.name for t in KPI_TABLES if not t.may_skip_days]
     try:
         with open_store(settings) as store:
             found = []
