@@ -313,8 +313,8 @@ const MORNINGS = {
     }),
     tabs: ['Ringkasan', 'Penjualan & Laba', 'Produk Teratas', 'Inventori', 'Armada', 'Status Data', 'Target'],
     // Taller pictures (<morning>-<tab>-lengkap.png) of the tabs whose lower sections a laptop shows
-    // only after scrolling: Ringkasan's per-shop breakdown, Inventori's stockout list.
-    tall: { Ringkasan: 1100, Inventori: 1260 },
+    // only after scrolling: Inventori's stockout list.
+    tall: { Inventori: 1260 },
   },
   stale: {
     make: () => refreshed(fixtureRest({ rows: withoutDay(MANIFEST.day) }), { properties: { ...SETTINGS, ALERT_EMAILS: 'ops-jakarta@example.com' } }),
