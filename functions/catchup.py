@@ -18,6 +18,9 @@
    A changed target is extracted and transformed again for that day; when sales or purchases
    changed, profit, kpi and mirror run again for that day (purchases: also for the later processed
    days of the window, whose latest cost may come from the changed bill).
+3. Unverified days: a processed day of the lookback whose latest extract, transform or profit run is
+   `unverified` runs again once (its unverified targets, then profit, kpi and mirror); a clean re-run
+   clears the flag, one that is still unverified is left to the operator.
 
 Targets say what their day is in the registry (`functions.datasets`): a `Dataset.catchup` scope names
 the models and domains that make up the day and the child models checked by id; `feeds_profit` says
@@ -39,7 +42,7 @@ from functions.pipeline import STAGES, TARGETS, run_days
 from functions.staleness import Refresh, StaleOutput, find_stale, refreshes
 from shared.dates import ODOO_DATETIME_FORMAT, days_between, yesterday
 from shared.log import get_logger
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
+from shared.metadata import DONE, UNVERIFIED, Metadata, StageResult, new_run_id
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -74,6 +77,8 @@ class CatchUpPlan:
 
     def refreshes(self) -> list[Refresh]:
         return refreshes(self.stale, skip_days=self.new_days)
+    # unverified days of the lookback, run again once: {day: extract/transform targets to redo}
+    unverified: dict[date, list[str]] = field(default_factory=dict)
 
     def reruns(self) -> dict[date, list[str]]:
         by_day: dict[date, list[str]] = {}
@@ -156,7 +161,7 @@ def processed_days(
             if (rec.stage, rec.dataset) not in wanted:
                 continue
             attempted.add(rec.day)
-            if rec.status in (SUCCESS, SKIPPED) and counts(rec):
+            if rec.status in DONE and counts(rec):
                 ok.setdefault((rec.stage, rec.dataset), set()).add(rec.day)
     sets = [ok.get(pair, set()) for pair in required]
     return (set.intersection(*sets) if sets else set()), attempted
@@ -278,6 +283,7 @@ def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetim
     checked = [d for d in window if d in processed]
     plan.checked_days = checked
     plan.stale = [s for s in find_stale(lake) if s.day <= until and s.day not in plan.new_days]
+    plan.unverified = unverified_to_rerun(metadata, checked, targets)
     for day in checked:
         for target in (t for t in DAY_SCOPED_TARGETS if t in targets):
             reasons = changes_of_day(odoo, settings, lake, metadata, target, day)
@@ -285,6 +291,30 @@ def plan_catch_up(settings: Settings, lake: Lake, odoo: OdooClient, now: datetim
                 log.info("catch-up: %s %s changed: %s", target, day, "; ".join(reasons))
                 plan.changes.append(DayChange(day, target, reasons))
     return plan
+
+
+def unverified_to_rerun(metadata: Metadata, days: Sequence[date], targets: Sequence[str]) -> dict[date, list[str]]:
+    """Unverified days to run once more: {day: targets whose extract or transform was unverified}.
+
+    A day is run again once: when the latest unverified run of a (stage, dataset) already follows
+    an earlier unverified run of the same day, a re-run did not clear it and the day is left to the
+    operator (it stays unverified, loudly, in health and on the dashboard)."""
+    from functions.verification import day_verification
+
+    found: dict[date, list[str]] = {}
+    for day in days:
+        runs = day_verification(metadata, day).unverified_runs
+        if not runs:
+            continue
+        tried = [
+            rec for rec in runs
+            if sum(r.status == UNVERIFIED for r in metadata.history(rec.stage, rec.dataset, day)) > 1
+        ]
+        if tried:
+            log.warning("catch-up: %s is still unverified after a re-run; left for the operator", day)
+            continue
+        found[day] = sorted({rec.dataset for rec in runs if rec.stage != "profit" and rec.dataset in targets})
+    return found
 
 
 # ---------------------------------------------------------------- running it
@@ -331,7 +361,17 @@ def _plan_and_run(
 ) -> CatchUpReport:
     plan = plan_catch_up(settings, lake, odoo, now)
     report = CatchUpReport(plan)
+    for day, targets in plan.unverified.items():
+        log.info("catch-up: running unverified day %s again (%s)", day, ", ".join(targets) or "profit")
+        if targets:
+            report.results += run_days(
+                settings, lake, [day], ("extract", "transform"), targets, progress=progress, odoo=odoo
+            )
+        report.results += run_days(settings, lake, [day], DOWNSTREAM_STAGES, progress=progress, odoo=odoo)
     for day, targets in plan.reruns().items():
+        targets = [t for t in targets if t not in plan.unverified.get(day, ())]  # just run above
+        if not targets:
+            continue
         report.results += run_days(
             settings, lake, [day], ("extract", "transform"), targets, progress=progress, odoo=odoo
         )

@@ -48,8 +48,11 @@ Requirements = Mapping[str, tuple[Sequence[str], Sequence[str]]]
 ExtractFn = Callable[[Any, Any, Any, date], dict[str, int]]
 # (settings, lake, day) -> rows written per table, None when the day has no raw partition
 TransformFn = Callable[[Any, Any, date], dict[str, int] | None]
-# (odoo, settings, lake, day) -> the lake's raw totals against Odoo's (functions.reconcile.Check)
-ReconcileFn = Callable[[Any, Any, Any, date], list]
+# (odoo, settings, lake, day) -> Odoo's server-side aggregates of the day, {name: value}
+FiguresFn = Callable[[Any, Any, Any, date], dict[str, float]]
+# (odoo, settings, lake, day, figures) -> the lake's raw totals against those figures
+# (functions.reconcile.Check); it fetches the figures itself when given None
+ReconcileFn = Callable[[Any, Any, Any, date, dict[str, float] | None], list]
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,7 @@ class Dataset:
     transform: TransformFn
     tables: tuple[TableSpec, ...]  # every lake table it writes (raw, clean, star-schema)
     reconcile: ReconcileFn | None = None
+    odoo_figures: FiguresFn | None = None  # with reconcile: what extract records and transform reuses
     catchup: CatchupScope | None = None  # None: catch-up does not scan it day by day
     feeds_profit: bool = False  # a change reruns profit, kpi and mirror for the day
     # (odoo, settings) -> values the extract run record keeps in `extra` (e.g. the cost field used)
@@ -102,6 +106,7 @@ def _account_moves_dataset(
         transform.transform,
         (raw_spec(extract.DATASET), transform.CLEAN_MOVES, transform.CLEAN_LINES, fact, rounding),
         reconcile=extract.reconcile,
+        odoo_figures=extract.odoo_figures,
         catchup=_account_moves_scope(extract.MOVE_TYPES),
         feeds_profit=True,
         **options,
@@ -125,6 +130,7 @@ DATASETS: tuple[Dataset, ...] = (
             FACT_POS_CASH_ROUNDING,
         ),
         reconcile=extract_pos.reconcile,
+        odoo_figures=extract_pos.odoo_figures,
         catchup=CatchupScope(
             lambda tz, day: {extract_pos.ORDER_MODEL: extract_pos.order_domain(day, tz)},
             (extract_pos.LINE_MODEL, extract_pos.PAYMENT_MODEL),
@@ -150,6 +156,7 @@ DATASETS: tuple[Dataset, ...] = (
             FACT_INVENTORY_MOVES,
         ),
         reconcile=extract_inventory_moves.reconcile,
+        odoo_figures=extract_inventory_moves.odoo_figures,
         catchup=CatchupScope(
             lambda tz, day: {extract_inventory_moves.LINE_MODEL: extract_inventory_moves.line_domain(day, tz)}
         ),
@@ -165,6 +172,8 @@ DATASETS: tuple[Dataset, ...] = (
             transform_stock_quants.CLEAN_QUANTS,
             FACT_STOCK_QUANTS,
         ),
+        reconcile=extract_stock_quants.reconcile,
+        odoo_figures=extract_stock_quants.odoo_figures,
     ),
     Dataset(
         "dimensions",

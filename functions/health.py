@@ -13,6 +13,9 @@ of a day after a watermark that a reset, rebuild or purge moved back over it doe
 its inputs (`stale_days`, see shared/lineage.py). Times are in BUSINESS_TZ, the zone named.
 
 `health_report` is the one report: `nkpipe health --json` prints it and the HTTP health answers it.
+
+Days of the lookback whose latest checking run is unverified are listed with their differences
+(`unverified_days`) and make the report not ok (status `unverified`; `nkpipe health --strict` exits 1).
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from zoneinfo import ZoneInfo
 from functions.kpi import tables as kpi_tables
 from shared import clock
 from shared.dates import yesterday
-from shared.metadata import FAILED, SKIPPED, SUCCESS, Metadata, RunRecord
+from shared.metadata import DONE, FAILED, SKIPPED, SUCCESS, UNVERIFIED, Metadata, RunRecord
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -42,7 +45,7 @@ def _processed_days(records: Sequence[RunRecord], counts: Counts | None = None) 
     return {
         r.day
         for r in records
-        if r.status in (SUCCESS, SKIPPED) and not r.provisional and (counts is None or counts(r))
+        if r.status in DONE and not r.provisional and (counts is None or counts(r))
     }
 
 
@@ -175,13 +178,15 @@ def freshness(settings: Settings, lake: Lake, now: datetime | None = None) -> di
         kpi_tables[table] = entry
     entries = [*datasets.values(), *kpi_tables.values()]
     checked_at = now or clock.now()
+    unverified = unverified_days([r for records in by_pair.values() for r in records], set(recent))
     return {
         "checked_at": checked_at.astimezone(ZoneInfo(tz)).isoformat(timespec="seconds"),
         "timezone": tz,
         "expected_day": expected.isoformat(),
-        "ok": all(e["status"] == FRESH for e in entries),
+        "ok": all(e["status"] == FRESH for e in entries) and not unverified,
         "datasets": datasets,
         "kpi_tables": kpi_tables,
+        "unverified_days": unverified,
         "intraday": intraday_summary(metadata.last_intraday(), checked_at, _processed_days(kpi_runs)),
     }
 
@@ -205,11 +210,29 @@ def intraday_summary(
     }
 
 
+def unverified_days(latest: Sequence[RunRecord], days: set[date]) -> list[dict[str, Any]]:
+    """The days of `days` whose latest extract, transform or profit run is unverified, with the
+    differences (oldest first)."""
+    from functions.verification import CHECKING_STAGES, DayVerification
+
+    by_day: dict[date, list[RunRecord]] = {}
+    for rec in latest:
+        if rec.status == UNVERIFIED and rec.stage in CHECKING_STAGES and rec.day in days:
+            by_day.setdefault(rec.day, []).append(rec)
+    return [
+        {"date": day.isoformat(), "differences": DayVerification(day, tuple(runs)).differences}
+        for day, runs in sorted(by_day.items())
+    ]
+
+
 def overall_status(report: dict[str, Any]) -> str:
-    """`fresh`; `stale` when every entry has yesterday but some day is older than its inputs; else `behind`."""
+    """`fresh`; `unverified` when every entry has yesterday but a recent day is unverified; `stale` when
+    every entry has yesterday but some day is older than its inputs; else `behind`."""
     if report["ok"]:
         return FRESH
     statuses = {e["status"] for key in ("datasets", "kpi_tables") for e in report[key].values()}
+    if statuses <= {FRESH, STALE} and report.get("unverified_days"):
+        return UNVERIFIED
     return STALE if statuses <= {FRESH, STALE} else BEHIND
 
 
@@ -240,6 +263,17 @@ def health_rows(report: dict[str, Any]) -> list[dict[str, Any]]:
                     f"{(error['message'] or '')[:80]}",
                 }
             )
+    for day in report.get("unverified_days", []):
+        rows.append(
+            {
+                "name": day["date"],
+                "kind": "day",
+                "last processed": day["date"],
+                "status": UNVERIFIED,
+                "last success": None,
+                "last error": "; ".join(day["differences"])[:160],
+            }
+        )
     return rows
 
 

@@ -1,181 +1,248 @@
 """Reconciliation: the lake's totals for a business day against Odoo's own server-side totals.
 
-Each extract module may expose `reconcile(odoo, settings, lake, day) -> list[Check]` (the registry
-hook): the raw partition against Odoo. Every extract run records that result. `reconcile_day` runs
-those hooks and, by default, the star-schema checks below, so rows lost between raw and the star
-schema are flagged too; `nkpipe reconcile --date D` exits non-zero naming each difference.
+A dataset with a reconciliation declares two functions of its extract module (functions/datasets.py):
+- `odoo_figures(odoo, settings, lake, day) -> dict[str, float]`: Odoo's aggregates of the day, one
+  `read_group` (`formatted_read_group` on 19) per measure group, never one call per record — e.g.
+  POS orders (count, Σ amount_total) and POS lines (count, Σ qty, Σ price_subtotal_incl);
+- `reconcile(odoo, settings, lake, day, figures=None) -> list[Check]`: the raw partition against them.
+Every extract run records the figures and the checks (run record `extra.odoo`, `extra.reconciliation`).
+The transform stage runs the star checks below on every run with the figures extract recorded, so no
+aggregate is asked of Odoo twice; `nkpipe reconcile --date D` fetches the figures once and runs both.
 
-Star checks (dataset = the fact table), against Odoo's totals of the same day domain:
-- fact_sales: distinct orders and Σ revenue_tax_in vs POS orders' count and Σ amount_total;
-- fact_invoice_sales / fact_purchases: distinct moves and Σ amounts vs the posted moves' count and
-  signed company-currency totals, leaving out invoices Odoo made for POS orders (`pos_order_ids`),
-  which the transform leaves out of fact_invoice_sales because fact_sales has them;
-- fact_inventory_moves: rows vs done move lines.
-A star partition that does not exist yet (transform not run) gives a check marked not checked, with
-that reason, never a difference. Amount tolerances allow one cent per document (per-line rounding).
+Star checks (dataset = the fact table), against the same figures:
+- fact_sales: rows, Σ quantity and Σ revenue_tax_in vs POS lines; distinct orders vs POS orders;
+- fact_invoice_sales / fact_purchases: rows and Σ tax-excluded amounts vs product lines (Σ balance,
+  the company-currency amount with Odoo's sign), distinct moves and Σ revenue_tax_in vs the posted
+  moves, leaving out invoices Odoo made for POS orders (`pos_order_ids`), which the transform leaves
+  out of fact_invoice_sales because fact_sales has them;
+- fact_inventory_moves: rows and Σ quantity vs done move lines.
+A star partition that does not exist yet (transform not run), or a day extracted before figures were
+recorded, gives a check marked not checked, with that reason, never a difference.
+
+Tolerances (docs/operations.md "Verification"): counts exact; a sum of line amounts one cent in total
+(both sides add the same stored, currency-rounded line values: the cent absorbs float addition); a sum
+of document totals one cent per document; quantities 0.001 in total.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from functions import cash_rounding
-from functions.checks import Check, group_totals, summarise
-from functions.datasets import DATASETS, dataset
-from functions.extract import account_moves, inventory_moves, invoice_sales, pos, purchases
-from shared.lake import as_frame
-from shared.schemas import (
-    FACT_INVENTORY_MOVES,
-    FACT_INVOICE_CASH_ROUNDING,
-    FACT_INVOICE_SALES,
-    FACT_PURCHASE_CASH_ROUNDING,
-    FACT_PURCHASES,
-    FACT_SALES,
+from functions.checks import (
+    CENT,
+    COUNT,
+    QTY_TOLERANCE,
+    Check,
+    aggregate,
+    figure_checks,
+    group_totals,
+    summarise,
 )
+from functions.datasets import DATASETS, dataset
+from shared.lake import as_frame
 
 if TYPE_CHECKING:
     from shared.config import Settings
     from shared.lake import Lake
+    from shared.metadata import Metadata
     from shared.odoo import OdooClient
 
-__all__ = ["Check", "group_totals", "reconcile_day", "reconcilable_targets", "summarise"]
+__all__ = [
+    "CENT", "COUNT", "QTY_TOLERANCE", "Check", "aggregate", "figure_checks", "group_totals", "reconcile_day",
+    "reconcilable_targets", "summarise",
+]
 
 
 def reconcilable_targets() -> list[str]:
     """Targets whose dataset declares a `reconcile` function, in registry order."""
-
     return [ds.name for ds in DATASETS if ds.reconcile is not None]
 
 
 def reconcile_day(
     settings: Settings, lake: Lake, day: date, odoo: OdooClient, targets: Sequence[str] | None = None, star: bool = True
 ) -> list[Check]:
-    """Raw checks of every target's extract hook, then (unless `star=False`) its star checks."""
-
+    """Raw checks of every target's extract hook, then (unless `star=False`) its star checks, from
+    one fetch of the target's Odoo figures."""
     checks: list[Check] = []
     for target in targets or reconcilable_targets():
-        reconcile = dataset(target).reconcile
-        if reconcile is not None:
-            checks.extend(reconcile(odoo, settings, lake, day))
+        ds = dataset(target)
+        if ds.reconcile is None or ds.odoo_figures is None:
+            continue
+        figures = ds.odoo_figures(odoo, settings, lake, day)
+        checks.extend(ds.reconcile(odoo, settings, lake, day, figures))
         if star and target in STAR_CHECKS:
-            checks.extend(STAR_CHECKS[target](odoo, settings, lake, day))
+            checks.extend(STAR_CHECKS[target](lake, day, figures))
     return checks
 
 
 # ---------------------------------------------------------------- star schema against Odoo
 
 STAR_MISSING = "no star partition: transform not run yet"
-CENT = 0.01
+NO_FIGURES = "no Odoo figures of this raw partition (not written by an extract run that recorded them, e.g. restored)"
 
 
 def _star_frame(lake: Lake, spec: Any, day: date) -> Any:
-
     table = lake.read_partition(spec, day)
     return None if table is None else as_frame(table)
 
 
-def _not_checked(dataset: str, measures: Sequence[str]) -> list[Check]:
-    return [Check(dataset, measure, 0, 0, note=STAR_MISSING, checked=False) for measure in measures]
+def _not_checked(dataset: str, measures: Sequence[str], why: str = STAR_MISSING) -> list[Check]:
+    return [Check(dataset, measure, 0, 0, note=why, checked=False) for measure in measures]
 
 
-def star_pos(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
-    """fact_sales: distinct orders and Σ revenue_tax_in against POS orders' count and Σ amount_total."""
+def _sum(frame: Any, column: str, digits: int = 2) -> float:
+    return round(float(frame[column].sum() or 0.0), digits)
+
+
+def _known(figures: Mapping[str, float] | None, *names: str) -> dict[str, float] | None:
+    """The figures when they hold every one of `names`, else None (recorded by an older extract)."""
+    return dict(figures) if figures is not None and all(name in figures for name in names) else None
+
+
+POS_STAR = ("lines", "quantity", "revenue_tax_in", "orders", "amount_total")
+
+
+def star_pos(lake: Lake, day: date, figures: Mapping[str, float] | None) -> list[Check]:
+    """fact_sales: rows, Σ quantity, Σ revenue_tax_in vs POS lines; distinct orders vs POS orders; Σ
+    revenue_tax_in with the lake's cash rounding vs the orders' Σ amount_total (and the rounding apart)."""
+    from shared.schemas import FACT_SALES
 
     name = FACT_SALES.name
     facts = _star_frame(lake, FACT_SALES, day)
     if facts is None:
-        return _not_checked(name, ("orders", "revenue_tax_in"))
-    groups = odoo.read_group(
-        pos.ORDER_MODEL, pos.order_domain(day, settings.business_tz), ["amount_total:sum"], ["date_order:day"],
-        context={"tz": settings.business_tz},
-    )
-    odoo_count, odoo_amount = group_totals(groups, "amount_total")
-    rounding, rounding_checks = cash_rounding.pos_checks(odoo, settings, lake, day, odoo_amount)
-    lake_amount = float(facts["revenue_tax_in"].sum() or 0.0) + rounding
+        return _not_checked(name, POS_STAR)
+    known = _known(figures, "lines.count", "orders.count")
+    if known is None:
+        return _not_checked(name, POS_STAR, NO_FIGURES)
+    figures = known
+    rounding, rounding_checks = cash_rounding.pos_checks(lake, day, figures)
+    orders = int(figures["orders.count"])
+    # 0-priced Odoo 18 combo parents are not sales lines (their items are): out of Odoo's side too
+    parents, combo = figures.get("combo_parents.count", 0.0), " (0-priced combo parents left out)"
+    note = "vs pos.order.line" + (combo if parents else "")
     return [
-        Check(name, "orders", facts["order_id"].n_unique(), odoo_count),
-        Check(name, "revenue_tax_in", round(lake_amount, 2), round(odoo_amount, 2), tolerance=CENT * max(odoo_count, 1),
-              note="vs pos.order amount_total" + (" (with the cash rounding)" if rounding_checks else "")),
+        Check(name, "lines", facts.height, int(figures["lines.count"] - parents), note=note),
+        Check(name, "quantity", _sum(facts, "quantity", 3), round(figures["lines.qty"] - figures.get("combo_parents.qty", 0.0), 3),
+              tolerance=QTY_TOLERANCE, note=note + " qty"),
+        Check(name, "revenue_tax_in", _sum(facts, "revenue_tax_in"), round(figures["lines.price_subtotal_incl"], 2),
+              tolerance=CENT, note="vs pos.order.line price_subtotal_incl"),
+        Check(name, "orders", facts["order_id"].n_unique(), orders),
+        Check(name, "amount_total", round(_sum(facts, "revenue_tax_in") + rounding, 2),
+              round(figures["orders.amount_total"], 2), tolerance=CENT * max(orders, 1),
+              note="Σ revenue_tax_in vs pos.order amount_total" + (" (with the cash rounding)" if rounding_checks else "")),
         *rounding_checks,
     ]
 
 
-def signed_move_totals(
-    odoo: OdooClient, day: date, move_types: Sequence[str], outgoing: str, fields: Sequence[str], exclude_pos: bool
-) -> tuple[int, dict[str, float]]:
-    """Posted moves of the day: count and company-currency totals, positive for `outgoing` (the
-    invoice or bill) and negative for its refund, whatever sign convention the Odoo version uses.
-    With `exclude_pos`, invoices made for POS orders are left out (when the database has POS)."""
-
-    domain = account_moves.move_domain(day, move_types)
-    if exclude_pos and "pos_order_ids" in odoo.fields(account_moves.MOVE_MODEL):
-        domain = [*domain, ("pos_order_ids", "=", False)]
-    groups = odoo.read_group(account_moves.MOVE_MODEL, domain, [f"{f}:sum" for f in fields], ["move_type"])
-    count, totals = 0, dict.fromkeys(fields, 0.0)
-    for group in groups:
-        count += int(group.get("__count") or 0)
-        sign = 1.0 if group.get("move_type") == outgoing else -1.0
-        for name in fields:
-            totals[name] += sign * abs(float(group.get(name) or 0.0))
-    return count, totals
+def _without_pos(figures: Mapping[str, float], name: str) -> float:
+    """A figure of every posted move of the day minus the same figure over POS invoices (0 without POS)."""
+    return figures[name] - figures.get(f"pos_{name}", 0.0)
 
 
-def star_invoice_sales(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
-    """fact_invoice_sales against posted customer invoices and credit notes, without POS invoices."""
+def _rounding_of(lake: Lake, spec: Any, day: date, move_ids: Any) -> tuple[int, float]:
+    """(rows, Σ amount) of the lake's cash-rounding lines of the given moves: the lines Odoo counts
+    beside the product lines (the figures' `lines` hold both)."""
+    import polars as pl
+
+    frame = cash_rounding.read_rounding(lake, spec, day)
+    if frame is None or frame.height == 0:
+        return 0, 0.0
+    frame = frame.filter(pl.col("doc_id").is_in(move_ids.implode()))
+    return frame.height, float(frame["amount"].sum() or 0.0)
+
+
+INVOICE_STAR = ("lines", "revenue_tax_ex", "moves", "revenue_tax_in")
+
+
+def _moves_star(
+    lake: Lake, day: date, figures: Mapping[str, float] | None, spec: Any, rounding_spec: Any,
+    measures: Sequence[str], sales: bool,
+) -> tuple[Any, int, float, str, list[Check]] | list[Check]:
+    """What an account-move star check needs: (facts, rounding rows and Σ of its moves, the note
+    suffix, the rounding's own checks), or the not-checked checks when there is nothing to compare."""
+    facts = _star_frame(lake, spec, day)
+    if facts is None:
+        return _not_checked(spec.name, measures)
+    known = _known(figures, "lines.count", "moves.count")
+    if known is None:
+        return _not_checked(spec.name, measures, NO_FIGURES)
+    figures = known
+    rows, rounding = _rounding_of(lake, rounding_spec, day, facts["move_id"].unique())
+    _total, rounding_checks = cash_rounding.move_checks(lake, day, rounding_spec, figures, sales=sales)
+    return facts, rows, rounding, " (with the cash rounding)" if rows else "", rounding_checks
+
+
+def star_invoice_sales(lake: Lake, day: date, figures: Mapping[str, float] | None) -> list[Check]:
+    """fact_invoice_sales (with its moves' cash-rounding lines) against posted customer invoices and
+    credit notes, without POS invoices; the rounding also on its own line."""
+    from shared.schemas import FACT_INVOICE_CASH_ROUNDING, FACT_INVOICE_SALES
 
     name = FACT_INVOICE_SALES.name
-    measures = {"revenue_tax_ex": "amount_untaxed_signed", "revenue_tax_in": "amount_total_signed"}
-    facts = _star_frame(lake, FACT_INVOICE_SALES, day)
-    if facts is None:
-        return _not_checked(name, ("moves", *measures))
-    count, totals = signed_move_totals(
-        odoo, day, invoice_sales.MOVE_TYPES, "out_invoice", tuple(measures.values()), exclude_pos=True
-    )
-    rounding, rounding_checks = cash_rounding.move_checks(
-        odoo, lake, day, FACT_INVOICE_CASH_ROUNDING, list(invoice_sales.MOVE_TYPES), sales=True, exclude_pos=True
-    )
-    checks = [Check(name, "moves", facts["move_id"].n_unique(), count, note="POS invoices left out")]
-    for column, odoo_field in measures.items():
-        lake_total = round(float(facts[column].sum() or 0.0) + rounding, 2)
-        checks.append(Check(name, column, lake_total, round(totals[odoo_field], 2), tolerance=CENT * max(count, 1),
-                            note=f"vs account.move {odoo_field}" + (" (with the cash rounding)" if rounding_checks else "")))
-    return checks + rounding_checks
-
-
-def star_purchases(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
-    """fact_purchases against posted vendor bills and refunds."""
-
-    name = FACT_PURCHASES.name
-    facts = _star_frame(lake, FACT_PURCHASES, day)
-    if facts is None:
-        return _not_checked(name, ("moves", "price_subtotal"))
-    count, totals = signed_move_totals(
-        odoo, day, purchases.MOVE_TYPES, "in_invoice", ("amount_untaxed_signed",), exclude_pos=False
-    )
-    rounding, rounding_checks = cash_rounding.move_checks(
-        odoo, lake, day, FACT_PURCHASE_CASH_ROUNDING, list(purchases.MOVE_TYPES), sales=False, exclude_pos=False
-    )
-    lake_total = round(float(facts["price_subtotal"].sum() or 0.0) + rounding, 2)
+    found = _moves_star(lake, day, figures, FACT_INVOICE_SALES, FACT_INVOICE_CASH_ROUNDING, INVOICE_STAR, sales=True)
+    if isinstance(found, list):
+        return found
+    facts, rows, rounding, with_rounding, rounding_checks = found
+    figures = figures or {}  # _moves_star found them
+    moves = int(_without_pos(figures, "moves.count"))
     return [
-        Check(name, "moves", facts["move_id"].n_unique(), count),
-        Check(name, "price_subtotal", lake_total, round(totals["amount_untaxed_signed"], 2),
-              tolerance=CENT * max(count, 1),
-              note="vs account.move amount_untaxed_signed" + (" (with the cash rounding)" if rounding_checks else "")),
+        Check(name, "lines", facts.height + rows, int(_without_pos(figures, "lines.count")),
+              note="POS invoices left out" + with_rounding),
+        # a customer line's balance is the negated company-currency subtotal (credit)
+        Check(name, "revenue_tax_ex", round(_sum(facts, "revenue_tax_ex") + rounding, 2),
+              round(-_without_pos(figures, "lines.balance"), 2), tolerance=CENT,
+              note="vs -Σ account.move.line balance" + with_rounding),
+        Check(name, "moves", facts["move_id"].n_unique(), moves, note="POS invoices left out"),
+        Check(name, "revenue_tax_in", round(_sum(facts, "revenue_tax_in") + rounding, 2),
+              round(_without_pos(figures, "moves.amount_total_signed"), 2), tolerance=CENT * max(moves, 1),
+              note="vs account.move amount_total_signed" + with_rounding),
         *rounding_checks,
     ]
 
 
-def star_inventory_moves(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list[Check]:
-    """fact_inventory_moves rows against Odoo's count of the day's done move lines."""
+PURCHASE_STAR = ("lines", "price_subtotal", "moves")
+
+
+def star_purchases(lake: Lake, day: date, figures: Mapping[str, float] | None) -> list[Check]:
+    """fact_purchases (with its bills' cash-rounding lines) against posted vendor bills and refunds;
+    the rounding also on its own line."""
+    from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES
+
+    name = FACT_PURCHASES.name
+    found = _moves_star(lake, day, figures, FACT_PURCHASES, FACT_PURCHASE_CASH_ROUNDING, PURCHASE_STAR, sales=False)
+    if isinstance(found, list):
+        return found
+    facts, rows, rounding, with_rounding, rounding_checks = found
+    figures = figures or {}  # _moves_star found them
+    return [
+        Check(name, "lines", facts.height + rows, int(figures["lines.count"]), note=with_rounding.strip(" ()")),
+        # a bill line's balance is its company-currency subtotal (debit), negative on a refund
+        Check(name, "price_subtotal", round(_sum(facts, "price_subtotal") + rounding, 2), round(figures["lines.balance"], 2),
+              tolerance=CENT, note="vs Σ account.move.line balance" + with_rounding),
+        Check(name, "moves", facts["move_id"].n_unique(), int(figures["moves.count"])),
+        *rounding_checks,
+    ]
+
+
+def star_inventory_moves(lake: Lake, day: date, figures: Mapping[str, float] | None) -> list[Check]:
+    """fact_inventory_moves rows and Σ quantity against the day's done move lines."""
+    from shared.schemas import FACT_INVENTORY_MOVES
 
     name = FACT_INVENTORY_MOVES.name
     facts = _star_frame(lake, FACT_INVENTORY_MOVES, day)
     if facts is None:
-        return _not_checked(name, ("move_lines",))
-    odoo_count = odoo.search_count(inventory_moves.LINE_MODEL, inventory_moves.line_domain(day, settings.business_tz))
-    return [Check(name, "move_lines", facts.height, odoo_count)]
+        return _not_checked(name, ("move_lines", "quantity"))
+    known = _known(figures, "move_lines.count")
+    if known is None:
+        return _not_checked(name, ("move_lines", "quantity"), NO_FIGURES)
+    figures = known
+    return [
+        Check(name, "move_lines", facts.height, int(figures["move_lines.count"])),
+        Check(name, "quantity", _sum(facts, "quantity", 3), round(figures["move_lines.quantity"], 3),
+              tolerance=QTY_TOLERANCE, note="vs stock.move.line done quantity"),
+    ]
 
 
 # target -> star checks of its fact table
@@ -185,3 +252,25 @@ STAR_CHECKS = {
     "purchases": star_purchases,
     "inventory-moves": star_inventory_moves,
 }
+
+
+def recorded_figures(metadata: Metadata, lake: Lake, target: str, day: date) -> dict[str, float] | None:
+    """The Odoo figures of the extract run of `target` for `day` that wrote the raw partition there now
+    (matched by its stamp): None when no run did (never extracted with figures, or a restored or
+    otherwise replaced partition, which the figures of a later extract do not describe)."""
+    from shared.lineage import input_stamps
+    from shared.metadata import SUCCESS, UNVERIFIED
+
+    now = input_stamps(lake, dataset(target).tables_in("raw"), day)
+    for rec in reversed(metadata.history("extract", target, day)):
+        figures = rec.extra.get("odoo")
+        if rec.status in (SUCCESS, UNVERIFIED) and isinstance(figures, dict) and rec.extra.get("odoo_raw_stamps") == now:
+            return dict(figures)
+    return None
+
+
+def star_check(metadata: Metadata, lake: Lake, target: str, day: date) -> list[Check]:
+    """The star checks of `target` for `day` with what extract fetched (transform runs this)."""
+    if target not in STAR_CHECKS:
+        return []
+    return STAR_CHECKS[target](lake, day, recorded_figures(metadata, lake, target, day))

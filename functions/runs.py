@@ -4,8 +4,9 @@ Every stage (extract, transform, profit, kpi, mirror) runs its datasets through 
 the pipeline's `run_id`: the lock `metadata/locks/<stage>.<dataset>.<day>.lock` (all of the stage's
 datasets for the day are taken before the first one starts, so a second run stops at once with
 "already running", before writing anything), then per dataset a run record under `metadata/runs/`
-that says "running", then "success"/"skipped" with the `Outcome`, or "failed" with the error (and
-re-raises). A success moves the stage's watermark for that dataset.
+that says "running", then "success"/"skipped"/"unverified" with the `Outcome`, or "failed" with the
+error (and re-raises). A success (or an unverified run, whose data is written) moves the stage's
+watermark for that dataset.
 
 A stage's work returns an `Outcome`; it never writes run records or takes locks itself. What later
 work adds to a run (verification flags, lineage, intraday marks) goes into `Outcome.flags` and
@@ -23,7 +24,7 @@ from typing import Any
 
 from shared.lake import Lake
 from shared.log import log_context
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult, new_run_id
+from shared.metadata import SKIPPED, SUCCESS, UNVERIFIED, Metadata, StageResult, new_run_id
 
 
 @dataclass
@@ -35,7 +36,7 @@ class Outcome:
     """
 
     rows: dict[str, int] = field(default_factory=dict)
-    status: str = SUCCESS  # SUCCESS or SKIPPED
+    status: str = SUCCESS  # SUCCESS, SKIPPED, or UNVERIFIED (written, but a check found differences)
     message: str = ""
     calls: dict[str, int] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -121,7 +122,8 @@ def _record_one(metadata: Metadata, stage: str, day: date, run: DatasetRun, run_
     rec = metadata.finish(
         rec, rows=outcome.rows, calls={**attempt.calls(), **outcome.calls}, extra=extra, status=outcome.status
     )
-    if outcome.status == SUCCESS and outcome.advance_watermark:
+    # unverified data is written and kept: it moves the watermark like a success (the day is flagged)
+    if outcome.status in (SUCCESS, UNVERIFIED) and outcome.advance_watermark:
         metadata.set_watermark(stage, run.dataset, day)
     result = StageResult.from_record(rec, message=outcome.message)
     result.duration_s = round(time.monotonic() - started, 3)

@@ -102,6 +102,8 @@ class Settings:
     sheets_spreadsheet_id: str | None = None
     # Runtime
     in_cloud: bool = False
+    # The Google Cloud project (set by Terraform): the Status ETL tab links each Run ID to its logs there
+    gcp_project: str | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -280,6 +282,7 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "TAX_MULTIPLIERS": ("tax_multipliers", _parse_tax_multipliers),
     "SHEETS_SPREADSHEET_ID": ("sheets_spreadsheet_id", _parse_str),
     "K_SERVICE": ("in_cloud", lambda t: bool(t.strip())),
+    "GOOGLE_CLOUD_PROJECT": ("gcp_project", _parse_str),
 }
 
 ENV_NAMES: tuple[str, ...] = tuple(_ENV)

@@ -28,6 +28,11 @@ from shared import clock
 from shared.lake import Lake
 
 RUNNING, SUCCESS, FAILED, SKIPPED = "running", "success", "failed", "skipped"
+# The data is written (and the watermark moved) but a check of it against Odoo or against itself
+# found differences: `extra["differences"]` names them. Kept, shown loudly, re-run by catch-up.
+UNVERIFIED = "unverified"
+# statuses whose data is in place (a day with these is processed)
+DONE = (SUCCESS, SKIPPED, UNVERIFIED)
 
 # The as_of time of the provisional (intraday) run this code runs inside, or None for a normal run.
 _PROVISIONAL: contextvars.ContextVar[datetime | None] = contextvars.ContextVar("nkpipe_provisional", default=None)
@@ -123,10 +128,16 @@ class StageResult:
     run_id: str | None = None
     provisional: bool = False
     as_of: str | None = None
+    differences: list[str] = field(default_factory=list)  # what made it unverified
 
     @property
     def ok(self) -> bool:
-        return self.status in (SUCCESS, SKIPPED)
+        """Not failed: its data is in place (an unverified result is ok, and not `verified`)."""
+        return self.status in DONE
+
+    @property
+    def verified(self) -> bool:
+        return self.status != UNVERIFIED
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -147,6 +158,7 @@ class StageResult:
             run_id=rec.run_id,
             provisional=rec.provisional,
             as_of=rec.as_of,
+            differences=list(rec.extra.get("differences") or []),
         )
 
 
@@ -237,10 +249,10 @@ class Metadata:
         return None if data is None else RunRecord.from_dict(data)
 
     def last_success(self, stage: str, dataset: str, day: date) -> RunRecord | None:
-        """The newest final successful attempt for that day (the latest may be a later failure, or
-        a provisional intraday run, which is never the day's final state)."""
+        """The newest final attempt for that day that wrote its data, verified or not (the latest may be
+        a later failure, or a provisional intraday run, which is never the day's final state)."""
         for rec in reversed(self.history(stage, dataset, day)):
-            if rec.status == SUCCESS and not rec.provisional:
+            if rec.status in (SUCCESS, UNVERIFIED) and not rec.provisional:
                 return rec
         return None
 

@@ -155,3 +155,31 @@ def test_a_day_after_a_moved_back_watermark_is_not_processed_as_catch_up_counts_
     expected = ("2026-03-08", "behind")
     result = (report["datasets"]["pos"]["last_processed"], report["datasets"]["pos"]["status"])
     assert result == expected
+
+
+def test_an_unverified_day_is_processed_but_listed_and_makes_the_report_not_ok(tmp_path):
+    from functions.health import health_rows
+    from shared import clock
+    from shared.metadata import UNVERIFIED
+
+    lake = open_lake(str(tmp_path))
+    metadata = Metadata(lake)
+    settings = Settings(data_lake_root=str(tmp_path), catchup_lookback_days=7)
+    for target in ("pos", "invoice-sales"):
+        processed(metadata, target, EXPECTED)
+    rec = metadata.start("transform", "pos", EXPECTED)
+    metadata.finish(rec, status=UNVERIFIED, extra={"differences": ["fact_sales lines: lake 9 vs odoo 10 (difference -1)"]})
+    old = metadata.start("extract", "invoice-sales", date(2026, 2, 1))  # before the lookback: not listed
+    metadata.finish(old, status=UNVERIFIED, extra={"differences": ["old"]})
+
+    report = freshness(settings, lake, now=NOW)
+
+    assert report["datasets"]["pos"]["status"] == "fresh"  # the data is there
+    assert report["unverified_days"] == [
+        {"date": "2026-03-09", "differences": ["transform pos: fact_sales lines: lake 9 vs odoo 10 (difference -1)"]}
+    ]
+    assert report["ok"] is False
+    day_rows = [row for row in health_rows(report) if row["kind"] == "day"]
+    assert [(row["name"], row["status"]) for row in day_rows] == [("2026-03-09", "unverified")]
+    with clock.frozen(NOW):
+        assert main(["health", "--strict", "--lake", str(tmp_path), "--env-file", "/nonexistent"]) == 1

@@ -53,7 +53,7 @@ def test_changed_applied_migration_is_refused(tmp_path):
 def test_mysql_tables_use_the_server_collation_and_survive_a_second_connection(mysql_database):
     db = mysql_database
     first = connect_mysql(db["host"], db["port"], db["user"], db["password"], db["database"])
-    assert schema.migrate_store(first) == ["001_kpi_tables", "002_balance_coverage", "004_intraday_hourly", "005_inventory_stockout"]
+    assert schema.migrate_store(first) == ["001_kpi_tables", "002_balance_coverage", "003_verified_flag", "004_intraday_hourly", "005_inventory_stockout"]
     second = connect_mysql(db["host"], db["port"], db["user"], db["password"], db["database"])
     assert schema.migrate_store(second) == []
     collations = {
@@ -70,11 +70,11 @@ def test_mysql_tables_use_the_server_collation_and_survive_a_second_connection(m
 
 def test_supabase_migrations_create_tables_rls_and_are_idempotent(supabase_db):
     with psycopg.connect(supabase_db, autocommit=True) as conn:
-        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role", "007_inventory_stockout"]
+        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "003_verified_flag", "004_intraday_hourly", "005_mirror_status", "006_mirror_role", "007_inventory_stockout"]
         assert schema.migrate_supabase(conn) == []
         # A forgotten record: the files run again without error (they are re-runnable).
         conn.execute("DELETE FROM public.kpi_schema_migrations")
-        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "004_intraday_hourly", "005_mirror_status", "006_mirror_role", "007_inventory_stockout"]
+        assert schema.migrate_supabase(conn) == ["001_tables", "002_grants_and_rls", "003_verified_flag", "004_intraday_hourly", "005_mirror_status", "006_mirror_role", "007_inventory_stockout"]
         rls = dict(
             conn.execute(
                 "SELECT relname, relrowsecurity FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'"

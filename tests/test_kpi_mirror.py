@@ -96,6 +96,7 @@ def seed_day(store, day: date = D, extra_qty: str = "0") -> dict[str, list[dict]
             "gross_margin_pct": Decimal("40.0000"),
             "avg_basket_tax_in": Decimal("37500.00"),
             "cost_missing_lines": 0,
+            "verified": False,  # an unverified day is mirrored as such
             "updated_at": LATER,
         }
     ]
@@ -109,6 +110,7 @@ def seed_day(store, day: date = D, extra_qty: str = "0") -> dict[str, list[dict]
             "gross_profit": Decimal("40000.00"),
             "quantity": Decimal("8.000"),
             "lines": 6,
+            "verified": True,
             "updated_at": LATER,
         },
         {
@@ -120,6 +122,7 @@ def seed_day(store, day: date = D, extra_qty: str = "0") -> dict[str, list[dict]
             "gross_profit": None,
             "quantity": Decimal("4.500"),
             "lines": 3,
+            "verified": True,
             "updated_at": LATER,
         },
     ]

@@ -65,6 +65,7 @@ def test_daily_row_copies_the_aggregate_and_derives_margin_and_basket():
             "gross_margin_pct": Decimal("40.0006"),  # 100 × 400.01 / 1000.01 = 40.00060
             "avg_basket_tax_in": Decimal("333.34"),  # 1000.01 / 3
             "cost_missing_lines": 2,
+            "verified": True,
             "updated_at": NOW,
         }
     ]
@@ -127,7 +128,8 @@ def test_by_product_rows_get_names_and_a_key_for_missing_products():
         ],
     )
     products = table(DIM_PRODUCTS, [{"product_id": 7, "name": "Kopi Susu"}, {"product_id": 8, "name": "Teh"}])
-    _, result = sales_kpi_rows(D, 1, None, by_product, None, products, NOW)
+    # an unverified day: every row carries the flag
+    _, result = sales_kpi_rows(D, 1, None, by_product, None, products, NOW, verified=False)
     expected = [
         {
             "data_date": D,
@@ -138,6 +140,7 @@ def test_by_product_rows_get_names_and_a_key_for_missing_products():
             "gross_profit": None,
             "quantity": Decimal("-1.000"),
             "lines": 1,
+            "verified": False,
             "updated_at": NOW,
         },
         {
@@ -149,6 +152,7 @@ def test_by_product_rows_get_names_and_a_key_for_missing_products():
             "gross_profit": Decimal("4.00"),
             "quantity": Decimal("2.000"),
             "lines": 2,
+            "verified": False,
             "updated_at": NOW,
         },
         {
@@ -160,6 +164,7 @@ def test_by_product_rows_get_names_and_a_key_for_missing_products():
             "gross_profit": Decimal("1.00"),
             "quantity": Decimal("1.000"),
             "lines": 1,
+            "verified": False,
             "updated_at": NOW,
         },
     ]

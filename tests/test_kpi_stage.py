@@ -259,12 +259,14 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
             "002_ops_tables",
             "003_mysql_functions",
             "004_balance_coverage",
+            "005_verified_flag",
             "006_intraday_hourly",
             "007_inventory_stockout",
         ],
         "supabase": [
             "001_tables",
             "002_grants_and_rls",
+            "003_verified_flag",
             "004_intraday_hourly",
             "005_mirror_status",
             "006_mirror_role",
@@ -294,12 +296,14 @@ def test_drop_needs_the_flag_then_migrate_recreates(env, supabase_db):
         "002_ops_tables",
         "003_mysql_functions",
         "004_balance_coverage",
+        "005_verified_flag",
         "006_intraday_hourly",
         "007_inventory_stockout",
     ]
     assert again["supabase"] == [
         "001_tables",
         "002_grants_and_rls",
+        "003_verified_flag",
         "004_intraday_hourly",
         "005_mirror_status",
         "006_mirror_role",
@@ -344,7 +348,7 @@ def test_cli_run_kpi_and_mirror_on_mariadb_and_postgres(
     )
 
     out = capsys.readouterr().out
-    assert "supabase: applied 001_tables, 002_grants_and_rls, 004_intraday_hourly, 005_mirror_status, 006_mirror_role" in out
+    assert "supabase: applied 001_tables, 002_grants_and_rls, 003_verified_flag, 004_intraday_hourly, 005_mirror_status, 006_mirror_role" in out
     with psycopg.connect(supabase_db) as conn:
         count = conn.execute(
             "SELECT count(*) FROM public.inventory_kpi_daily WHERE data_date = %s", (D,)

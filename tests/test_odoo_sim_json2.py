@@ -278,3 +278,20 @@ def test_start_binds_loopback_on_a_free_port_and_stop_closes_it():
     sim.stop()
     with pytest.raises(OSError), socket.create_connection(("127.0.0.1", port), timeout=1):
         pass
+
+
+@pytest.mark.parametrize("protocol", ["jsonrpc", "json2"])
+def test_silent_data_faults_answer_200_with_records_left_out(sim19, protocol):
+    def read() -> list[dict]:
+        if protocol == "json2":
+            return json2(sim19, "pos.order", "search_read", {"domain": WINDOW, "fields": ["id"], "order": "id"}).json()
+        return jsonrpc_object(sim19, "pos.order", "search_read", [WINDOW], {"fields": ["id"], "order": "id"}).json()["result"]
+
+    expected = [r["id"] for r in read()]
+    assert len(expected) >= 6
+    sim19.inject_fault("pos.order", "search_read", kind="drop_records")
+    dropped = [r["id"] for r in read()]
+    sim19.inject_fault("pos.order", "search_read", kind="drop_page")
+    assert read() == []
+    assert [r["id"] for r in read()] == expected  # each fired once, then the reads are whole again
+    assert dropped == [rid for i, rid in enumerate(expected) if i % 5]

@@ -98,6 +98,7 @@ def settings(tmp_path: Path) -> Any:
         "DATA_LAKE_ROOT": str(lake_root),
         "KPI_DUCKDB_PATH": str(tmp_path / "kpi.duckdb"),
         "SHEETS_SPREADSHEET_ID": SHEET_ID,
+        "GOOGLE_CLOUD_PROJECT": "nkpipe-test",  # the Run ID cells link to Cloud Logging in this project
     }
     settings = load_settings(environ=environ, env_file=None)
     lake = open_lake(settings.data_lake_root)
@@ -159,6 +160,16 @@ def number(value: float, pattern: str, **fmt: Any) -> dict[str, Any]:
     }
 
 
+def run_link(run_id: str, **fmt: Any) -> dict[str, Any]:
+    """The Run ID cell: a link to the run's log lines in Cloud Logging (the settings name the project)."""
+    url = (
+        "https://console.cloud.google.com/logs/query;query=jsonPayload.run_id%3D%22"
+        f"{run_id}%22?project=nkpipe-test"
+    )
+    value = {"formulaValue": f'=HYPERLINK("{url}", "{run_id}")'}
+    return {"userEnteredValue": value, **({"userEnteredFormat": fmt} if fmt else {})}
+
+
 def blank(**fmt: Any) -> dict[str, Any]:
     return {"userEnteredFormat": fmt} if fmt else {}
 
@@ -191,7 +202,7 @@ EXPECTED_ROWS = [
         number(12.5, "0.0"),
         text("2026-11-21 06:00:12"),
         blank(),
-        text("20261120T230000-extrpos"),
+        run_link("20261120T230000-extrpos"),
     ],
     [
         text("extract", backgroundColor=YELLOW),
@@ -205,7 +216,7 @@ EXPECTED_ROWS = [
         number(12.5, "0.0", backgroundColor=YELLOW),
         text("2026-11-21 06:00:12", backgroundColor=YELLOW),
         blank(backgroundColor=YELLOW),
-        text("20261120T230000-extrpurc", backgroundColor=YELLOW),
+        run_link("20261120T230000-extrpurc", backgroundColor=YELLOW),
     ],
     [
         text("transform", backgroundColor=RED),
@@ -217,7 +228,7 @@ EXPECTED_ROWS = [
         number(0.4, "0.0", backgroundColor=RED),
         text("2026-11-21 06:01:00", backgroundColor=RED),
         text("SchemaError: clean/pos: missing column price_unit", backgroundColor=RED),
-        text("20261120T230000-tranpos", backgroundColor=RED),
+        run_link("20261120T230000-tranpos", backgroundColor=RED),
     ],
     [
         text("kpi"),
@@ -229,7 +240,7 @@ EXPECTED_ROWS = [
         number(12.5, "0.0"),
         text("2026-11-21 06:00:12"),
         blank(),
-        text("20261120T230000-kpikpi"),
+        run_link("20261120T230000-kpikpi"),
     ],
     [
         text("mirror"),
@@ -241,7 +252,7 @@ EXPECTED_ROWS = [
         blank(numberFormat={"type": "NUMBER", "pattern": "0.0"}),
         text("2026-11-20 06:00:00"),
         blank(),
-        text("20261119T230000-mirrmirr"),
+        run_link("20261119T230000-mirrmirr"),
     ],
     [],
     header("Tabel KPI", "Tanggal data terakhir", "Status"),
@@ -609,3 +620,24 @@ def test_the_kpi_pipeline_publishes_the_status_tab_as_its_last_step(
         results = run_days(settings, open_lake(settings.data_lake_root), [date(2026, 11, 20)], ("mirror",))
 
     assert [(r.stage, r.status) for r in results][-1] == ("publish", "success")
+
+
+def test_an_unverified_run_is_red_with_its_differences_and_a_plain_run_id_without_a_project() -> None:
+    from zoneinfo import ZoneInfo
+
+    from functions.sheets.status_sheet import logs_link, run_row
+    from shared.metadata import RunRecord
+
+    rec = RunRecord.from_dict({
+        **RECORDS[0], "status": "unverified",
+        "extra": {"reconciliation": {"ok": False, "differences": ["pos lines: lake 8 vs odoo 10 (difference -2)"]},
+                  "differences": ["pos lines: lake 8 vs odoo 10 (difference -2)"]},
+    })
+
+    row = run_row(rec, ZoneInfo("Asia/Jakarta"), project=None)
+
+    assert row[3] == text("BELUM TERVERIFIKASI", backgroundColor=RED)
+    assert row[8] == text("pos lines: lake 8 vs odoo 10 (difference -2)", backgroundColor=RED)
+    assert row[9] == text(rec.run_id, backgroundColor=RED)
+    assert all(cell["userEnteredFormat"]["backgroundColor"] == RED for cell in row)
+    assert logs_link("", "nkpipe-test") == {}

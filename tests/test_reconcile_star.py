@@ -55,10 +55,11 @@ def test_star_layer_reconciles_with_pos_invoices_left_out(built):
     checks = reconcile_day(settings, lake, day, odoo, TARGETS)
     result = star(checks)
     expected = {
-        ("fact_sales", "orders"), ("fact_sales", "revenue_tax_in"),
-        ("fact_invoice_sales", "moves"), ("fact_invoice_sales", "revenue_tax_ex"),
-        ("fact_invoice_sales", "revenue_tax_in"), ("fact_purchases", "moves"),
+        ("fact_sales", "lines"), ("fact_sales", "quantity"), ("fact_sales", "orders"), ("fact_sales", "revenue_tax_in"),
+        ("fact_sales", "amount_total"), ("fact_invoice_sales", "lines"), ("fact_invoice_sales", "moves"), ("fact_invoice_sales", "revenue_tax_ex"),
+        ("fact_invoice_sales", "revenue_tax_in"), ("fact_purchases", "lines"), ("fact_purchases", "moves"),
         ("fact_purchases", "price_subtotal"), ("fact_inventory_moves", "move_lines"),
+        ("fact_inventory_moves", "quantity"),
     }
     assert set(result) == expected
     assert [c.describe() for c in checks if not c.ok] == []
@@ -91,8 +92,9 @@ def test_rows_lost_in_the_star_layer_only_are_named(built):
     assert raw_bad == []  # raw still matches Odoo: only the star checks can see this
     bad = {key: c for key, c in star(checks).items() if not c.ok}
     assert set(bad) == {
-        ("fact_sales", "orders"), ("fact_sales", "revenue_tax_in"), ("fact_inventory_moves", "move_lines"),
-        ("fact_purchases", "price_subtotal"), ("fact_invoice_sales", "moves"),
+        ("fact_sales", "lines"), ("fact_sales", "quantity"), ("fact_sales", "orders"), ("fact_sales", "revenue_tax_in"),
+        ("fact_sales", "amount_total"), ("fact_inventory_moves", "move_lines"), ("fact_inventory_moves", "quantity"),
+        ("fact_purchases", "price_subtotal"), ("fact_invoice_sales", "lines"), ("fact_invoice_sales", "moves"),
         ("fact_invoice_sales", "revenue_tax_ex"), ("fact_invoice_sales", "revenue_tax_in"),
     }
     assert bad[("fact_sales", "orders")].odoo - bad[("fact_sales", "orders")].lake == 1
@@ -111,7 +113,10 @@ def test_a_star_layer_not_built_yet_is_said_not_failed(tmp_path):
             run_extract(settings, lake, sim.last_day, ["pos"], odoo)
             checks = reconcile_day(settings, lake, sim.last_day, odoo, ["pos"])
     result = star(checks)
-    assert set(result) == {("fact_sales", "orders"), ("fact_sales", "revenue_tax_in")}
+    assert set(result) == {
+        ("fact_sales", "lines"), ("fact_sales", "quantity"), ("fact_sales", "orders"), ("fact_sales", "revenue_tax_in"),
+        ("fact_sales", "amount_total"),
+    }
     assert all(c.ok and not c.checked and c.note == STAR_MISSING for c in result.values())
     assert result[("fact_sales", "orders")].describe() == f"fact_sales orders: not checked [{STAR_MISSING}]"
     assert all(c.checked and c.ok for c in checks if c.dataset == "pos")

@@ -192,12 +192,14 @@ function refreshLocked_(day, options) {
   const health = dashboardHealth_(ctx, queries);
   const retryAt = options.mayRetry && (health.dataNotThereYet || health.failedReads.length) ? scheduleRetry_() : '';
   ctx.retryAt = retryAt;
-  writeTab_(spreadsheet, TAB_SUMMARY, buildSummaryTab_(ctx));
-  writeTab_(spreadsheet, TAB_SALES, buildSalesTab_(ctx));
-  writeTab_(spreadsheet, TAB_TOP_PRODUCTS, buildTopProductsTab_(ctx));
-  writeTab_(spreadsheet, TAB_INVENTORY, buildInventoryTab_(ctx));
-  writeTab_(spreadsheet, TAB_FLEET, buildFleetTab_(ctx));
-  writeTab_(spreadsheet, TAB_STATUS, buildStatusTab_(ctx, queries, readAlertRecipients_()));
+  // an unverified or stale day is said at the top of every tab (src/banner.js)
+  const banner = dataBanner_(ctx);
+  writeTab_(spreadsheet, TAB_SUMMARY, withBanner_(buildSummaryTab_(ctx), banner));
+  writeTab_(spreadsheet, TAB_SALES, withBanner_(buildSalesTab_(ctx), banner));
+  writeTab_(spreadsheet, TAB_TOP_PRODUCTS, withBanner_(buildTopProductsTab_(ctx), banner));
+  writeTab_(spreadsheet, TAB_INVENTORY, withBanner_(buildInventoryTab_(ctx), banner));
+  writeTab_(spreadsheet, TAB_FLEET, withBanner_(buildFleetTab_(ctx), banner));
+  writeTab_(spreadsheet, TAB_STATUS, withBanner_(buildStatusTab_(ctx, queries, readAlertRecipients_()), banner));
 
   const failed = health.failedReads;
   const message = failed.length

@@ -3,7 +3,7 @@
 // fixtures of the Node tests.
 
 const SALES_COLUMNS = ['data_date', 'org_id', 'revenue_tax_in', 'cogs_tax_in', 'gross_profit', 'gross_margin_pct',
-  'quantity', 'transactions', 'lines', 'avg_basket_tax_in', 'cost_missing_lines'];
+  'quantity', 'transactions', 'lines', 'avg_basket_tax_in', 'cost_missing_lines', 'verified'];
 const PRODUCT_COLUMNS = ['org_id', 'product_id', 'product_name', 'revenue_tax_in', 'gross_profit', 'quantity', 'lines'];
 const INVENTORY_COLUMNS = ['data_date', 'org_id', 'warehouse_id', 'receipts_qty', 'issues_qty', 'adjustments_qty',
   'net_change_qty', 'closing_qty', 'tx_count', 'active_sku_count', 'stockout_sku_count'];

@@ -333,6 +333,14 @@ const MORNINGS = {
     make: () => refreshed(fixtureRest({ fixtures: loadFixtures('no_access') })),
     tabs: ['Ringkasan', 'Status Data'],
   },
+  // the pipeline's checks found differences for the shown day: its sales rows say verified = false
+  unverified: {
+    make: () => refreshed(fixtureRest({
+      rows: (name, rows) => (name === 'sales_daily'
+        ? rows.map((r) => (r.data_date === MANIFEST.day ? { ...r, verified: false } : r)) : rows),
+    }), { properties: { ...SETTINGS, ALERT_EMAILS: 'ops-jakarta@example.com' } }),
+    tabs: ['Ringkasan', 'Penjualan & Laba', 'Status Data'],
+  },
 };
 
 /** Quantises the picture to a palette when pngquant is installed (a quarter of the size, same look). */

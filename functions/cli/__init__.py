@@ -35,6 +35,8 @@ COMMANDS: list[str] = [
 ]
 
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 0, 1, 2, 130
+# Every stage ran and the data is written, but a check found differences (an "unverified" day).
+EXIT_UNVERIFIED = 3
 
 
 def _load_verbs() -> list:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from functions.cli.common import lake_from, print_table, progress_printer, settings_from
+from functions.cli.common import lake_from, print_table, progress_printer, report_unverified, settings_from
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -32,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     last = plan.last_full.isoformat() if plan.last_full else "none"
     print(f"last fully processed day: {last}")
     print("new days: " + (", ".join(d.isoformat() for d in plan.new_days) or "none"))
+    print("unverified days run again: " + (", ".join(d.isoformat() for d in plan.unverified) or "none"))
     rows = [{"date": c.day.isoformat(), "target": c.target, "why": "; ".join(c.reasons)} for c in plan.changes]
     if rows:
         print_table(rows)
@@ -52,6 +53,10 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("no stale days: every output is newer than its inputs")
     if not args.plan:
+        from functions.cli import EXIT_FAILED, EXIT_UNVERIFIED
+
         failed = [r for r in report.results if not r.ok]
-        return 1 if failed else 0
+        if failed:
+            return EXIT_FAILED
+        return EXIT_UNVERIFIED if report_unverified(report.results) else 0
     return 0

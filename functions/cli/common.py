@@ -36,10 +36,10 @@ def progress_printer(stream: TextIO | None = None) -> Callable[[StageResult], No
 
     def show(result: StageResult) -> None:
         rows = sum(result.rows.values())
-        mark = "ok " if result.ok else "ERR"
+        mark = "ERR" if not result.ok else "ok " if result.verified else "UNV"
         stream.write(
             f"{mark} {result.day}  {result.stage:<9} {result.dataset:<16} {rows:>9,} rows  {result.duration_s:6.1f}s"
-            + (f"  {result.message}" if result.message and not result.ok else "")
+            + (f"  {result.message}" if result.message and not (result.ok and result.verified) else "")
             + "\n"
         )
         stream.flush()
@@ -77,3 +77,20 @@ def print_table(rows: Sequence[dict[str, Any]], columns: Sequence[str] | None = 
     stream.write("  ".join("-" * w for w in widths) + "\n")
     for t in text:
         stream.write(fmt(t).rstrip() + "\n")
+
+
+def report_unverified(results: Sequence[StageResult], stream: TextIO | None = None) -> int:
+    """Print every difference of the unverified results (one line each, then one `error:` line);
+    returns how many results were unverified."""
+    stream = stream or sys.stderr
+    unverified = [r for r in results if r.ok and not r.verified]
+    for result in unverified:
+        for difference in result.differences or [result.message]:
+            stream.write(f"unverified: {result.day} {result.stage} {result.dataset}: {difference}\n")
+    if unverified:
+        days = sorted({r.day.isoformat() for r in unverified})
+        stream.write(
+            f"error: {len(days)} day(s) unverified ({', '.join(days)}): the data is kept, the checks above "
+            "differ; see 'Unverified days' in docs/operations.md\n"
+        )
+    return len(unverified)

@@ -11,7 +11,7 @@ from functions.cli.common import lake_from, print_table, settings_from
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = sub.add_parser("health", help="latest processed day per dataset and KPI table, fresh or behind")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when anything is behind or never ran")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when anything is behind, never ran, or a recent day is unverified")
     return parser
 
 

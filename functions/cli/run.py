@@ -5,7 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from functions.cli.common import add_date_range, lake_from, print_table, progress_printer, settings_from
+from functions.cli.common import (
+    add_date_range,
+    lake_from,
+    print_table,
+    progress_printer,
+    report_unverified,
+    settings_from,
+)
 
 
 def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
@@ -25,6 +32,7 @@ def add_parser(sub: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
+    from functions.cli import EXIT_FAILED, EXIT_UNVERIFIED
     from functions.pipeline import (
         INTRADAY_TARGETS,
         check_intraday_days,
@@ -79,5 +87,7 @@ def run(args: argparse.Namespace) -> int:
     failed = [r for r in results if not r.ok]
     if failed:
         print(f"error: {len(failed)} stage run(s) failed", file=sys.stderr)
-        return 1
+        return EXIT_FAILED
+    if report_unverified(results):
+        return EXIT_UNVERIFIED
     return 0

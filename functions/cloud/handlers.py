@@ -26,6 +26,9 @@ from functions.cloud.params import (
 )
 from functions.cloud.tasks import TaskQueue, open_queue, tasks_config
 from shared.errors import ConfigError, ForbiddenError, InputError, TransientError
+from shared.log import get_logger
+
+log = get_logger("nkpipe.cloud")
 
 if TYPE_CHECKING:
     from shared.config import Settings
@@ -50,6 +53,24 @@ def _summary(results: Sequence[Any]) -> dict[str, Any]:
     }
 
 
+def report_unverified(results: Sequence[Any], entry: str) -> dict[str, Any]:
+    """Log each unverified result once at ERROR (event="day_unverified": the failed-runs alert counts
+    it) and give the answer's fields: status "unverified" and the differences by day."""
+    unverified = [r for r in results if r.ok and not r.verified]
+    if not unverified:
+        return {"status": "done"}
+    by_day: dict[str, list[str]] = {}
+    for result in unverified:
+        lines = [f"{result.stage} {result.dataset}: {d}" for d in (result.differences or [result.message])]
+        by_day.setdefault(result.day.isoformat(), []).extend(lines)
+        log.error(
+            "%s: %s %s %s unverified: %s", entry, result.day, result.stage, result.dataset, "; ".join(lines),
+            extra={"fields": {"event": "day_unverified", "entry": entry, "differences": lines,
+                              "run_id": result.run_id}},
+        )
+    return {"status": "unverified", "unverified": by_day}
+
+
 def run_work(settings: Settings, lake: Lake, work: Work, entry: str) -> Answer:
     """Run the work inline; 200 only when every stage of every day is done."""
     from functions.pipeline import run_days
@@ -69,7 +90,7 @@ def run_work(settings: Settings, lake: Lake, work: Work, entry: str) -> Answer:
         payload["duration_s"] = round(time.monotonic() - started, 3)
         return payload, status
     return {
-        "status": "done",
+        **report_unverified(results, entry),
         **work.describe(),
         **_summary(results),
         "duration_s": round(time.monotonic() - started, 3),
@@ -139,7 +160,7 @@ def run_catch_up_inline(settings: Settings, lake: Lake, entry: str = "catch_up")
         payload["duration_s"] = round(time.monotonic() - started, 3)
         return payload, status
     return {
-        "status": "done",
+        **report_unverified(results, entry),
         "last_fully_processed": plan.last_full.isoformat() if plan.last_full else None,
         "new_days": [d.isoformat() for d in plan.new_days],
         "changes": [{"date": c.day.isoformat(), "target": c.target, "why": c.reasons} for c in plan.changes],
@@ -147,6 +168,7 @@ def run_catch_up_inline(settings: Settings, lake: Lake, entry: str = "catch_up")
             {"date": s.day.isoformat(), "stage": s.stage, "dataset": s.dataset, "why": s.describe()}
             for s in plan.stale
         ],
+        "unverified_reruns": [d.isoformat() for d in plan.unverified],
         **_summary(results),
         "duration_s": round(time.monotonic() - started, 3),
     }, 200

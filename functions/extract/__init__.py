@@ -5,8 +5,9 @@ A dataset module (e.g. `functions.extract.pos`) exposes what its `Dataset` entry
 - `extract(odoo, settings, lake, day) -> dict[str, int]`: fetch everything for business day `day`,
   then write its partition(s) (only after every record is in hand, so a failure midway leaves the
   previous partition untouched); returns raw rows written per model.
-- optionally `reconcile(odoo, settings, lake, day) -> list[functions.reconcile.Check]`: the lake's
-  totals for `day` against Odoo's server-side totals (`nkpipe reconcile` and every extract run use it).
+- optionally `odoo_figures(odoo, settings, lake, day) -> dict[str, float]` (Odoo's server-side
+  aggregates of the day) and `reconcile(odoo, settings, lake, day, figures=None) -> list[Check]` (the
+  raw partition against them): every extract run records both; differences make it `unverified`.
 - optionally `run_extra(odoo, settings) -> dict`: values its run record keeps in `extra`.
 
 Raw partitions keep what Odoo returned: one row per record, the JSON text as Odoo sent it (`record`),
@@ -24,8 +25,9 @@ from typing import TYPE_CHECKING, Any
 from functions.checks import summarise
 from functions.runs import Attempt, DatasetRun, Outcome, run_recorded
 from shared.lake import as_frame
+from shared.lineage import input_stamps
 from shared.log import get_logger
-from shared.metadata import StageResult
+from shared.metadata import SUCCESS, UNVERIFIED, StageResult
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -163,14 +165,25 @@ def extract_run(settings: Settings, lake: Lake, day: date, ds: Dataset, odoo: Od
         extra: dict[str, Any] = {"server_version": odoo.server_version}
         if ds.run_extra is not None:  # what a dataset adds to its run record (e.g. the cost field used)
             extra.update(ds.run_extra(odoo, settings))
-        message = ""
-        if ds.reconcile is not None:
-            checks = ds.reconcile(odoo, settings, lake, day)
-            extra["reconciliation"] = summarise(checks)
+        message, status = "", SUCCESS
+        if ds.reconcile is not None and ds.odoo_figures is not None:
+            figures = ds.odoo_figures(odoo, settings, lake, day)
+            extra["odoo"] = figures  # the transform's star checks reuse these: no second read_group
+            # ...for this very raw partition only (a restore or a later write puts another one there)
+            extra["odoo_raw_stamps"] = input_stamps(lake, ds.tables_in("raw"), day)
+            extra["reconciliation"] = summarise(ds.reconcile(odoo, settings, lake, day, figures))
             if not extra["reconciliation"]["ok"]:
+                from functions.verification import OPEN_DAY_NOTE, status_for
+
                 message = "reconciliation: " + "; ".join(extra["reconciliation"]["differences"])
+                status = status_for(extra["reconciliation"]["differences"], day, settings.business_tz)
+                if status == UNVERIFIED:
+                    extra["differences"] = extra["reconciliation"]["differences"]
+                else:
+                    message += f" [{OPEN_DAY_NOTE}]"
                 log.warning("extract %s %s %s", ds.name, day, message)
-        return Outcome(rows=rows, message=message, extra=extra)
+        # unverified data is kept (it is usually right) and moves the watermark: the day is flagged, not lost
+        return Outcome(rows=rows, status=status, message=message, extra=extra)
 
     return DatasetRun(ds.name, work)
 

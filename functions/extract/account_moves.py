@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-from functions.checks import Check
+from functions.checks import QTY_TOLERANCE, Aggregate, aggregate_all, figure_checks
 from functions.extract import raw_spec, raw_table, raw_totals
 
 if TYPE_CHECKING:
@@ -95,19 +95,42 @@ def extract(
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
-def reconcile(odoo: OdooClient, lake: Lake, day: date, dataset: str, move_types: Sequence[str]) -> list:
-    """Move count and signed totals of the raw partition against Odoo's read_group of the day."""
+def day_line_domain(odoo: OdooClient, day: date, move_types: Sequence[str]) -> list:
+    """The lines `fetch` reads (product and cash-rounding lines) of the day's moves, server-side."""
+    moves = [(f"move_id.{field}", op, value) for field, op, value in move_domain(day, move_types)]
+    return [*moves, *line_domain(odoo)]
 
-    sums = ("amount_untaxed_signed", "amount_total_signed")
-    groups = odoo.read_group(
-        MOVE_MODEL, move_domain(day, move_types), [f"{name}:sum" for name in sums], ["invoice_date:day"]
-    )
-    lake_totals = raw_totals(lake, dataset, day, MOVE_MODEL, sums)
-    note = "" if lake_totals is not None else "no raw partition"
-    lake_totals = lake_totals or dict.fromkeys(("__count", *sums), 0.0)
-    odoo_count = sum(int(g.get("__count") or 0) for g in groups)
-    checks = [Check(dataset, "moves", int(lake_totals["__count"]), odoo_count, note=note)]
-    for name in sums:
-        odoo_total = round(sum(float(g.get(name) or 0.0) for g in groups), 2)
-        checks.append(Check(dataset, name, round(lake_totals[name], 2), odoo_total, tolerance=0.01, note=note))
-    return checks
+
+MOVE_SUMS = {"amount_untaxed_signed": "amount_untaxed_signed", "amount_total_signed": "amount_total_signed"}
+LINE_SUMS = {"balance": "balance", "price_subtotal": "price_subtotal", "quantity": "quantity"}
+POS_INVOICE = ("pos_order_ids", "!=", False)
+
+
+def odoo_figures(odoo: OdooClient, day: date, move_types: Sequence[str], split_pos: bool = False) -> dict[str, float]:
+    """Odoo's aggregates of the day: posted moves (count, signed totals) and the lines `fetch` reads —
+    product and cash-rounding lines, as Odoo counts them in the totals — (count, Σ balance, Σ
+    price_subtotal, Σ quantity), one read_group each; with `split_pos` (and POS installed) the same over
+    the invoices made for POS orders, which fact_invoice_sales leaves out; the rounding lines apart."""
+    from functions.cash_rounding import move_rounding_requests
+
+    moves, lines = move_domain(day, move_types), day_line_domain(odoo, day, move_types)
+    requests = [Aggregate(MOVE_MODEL, moves, MOVE_SUMS, "moves"), Aggregate(LINE_MODEL, lines, LINE_SUMS, "lines")]
+    if split_pos and POS_INVOICE[0] in odoo.fields(MOVE_MODEL):
+        pos_lines = [*lines, (f"move_id.{POS_INVOICE[0]}", *POS_INVOICE[1:])]
+        requests += [
+            Aggregate(MOVE_MODEL, [*moves, POS_INVOICE], MOVE_SUMS, "pos_moves"),
+            Aggregate(LINE_MODEL, pos_lines, {"balance": "balance"}, "pos_lines"),
+        ]
+    # the rounding lines apart (they are in `lines` too), for the star layer's rounding check
+    requests += move_rounding_requests(odoo, day, list(move_types), exclude_pos=split_pos)
+    return aggregate_all(odoo, requests)  # side by side: independent reads
+
+
+def reconcile(lake: Lake, day: date, dataset: str, figures: dict[str, float]) -> list:
+    """Moves and product lines of the raw partition against Odoo's aggregates of the day."""
+    moves = raw_totals(lake, dataset, day, MOVE_MODEL, list(MOVE_SUMS.values()))
+    lines = raw_totals(lake, dataset, day, LINE_MODEL, list(LINE_SUMS.values()))
+    return [
+        *figure_checks(dataset, "moves", moves, figures, MOVE_SUMS, sum_label=False),
+        *figure_checks(dataset, "lines", lines, figures, LINE_SUMS, {"quantity": QTY_TOLERANCE}),
+    ]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
-from functions.checks import Check
+from functions.checks import QTY_TOLERANCE, aggregate, figure_checks
 from functions.extract import raw_spec, raw_table, raw_totals
 from shared.dates import odoo_window
 
@@ -108,10 +108,21 @@ def extract(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict
     return {model: len(rows) for model, rows in records.items()}  # raw rows per model
 
 
-def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
-    """Move-line count of the raw partition against Odoo's count for the day."""
+def odoo_figures(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, float]:
+    """Odoo's aggregate of the day's done move lines (count, Σ done quantity), one read_group."""
+    quantity = quantity_field(odoo)
+    return aggregate(odoo, LINE_MODEL, line_domain(day, settings.business_tz), {"quantity": quantity}, "move_lines")
 
-    odoo_count = odoo.search_count(LINE_MODEL, line_domain(day, settings.business_tz))
-    totals = raw_totals(lake, DATASET, day, LINE_MODEL, [])  # counted without decoding every record
-    note = "" if totals is not None else "no raw partition"
-    return [Check(DATASET, "move_lines", int(totals["__count"]) if totals else 0, odoo_count, note=note)]
+
+def quantity_field(odoo: OdooClient) -> str:
+    """The done quantity's name in this Odoo (`quantity` on 17+, `qty_done` on 16)."""
+    fields = odoo.fields(LINE_MODEL)
+    return next(name for name in QUANTITY_FIELDS["quantity"] if name in fields)
+
+
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date, figures: dict[str, float] | None = None) -> list:
+    """Done move lines of the raw partition (count, Σ quantity) against Odoo's aggregate of the day."""
+    figures = figures if figures is not None else odoo_figures(odoo, settings, lake, day)
+    quantity = quantity_field(odoo)
+    totals = raw_totals(lake, DATASET, day, LINE_MODEL, [quantity])
+    return figure_checks(DATASET, "move_lines", totals, figures, {"quantity": quantity}, {"quantity": QTY_TOLERANCE})

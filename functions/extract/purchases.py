@@ -91,5 +91,10 @@ def run_extra(odoo: OdooClient, settings: Settings) -> dict[str, Any]:
     return {"cost_field": name, "cost_field_found": how}
 
 
-def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> list:
-    return account_moves.reconcile(odoo, lake, day, DATASET, MOVE_TYPES)
+def odoo_figures(odoo: OdooClient, settings: Settings, lake: Lake, day: date) -> dict[str, float]:
+    return account_moves.odoo_figures(odoo, day, MOVE_TYPES)
+
+
+def reconcile(odoo: OdooClient, settings: Settings, lake: Lake, day: date, figures: dict[str, float] | None = None) -> list:
+    figures = figures if figures is not None else odoo_figures(odoo, settings, lake, day)
+    return account_moves.reconcile(lake, day, DATASET, figures)

@@ -65,10 +65,12 @@ def sales_kpi_rows(
     lines_profit: Any,
     dim_products: Any,
     updated_at: datetime,
+    verified: bool = True,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(sales_kpi_daily rows, sales_kpi_daily_by_product rows) of `day` from pyarrow tables (or None).
 
-    Rows are copied from the aggregates of `day`: no aggregate row, no KPI row.
+    Rows are copied from the aggregates of `day`: no aggregate row, no KPI row. `verified` is the
+    day's verification (functions/verification.py), carried on every row.
     """
     missing_from_lines = count_cost_missing(lines_profit)
     daily = []
@@ -92,6 +94,7 @@ def sales_kpi_rows(
                 "gross_margin_pct": gross_margin_pct(revenue, gross_profit),
                 "avg_basket_tax_in": avg_basket(revenue, transactions),
                 "cost_missing_lines": int(cost_missing) if cost_missing is not None else missing_from_lines,
+                "verified": verified,
                 "updated_at": updated_at,
             }
         )
@@ -120,6 +123,7 @@ def sales_kpi_rows(
             "gross_profit": _decimal(row.get("gross_profit"), MONEY),
             "quantity": _decimal(row.get("quantity"), QUANTITY),
             "lines": _int(row.get("lines")),
+            "verified": verified,
             "updated_at": updated_at,
         }
     return daily, [by_product[k] for k in sorted(by_product)]

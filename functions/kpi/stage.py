@@ -50,7 +50,9 @@ def sales_mark(settings: Settings, day: date, now: datetime) -> tuple[bool, date
     return False, compute.utc_naive(min(now, business_day_window(day, settings.tz)[1])).replace(microsecond=0)
 
 
-def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) -> tuple[list, list, str]:
+def read_sales_rows(
+    settings: Settings, lake: Lake, day: date, now: datetime, verified: bool = True
+) -> tuple[list, list, str]:
     """Sales KPI rows of `day` from the lake's profit outputs, and a note when there are none."""
     from functions.kpi.sales import sales_kpi_rows
     from shared.schemas import (
@@ -71,6 +73,7 @@ def read_sales_rows(settings: Settings, lake: Lake, day: date, now: datetime) ->
         lake.read_partition(FACT_SALES_LINES_PROFIT, day),
         lake.read_table(DIM_PRODUCTS),
         compute.utc_naive(now).replace(microsecond=0),
+        verified,
     )
     return rows[0], rows[1], ""
 
@@ -106,13 +109,16 @@ def run_kpi(settings: Settings, lake: Lake, day: date, dry_run: bool = False, ru
 
 
 def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
-    """The kpi stage's work: every KPI table's rows of `day`, replaced in one transaction."""
+    """The kpi stage's work: every KPI table's rows of `day`, replaced in one transaction; the sales
+    rows carry the day's verification (functions/verification.py) as their `verified` flag."""
     from functions.kpi.sales import mark
+    from functions.verification import day_verification
 
     now = clock.now()
     provisional, as_of = sales_mark(settings, day, now)
     inputs = lineage.input_stamps(lake, (AGG_PROFIT_DAILY, AGG_PROFIT_DAILY_BY_PRODUCT, AGG_PROFIT_HOURLY), day)
-    sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now)
+    verified = day_verification(Metadata(lake), day).verified
+    sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now, verified)
     sales_daily, sales_by_product, sales_hourly = (
         mark(rows, provisional, as_of)
         for rows in (sales_daily, sales_by_product, read_hourly_rows(settings, lake, day, now))
@@ -128,7 +134,7 @@ def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
             rows = compute.write_day(
                 store, day, settings.tz, sales_daily, sales_by_product, now=now, sales_hourly=sales_hourly
             )
-        extra = {"store": store.description, "migrations": applied, "note": note}
+        extra = {"store": store.description, "migrations": applied, "note": note, "verified": verified}
     lineage.attach(extra, inputs)
     return Outcome(rows=dict(rows), message=note, extra=extra)
 

@@ -108,6 +108,7 @@ SALES = KpiTable(
         ("gross_margin_pct", DEC),
         ("avg_basket_tax_in", DEC),
         ("cost_missing_lines", INT),
+        ("verified", BOOL),  # false: a check of the day's data found differences (run record)
         *_COMMON_TAIL,
         *_PROVISIONAL_MARK,
     ),
@@ -125,6 +126,7 @@ SALES_BY_PRODUCT = KpiTable(
         ("gross_profit", DEC),
         ("quantity", DEC),
         ("lines", INT),
+        ("verified", BOOL),
         *_COMMON_TAIL,
         *_PROVISIONAL_MARK,
     ),

@@ -28,6 +28,7 @@ from functions.profit.aggregates import daily_aggregate, daily_by_product, hourl
 from functions.profit.cost_events import build_cost_events, cost_event_candidates, price_cost_events
 from functions.profit.latest_cost import latest_cost_asof, roll_latest, unpriced
 from functions.profit.sales_profit import line_profit, sales_lines
+from functions.profit.self_check import profit_differences
 from functions.profit.state import (
     first_changed_day,
     make_record,
@@ -40,7 +41,7 @@ from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import lineage
 from shared.lake import Lake, TableSpec, as_frame
 from shared.log import get_logger
-from shared.metadata import SKIPPED, SUCCESS, Metadata, StageResult
+from shared.metadata import SKIPPED, SUCCESS, UNVERIFIED, Metadata, StageResult
 from shared.schemas import (
     AGG_PROFIT_DAILY,
     AGG_PROFIT_DAILY_BY_PRODUCT,
@@ -361,6 +362,14 @@ def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
         calls={"purchase_partitions_read": len(plan.purchase_days)},
         extra=extra,
     )
+    # the cheap rules of validate-profit on its own output: written and kept, flagged when broken
+    sales_count = sum(frame.height for frame in (pos, invoices) if frame is not None)
+    differences = profit_differences(outputs.lines, outputs.daily, outputs.by_product, sales_count)
+    if differences:
+        outcome.status = UNVERIFIED
+        outcome.extra["differences"] = differences
+        outcome.message = "self-check: " + "; ".join(differences)
+        log.warning("profit %s %s", day, outcome.message)
     # every purchase partition up to the day: a late bill on an earlier day changes its latest cost
     inputs.update(lineage.range_input(FACT_PURCHASES, day, plan.stamps))
     lineage.attach(outcome.extra, inputs)

@@ -20,7 +20,7 @@ from shared.config import Settings
 from shared.errors import ConfigError, NkpipeError, TransientError, error_for_http_status
 from shared.lake import Lake
 from shared.log import get_logger
-from shared.metadata import FAILED, RUNNING, SKIPPED, SUCCESS, Metadata, RunRecord, StageResult
+from shared.metadata import FAILED, RUNNING, SKIPPED, SUCCESS, UNVERIFIED, Metadata, RunRecord, StageResult
 from shared.redact import redact
 
 log = get_logger(__name__)
@@ -42,7 +42,11 @@ RUN_HEADERS = (
     "Run ID",
 )
 KPI_HEADERS = ("Tabel KPI", "Tanggal data terakhir", "Status")
-STATUS_LABELS = {SUCCESS: "OK", FAILED: "GAGAL", SKIPPED: "DILEWATI", RUNNING: "BERJALAN"}
+STATUS_LABELS = {
+    SUCCESS: "OK", FAILED: "GAGAL", SKIPPED: "DILEWATI", RUNNING: "BERJALAN", UNVERIFIED: "BELUM TERVERIFIKASI",
+}
+# Cloud Logging's query page for one run_id (every log line of a run carries it as jsonPayload.run_id)
+LOGS_QUERY_URL = "https://console.cloud.google.com/logs/query;query={query}?project={project}"
 
 RED = {"red": 0.957, "green": 0.8, "blue": 0.8}
 YELLOW = {"red": 1.0, "green": 0.949, "blue": 0.8}
@@ -135,10 +139,20 @@ def local_time(text: str | None, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def run_row(rec: RunRecord, tz: ZoneInfo) -> list[dict[str, Any]]:
+def logs_link(run_id: str, project: str | None) -> dict[str, Any]:
+    """The Run ID cell: a link to the run's log lines in Cloud Logging when the project is known."""
+    if not project or not run_id:
+        return {"userEnteredValue": {"stringValue": run_id}} if run_id else {}
+    from urllib.parse import quote
+
+    url = LOGS_QUERY_URL.format(query=quote(f'jsonPayload.run_id="{run_id}"', safe=""), project=quote(project))
+    return {"userEnteredValue": {"formulaValue": f'=HYPERLINK("{url}", "{run_id}")'}}
+
+
+def run_row(rec: RunRecord, tz: ZoneInfo, project: str | None = None) -> list[dict[str, Any]]:
     reconciliation, reconciled = reconciliation_text(rec.extra)
     warnings = list(rec.extra.get("warnings") or [])
-    if rec.status == FAILED:
+    if rec.status in (FAILED, UNVERIFIED):
         colour = RED
     elif not reconciled or rec.status == RUNNING or warnings:
         colour = YELLOW
@@ -153,8 +167,10 @@ def run_row(rec: RunRecord, tz: ZoneInfo) -> list[dict[str, Any]]:
         cell(reconciliation, background=colour),
         cell(rec.duration_s, number_format="0.0", background=colour),
         cell(local_time(rec.finished_at or rec.started_at, tz), background=colour),
-        cell(rec.error or ("PERINGATAN: " + "; ".join(warnings) if warnings else ""), background=colour),
-        cell(rec.run_id, background=colour),
+        cell(rec.error or "; ".join([*(rec.extra.get("differences") or []),
+                                     *(["PERINGATAN: " + "; ".join(warnings)] if warnings else [])]),
+             background=colour),
+        {**logs_link(rec.run_id, project), **cell(None, background=colour)},
     ]
 
 
@@ -182,6 +198,7 @@ def status_rows(
     now: datetime,
     tz: ZoneInfo,
     day: date | None = None,
+    project: str | None = None,
 ) -> list[list[dict[str, Any]]]:
     """Every row of the tab: a title, the run table, a blank row, the KPI table."""
     title = f"Status ETL nkpipe · diperbarui {now.astimezone(tz):%Y-%m-%d %H:%M:%S} WIB"
@@ -191,7 +208,7 @@ def status_rows(
     runs = latest_runs(records, day)
     rows: list[list[dict[str, Any]]] = [[cell(title, bold=True)]]
     rows.append([cell(h, bold=True, background=GREY) for h in RUN_HEADERS])
-    rows.extend(run_row(rec, tz) for rec in runs)
+    rows.extend(run_row(rec, tz, project) for rec in runs)
     if not runs:
         rows.append([cell("(belum ada run" + (f" untuk {day.isoformat()})" if day else ")"))])
     rows.append([])
@@ -362,7 +379,7 @@ def publish_status_sheet(
     tz = ZoneInfo(settings.business_tz)
     records = Metadata(lake).runs()  # read before this run starts, so it does not list itself as running
     kpi_dates = kpi_last_dates(settings)
-    rows = status_rows(records, kpi_dates, now, tz, day)
+    rows = status_rows(records, kpi_dates, now, tz, day, settings.gcp_project)
     spreadsheet_id = settings.sheets_spreadsheet_id
 
     def publish(_attempt: Attempt) -> Outcome:

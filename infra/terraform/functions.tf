@@ -43,6 +43,7 @@ locals {
       TIDB_USER                    = var.tidb.user
       TIDB_DATABASE                = var.tidb.database
       NK_ORG_ID                    = tostring(var.nk_org_id)
+      GOOGLE_CLOUD_PROJECT         = var.project_id # Status ETL links a run_id to its Cloud Logging query
       MAX_RANGE_DAYS               = tostring(var.max_range_days)
       NKPIPE_TASKS_QUEUE           = local.queue_path
       NKPIPE_TASKS_SERVICE_ACCOUNT = google_service_account.invoker.email

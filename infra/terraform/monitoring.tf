@@ -1,5 +1,6 @@
 # Alert on failed pipeline runs: every ERROR line of an nkpipe function (a failed stage, a 5xx, a
-# crash) counts; main.py logs a failed run at ERROR with event="pipeline_failed".
+# crash) counts; main.py logs a failed run at ERROR with event="pipeline_failed", and a run whose
+# checks found differences (an unverified day, data kept) at ERROR with event="day_unverified".
 resource "google_monitoring_notification_channel" "email" {
   display_name = "${var.name_prefix} operators"
   type         = "email"
@@ -68,7 +69,7 @@ resource "google_monitoring_alert_policy" "failed_runs" {
 
   documentation {
     mime_type = "text/markdown"
-    content   = "An nkpipe function logged an error. Check `GET /health` of the health function, then follow docs/operations.md (English) or docs/panduan-operasional.md (Bahasa Indonesia)."
+    content   = "An nkpipe function logged an error: a failed run (event pipeline_failed) or an unverified day (event day_unverified, its differences in the entry). Check `GET /health` of the health function, then follow docs/operations.md (English) or docs/panduan-operasional.md (Bahasa Indonesia)."
   }
 
   notification_channels = [google_monitoring_notification_channel.email.id]

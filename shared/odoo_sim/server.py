@@ -18,7 +18,16 @@ from shared.odoo_sim.dataset import Dataset
 from shared.odoo_sim.errors import OdooFault, access_denied
 from shared.odoo_sim.rpc import Dispatcher, SessionExpired
 
-FAULT_KINDS = ("502", "503", "429", "timeout", "reset", "access_denied")
+FAULT_KINDS = ("502", "503", "429", "timeout", "reset", "access_denied", "drop_records", "drop_page")
+# Faults that answer normally but lose data silently (a buggy proxy or Odoo quirk): the call succeeds
+# with one record in five left out (the first, sixth, ...) or with an empty page.
+DATA_FAULTS = ("drop_records", "drop_page")
+
+
+def _lose_data(kind: str, result):
+    if not isinstance(result, list):
+        return result
+    return [] if kind == "drop_page" else [r for i, r in enumerate(result) if i % 5]
 JSON2_PATH = re.compile(r"^/json/2/([^/]+)/([^/]+)$")
 
 
@@ -167,9 +176,11 @@ class _Handler(BaseHTTPRequestHandler):
         if target:
             model, method = target
             kind = self.sim.take_fault(model, method)
-            if kind:
+            if kind and kind not in DATA_FAULTS:
                 self.sim.dispatcher.count(model, method)
                 return self._apply_fault(kind, False, request_id)
+        else:
+            kind = None
         headers = {}
         try:
             if path == "/jsonrpc":
@@ -201,6 +212,8 @@ class _Handler(BaseHTTPRequestHandler):
             crash = OdooFault(f"builtins.{type(exc).__name__}", str(exc))
             error = {"code": 200, "message": "Odoo Server Error", "data": crash.data()}
             return self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "error": error})
+        if kind in DATA_FAULTS:
+            result = _lose_data(kind, result)
         self._send_json(200, {"jsonrpc": "2.0", "id": request_id, "result": result}, headers)
 
     def _session_id(self) -> str | None:
@@ -212,7 +225,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _json2(self, model: str, method: str, raw: bytes):
         kind = self.sim.take_fault(model, method)
-        if kind:
+        if kind and kind not in DATA_FAULTS:
             self.sim.dispatcher.count(model, method)
             return self._apply_fault(kind, True)
         try:
@@ -233,7 +246,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._send_json(fault.json2_status, fault.data(), headers)
         except Exception as exc:  # noqa: BLE001
             return self._send_json(500, OdooFault(f"builtins.{type(exc).__name__}", str(exc)).data())
-        self._send_json(200, result)
+        self._send_json(200, _lose_data(kind, result) if kind in DATA_FAULTS else result)
 
 
 class OdooSimulator:
