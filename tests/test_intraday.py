@@ -111,6 +111,7 @@ def test_a_day_walked_through_store_hours_grows_provisionally_then_the_nightly_r
         daily = sales_rows(settings, "sales_kpi_daily", D)
         hourly = sales_rows(settings, "sales_kpi_hourly", D)
         assert len(daily) == 1 and bool(daily[0]["provisional"]) is True
+        assert bool(daily[0]["verified"]) is False  # a day that is not over is never "verified"
         assert daily[0]["as_of"] == moment.replace(tzinfo=None)
         assert all(bool(r["provisional"]) and r["as_of"] == moment.replace(tzinfo=None) for r in hourly)
         wib_hour = (moment + timedelta(hours=7)).hour
@@ -158,6 +159,7 @@ def test_a_day_walked_through_store_hours_grows_provisionally_then_the_nightly_r
     assert set(stored.column("line_id").to_pylist()) == pos_lines_until(live_sim, NIGHTLY_UTC)
     daily = sales_rows(settings, "sales_kpi_daily", D)
     assert [bool(r["provisional"]) for r in daily] == [False]
+    assert [bool(r["verified"]) for r in daily] == [True]  # the nightly run's checks passed
     assert daily[0]["as_of"] == datetime(2026, 11, 20, 17, 0)  # complete up to the end of D (UTC)
     hourly = sales_rows(settings, "sales_kpi_hourly", D)
     assert hourly and not any(bool(r["provisional"]) for r in hourly)

@@ -117,7 +117,8 @@ def kpi_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     now = clock.now()
     provisional, as_of = sales_mark(settings, day, now)
     inputs = lineage.input_stamps(lake, (AGG_PROFIT_DAILY, AGG_PROFIT_DAILY_BY_PRODUCT, AGG_PROFIT_HOURLY), day)
-    verified = day_verification(Metadata(lake), day).verified
+    # a provisional (intraday) day is never "verified": its checks run with the nightly run
+    verified = not provisional and day_verification(Metadata(lake), day).verified
     sales_daily, sales_by_product, note = read_sales_rows(settings, lake, day, now, verified)
     sales_daily, sales_by_product, sales_hourly = (
         mark(rows, provisional, as_of)
