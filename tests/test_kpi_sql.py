@@ -443,6 +443,7 @@ def test_sales_rows_are_written_with_the_day(kpi_store):
             "gross_margin_pct": Decimal("40.0000"),
             "avg_basket_tax_in": Decimal("50.00"),
             "cost_missing_lines": 1,
+            "verified": True,
             "updated_at": LATER,
         }
     ]
@@ -456,6 +457,7 @@ def test_sales_rows_are_written_with_the_day(kpi_store):
             "gross_profit": Decimal("40.00"),
             "quantity": Decimal("3.000"),
             "lines": 3,
+            "verified": False,
             "updated_at": LATER,
         }
     ]
