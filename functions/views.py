@@ -8,14 +8,14 @@
   and dashboards do not break on a fresh lake;
 - `fact_sales_all` = POS lines ∪ invoice lines with a `source` column (`pos` / `invoice`).
 
-On a local lake the views read the Parquet files in place; on an object store (gs://, s3://) the
-partitions are read through the lake and registered in memory (DuckDB needs no cloud extension).
+The views read the files the lake's store gives (`readable_paths`): in place on a local lake, local
+copies fetched from an object store (gs://, s3://), so DuckDB needs no cloud extension.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import duckdb
@@ -63,27 +63,9 @@ def lake_tables(lake: Lake) -> tuple[dict[str, list[str]], dict[str, str]]:
     return partitioned, single
 
 
-def _local_root(lake: Lake) -> Any:
-    return getattr(lake.store, "root", None)
-
-
-def _read_keys(con: duckdb.DuckDBPyConnection, lake: Lake, keys: list[str]) -> Any:
-    """A relation over some lake objects: in place on a local lake, else read through the lake."""
-    root = _local_root(lake)
-    if root is not None:
-        return con.read_parquet([str(root / key) for key in keys], union_by_name=True)
-    import pyarrow as pa
-
-    from shared.errors import NotFoundError
-    from shared.lake import from_parquet_bytes
-
-    tables = []
-    for key in keys:
-        data = lake.store.get(key)
-        if data is None:
-            raise NotFoundError(f"{key}: removed while it was being read; run the command again")
-        tables.append(from_parquet_bytes(data))
-    return con.from_arrow(pa.concat_tables(tables, promote_options="default"))
+def _read_keys(con: duckdb.DuckDBPyConnection, lake: Lake, keys: list[str]) -> duckdb.DuckDBPyRelation:
+    """A relation over some lake objects, read from the files the store gives (every store alike)."""
+    return con.read_parquet(lake.store.readable_paths(keys), union_by_name=True)
 
 
 def open_views(lake: Lake, con: duckdb.DuckDBPyConnection | None = None) -> duckdb.DuckDBPyConnection:

@@ -11,15 +11,17 @@ from __future__ import annotations
 import builtins
 import os
 import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from shared import clock
-from shared.errors import ConfigError, NkpipeError, TransientError
+from shared.errors import ConfigError, NkpipeError, NotFoundError, TransientError
 
 # How long one object-store call keeps retrying a transient failure (google-cloud-storage's own
 # default is 120 s a call: with a dead store a failing run then hung for minutes, see docs/drills.md).
@@ -29,6 +31,9 @@ GCS_RETRY_TIMEOUT_ENV = "NKPIPE_GCS_RETRY_TIMEOUT_S"
 # Folders under a local root that hold the writer's own files; never listed as data.
 LOCAL_TEMP_DIR = ".tmp"
 LOCAL_VERSIONS_DIR = ".versions"
+
+# How many objects a remote store fetches at once for `readable_paths` (one request each).
+FETCH_THREADS = 8
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,39 @@ class ObjectStore(Protocol):
     def exists(self, key: str) -> bool: ...
     def versions(self, key: str) -> builtins.list[ObjectVersion]: ...
     def stamps(self, prefix: str) -> dict[str, str]: ...
+    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]: ...
+
+
+class _FileCopies:
+    """Remote objects copied to local files, so DuckDB and polars read every store the same way.
+
+    One file per key in a temp folder the store owns (removed with the store or at exit); a key
+    fetched again replaces its copy in one step, as a local lake replaces a partition in place.
+    """
+
+    def __init__(self) -> None:
+        self._folder: tempfile.TemporaryDirectory[str] | None = None
+
+    def paths(self, store: ObjectStore, keys: builtins.list[str]) -> builtins.list[str]:
+        if self._folder is None:
+            self._folder = tempfile.TemporaryDirectory(prefix="nkpipe-objects-")
+        base = Path(self._folder.name)
+
+        def fetch(key: str) -> str:
+            data = store.get(key)
+            if data is None:
+                raise NotFoundError(f"{key}: removed while it was being read; run the command again")
+            path = base / key
+            path.parent.mkdir(parents=True, exist_ok=True)
+            part = path.with_name(f"{path.name}.{uuid.uuid4().hex}.part")
+            part.write_bytes(data)
+            os.replace(part, path)
+            return str(path)
+
+        if len(keys) <= 1:
+            return [fetch(key) for key in keys]
+        with ThreadPoolExecutor(max_workers=FETCH_THREADS) as pool:
+            return list(pool.map(fetch, keys))
 
 
 def _as_transient(exc: BaseException, what: str) -> NkpipeError:
@@ -174,6 +212,10 @@ class LocalStore:
             found[key] = f"{st.st_ino}:{st.st_mtime_ns}:{st.st_size}"
         return found
 
+    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
+        """The objects' files, read in place (the local fast path lives here and nowhere else)."""
+        return [str(self._path(key)) for key in keys]
+
     def _versioned(self, key: str) -> bool:
         # Data files only: metadata and locks change too often to be worth a copy.
         return self.keep_versions_days > 0 and not key.startswith("metadata/")
@@ -251,6 +293,11 @@ class GcsStore:
         self.bucket = client.bucket(bucket)
         self.prefix = prefix.strip("/")
         self.url = f"gs://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
+        self._copies = _FileCopies()
+
+    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
+        """Local copies of the objects (fetched in parallel) for DuckDB and polars to read."""
+        return self._copies.paths(self, keys)
 
     def _name(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
@@ -367,6 +414,11 @@ class S3Store:
         self.bucket = bucket
         self.prefix = prefix.strip("/")
         self.url = f"s3://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
+        self._copies = _FileCopies()
+
+    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
+        """Local copies of the objects (fetched in parallel) for DuckDB and polars to read."""
+        return self._copies.paths(self, keys)
 
     def _name(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key

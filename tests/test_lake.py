@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from shared import clock
-from shared.errors import ConfigError, LockedError, SchemaError
+from shared.errors import ConfigError, LockedError, NotFoundError, SchemaError
 from shared.lake import Lake, TableSpec, open_lake
 from shared.stores import GcsStore, LocalStore, S3Store
 
@@ -226,6 +226,25 @@ def test_lock_left_by_an_ended_run_of_this_same_process_is_taken_over(tmp_path):
             with lake.lock("pos", owner="concurrent-run"):
                 pass
     assert lake.store.list("metadata/locks/") == []
+
+
+def test_readable_paths_are_files_polars_reads_on_every_store(lake: Lake):
+    lake.write_partition(SPEC, D1, frame(D1, [1, 2]))
+    lake.write_partition(SPEC, D2, frame(D2, [3]))
+    keys = [Lake.partition_key(SPEC, D1), Lake.partition_key(SPEC, D2)]
+    result = pl.read_parquet(lake.store.readable_paths(keys)).sort("order_id")
+    expected = pl.concat([frame(D1, [1, 2]), frame(D2, [3])])
+    assert result.equals(expected)
+    lake.write_partition(SPEC, D1, frame(D1, [7]))
+    assert pl.read_parquet(lake.store.readable_paths(keys[:1]))["order_id"].to_list() == [7]
+
+
+def test_readable_paths_of_a_removed_remote_object_say_so(lake: Lake):
+    if isinstance(lake.store, LocalStore):
+        assert lake.store.readable_paths(["clean/x/part-0.parquet"]) == [str(lake.store.root / "clean/x/part-0.parquet")]
+        return
+    with pytest.raises(NotFoundError, match="removed while it was being read"):
+        lake.store.readable_paths(["clean/x/part-0.parquet"])
 
 
 def test_stamps_change_when_a_partition_is_replaced(lake: Lake):

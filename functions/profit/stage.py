@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 import polars as pl
@@ -39,6 +38,7 @@ from functions.profit.state import (
 )
 from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import lineage
+from shared.errors import NotFoundError
 from shared.lake import Lake, TableSpec, as_frame
 from shared.log import get_logger
 from shared.metadata import SKIPPED, SUCCESS, UNVERIFIED, Metadata, StageResult
@@ -126,22 +126,17 @@ def read_partitions(lake: Lake, spec: TableSpec, days: Iterable[date]) -> list[p
     return [f for f in found if f is not None]
 
 
-def _local_paths(lake: Lake, spec: TableSpec, days: list[date]) -> list[str] | None:
-    root = getattr(lake.store, "root", None)
-    return None if root is None else [str(Path(root) / lake.partition_key(spec, d)) for d in days]
-
-
 def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
     """The cost-event candidates (unpriced, only the columns the selection needs) of `days`.
 
-    On a local lake polars reads the files in place in one parallel scan, only those columns and
-    rows (a year of partitions in a fraction of a second); elsewhere each partition is fetched
-    through the lake, in parallel.
+    polars reads the partitions' files (the store's `readable_paths`: in place on a local lake,
+    fetched copies elsewhere) in one parallel scan, only those columns and rows (a year of
+    partitions in a fraction of a second); if that fails each partition is read through the lake.
     """
     days = list(days)
-    paths = _local_paths(lake, FACT_PURCHASES, days) if days else None
-    if paths:
+    if days:
         try:
+            paths = lake.store.readable_paths([lake.partition_key(FACT_PURCHASES, d) for d in days])
             scanned = pl.scan_parquet(
                 paths,
                 schema=_no_purchases().schema,
@@ -150,9 +145,9 @@ def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
                 hive_partitioning=False,
             )
             return cost_event_candidates(scanned.select(_HISTORY_COLUMNS)).collect()
-        except (pl.exceptions.PolarsError, OSError) as exc:
+        except (pl.exceptions.PolarsError, OSError, NotFoundError) as exc:
             # A partition replaced or removed mid-read, or an older file layout: the careful path.
-            log.info("profit: scan of %d purchase partitions fell back to one by one: %s", len(paths), exc)
+            log.info("profit: scan of %d purchase partitions fell back to one by one: %s", len(days), exc)
     frames = [
         cost_event_candidates(f.select(_HISTORY_COLUMNS)) for f in read_partitions(lake, FACT_PURCHASES, days)
     ]
