@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from functions.dimension_catalogue import DIMENSIONS, dimension_spec
+from shared import schemas
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -44,9 +47,6 @@ FROM fact_invoice_sales
 
 def declared_specs() -> list[TableSpec]:
     """Every star-schema table the code declares (facts, profit outputs, dimensions)."""
-    from functions.transform.dimensions import DIMENSIONS, dimension_spec
-    from shared import schemas
-
     specs = [*schemas.STAR_FACTS, *schemas.PROFIT_OUTPUTS, *(dimension_spec(d) for d in DIMENSIONS)]
     return list({spec.name: spec for spec in specs}.values())
 

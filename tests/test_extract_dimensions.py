@@ -8,17 +8,9 @@ from datetime import UTC, datetime
 
 import polars as pl
 
-from functions.transform.dimensions import (
-    DIMENSIONS_BY_NAME,
-    Column,
-    apply_refresh,
-    dimension_frame,
-    drop_deleted,
-    m2o_id,
-    merge_dimension,
-    odoo_timestamp,
-    typed_frame,
-)
+from functions.dimension_catalogue import DIMENSIONS_BY_NAME
+from functions.odoo_records import Column, m2o_id, odoo_timestamp, typed_frame
+from functions.transform.dimensions import apply_refresh, dimension_frame, drop_deleted, merge_dimension
 
 PRODUCTS = DIMENSIONS_BY_NAME["products"]
 
@@ -110,8 +102,8 @@ def test_apply_refresh_merges_and_drops_deleted_ids():
 
 import pytest  # noqa: E402
 
+from functions.dimension_catalogue import dimension_spec  # noqa: E402
 from functions.extract import dimensions as extract_dimensions  # noqa: E402
-from functions.transform.dimensions import dimension_spec  # noqa: E402
 from functions.transform.dimensions import transform as transform_dimensions  # noqa: E402
 from shared.lake import open_lake  # noqa: E402
 from shared.odoo import connect  # noqa: E402

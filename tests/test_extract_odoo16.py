@@ -8,10 +8,10 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
+from functions.dimension_catalogue import DIMENSIONS, dimension_spec
 from functions.extract import run_extract
 from functions.reconcile import reconcile_day
 from functions.transform import run_transform
-from functions.transform.dimensions import DIMENSIONS, dimension_spec
 from shared.lake import open_lake
 from shared.metadata import Metadata
 from shared.odoo import connect

@@ -109,9 +109,9 @@ def test_currencies_templates_and_lot_names_reach_the_lake(tmp_path, version):
 
     import polars as pl
 
+    from functions.dimension_catalogue import DIMENSIONS_BY_NAME, dimension_spec
     from functions.extract import run_extract
     from functions.transform import run_transform
-    from functions.transform.dimensions import DIMENSIONS_BY_NAME, dimension_spec
     from functions.transform.inventory_moves import CLEAN_MOVE_LINES
     from functions.transform.invoice_sales import CLEAN_LINES
     from shared.lake import open_lake

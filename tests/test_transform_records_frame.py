@@ -8,7 +8,7 @@ import json
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from functions.transform.dimensions import Column, decode_records, records_frame, typed_frame
+from functions.odoo_records import Column, decode_records, records_frame, typed_frame
 
 COLUMNS = (
     Column("line_id", "id", "id"),
@@ -74,9 +74,9 @@ def test_no_partition_or_no_record_of_the_model_gives_the_empty_typed_frame():
 
 
 def test_a_partition_decoded_in_several_slices_keeps_every_row_in_order(monkeypatch):
-    import functions.transform.dimensions as dimensions
+    import functions.odoo_records as odoo_records
 
-    monkeypatch.setattr(dimensions, "DECODE_SLICE_ROWS", 2)
+    monkeypatch.setattr(odoo_records, "DECODE_SLICE_ROWS", 2)
     frame = raw(RECORDS * 3, json.dumps)
     expected = typed_frame(decode_records(frame, "m"), COLUMNS)
     result = records_frame(frame, "m", COLUMNS)

@@ -15,8 +15,8 @@ from __future__ import annotations
 from datetime import UTC, date, timedelta
 from typing import TYPE_CHECKING
 
+from functions.dimension_catalogue import DIMENSIONS, Dimension, dimension_spec
 from functions.extract import raw_spec, raw_table
-from functions.transform.dimensions import DIMENSIONS, Dimension
 from shared import clock
 from shared.dates import ODOO_DATETIME_FORMAT
 from shared.errors import SchemaError
@@ -80,8 +80,6 @@ def pick_dimension_fields(odoo: OdooClient, dim: Dimension, model: str) -> list[
 
 def since_of(lake: Lake, dim: Dimension, overlap: timedelta = MIN_OVERLAP) -> str | None:
     """The newest write_date already in the dimension table, less `overlap`, as an Odoo string."""
-    from functions.transform.dimensions import dimension_spec
-
     table = lake.read_table(dimension_spec(dim))
     if table is None or table.num_rows == 0 or "write_date" not in table.column_names:
         return None

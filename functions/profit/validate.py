@@ -25,6 +25,7 @@ from functions.profit.cost_events import (
     tax_multiplier_expr,
     uom_factors_are_reference_per_unit,
 )
+from functions.views import open_views
 from shared.lake import Lake, TableSpec, as_frame
 from shared.schemas import (
     AGG_PROFIT_DAILY,
@@ -338,8 +339,6 @@ def _empty(spec: TableSpec) -> pl.DataFrame:
 
 def _views_check(lake: Lake, day: date, partition_rows: Mapping[str, int]) -> tuple[Check, Any]:
     import duckdb
-
-    from functions.views import open_views
 
     try:
         con = open_views(lake)

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, frame_schema, records_frame
+from functions.odoo_records import Column, decode_records, frame_schema, records_frame
+from functions.transform.frames import read_raw
 
 if TYPE_CHECKING:
     from shared.lake import Lake
@@ -249,8 +250,6 @@ def transform_moves(
 ) -> dict[str, int] | None:
     """raw → clean moves and lines → star (and the cash-rounding fact), for one account-move dataset;
     `to_star(lines, moves, raw)`; specs = (clean moves, clean lines, star, rounding star)."""
-    from functions.transform.frames import read_raw
-
     raw = read_raw(lake, dataset, day)
     if raw is None:
         return None

@@ -23,7 +23,7 @@ from functions.extract.inventory_moves import (
     MOVE_MODEL,
     PICKING_TYPE_MODEL,
 )
-from functions.transform.dimensions import Column, records_frame
+from functions.odoo_records import Column, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_INVENTORY_MOVES
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from functions.transform.dimensions import Column, frame_schema, records_frame
+from functions.odoo_records import Column, frame_schema, records_frame
 from functions.transform.frames import business_date, clean_spec, read_raw
 from shared.schemas import FACT_POS_CASH_ROUNDING, FACT_POS_PAYMENTS, FACT_SALES
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from functions.odoo_records import records_frame
 from functions.transform.account_moves import (
     LINE_SCHEMA,
     MOVE_SCHEMA,
@@ -21,7 +22,6 @@ from functions.transform.account_moves import (
     star_purchases,
     transform_moves,
 )
-from functions.transform.dimensions import records_frame
 from functions.transform.frames import clean_spec
 from shared.log import get_logger
 from shared.schemas import FACT_PURCHASE_CASH_ROUNDING, FACT_PURCHASES

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from functions.transform.dimensions import Column, decode_records, frame_schema, odoo_timestamp, records_frame
+from functions.odoo_records import Column, decode_records, frame_schema, odoo_timestamp, records_frame
 from functions.transform.frames import clean_spec, read_raw
 from shared.schemas import FACT_STOCK_QUANTS
 
