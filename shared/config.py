@@ -100,6 +100,13 @@ class Settings:
     tax_multipliers: dict[int, float] = field(default_factory=lambda: dict(DEFAULT_TAX_MULTIPLIERS))
     # Sheets
     sheets_spreadsheet_id: str | None = None
+    # Cloud Tasks fan-out (functions/cloud/tasks.py checks the queue path when it is used)
+    tasks_queue: str | None = None
+    tasks_service_account: str | None = None
+    rerun_url: str | None = None
+    catch_up_url: str | None = None
+    tasks_endpoint: str | None = None
+    catch_up_callers: frozenset[str] = frozenset()  # e-mails (lower case) allowed to ask health?catch_up=1
     # Runtime
     in_cloud: bool = False
     # The Google Cloud project (set by Terraform): the Status ETL tab links each Run ID to its logs there
@@ -238,6 +245,10 @@ def _parse_field_name(text: str) -> str | None:
     return name or None
 
 
+def _parse_emails(text: str) -> frozenset[str]:
+    return frozenset(e.strip().lower() for e in text.split(",") if e.strip())
+
+
 def _parse_bool(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
@@ -281,6 +292,12 @@ _ENV: dict[str, tuple[str, Callable[[str], Any]]] = {
     "NK_ORG_ID": ("nk_org_id", _parse_positive_int),
     "TAX_MULTIPLIERS": ("tax_multipliers", _parse_tax_multipliers),
     "SHEETS_SPREADSHEET_ID": ("sheets_spreadsheet_id", _parse_str),
+    "NKPIPE_TASKS_QUEUE": ("tasks_queue", _parse_str),
+    "NKPIPE_TASKS_SERVICE_ACCOUNT": ("tasks_service_account", _parse_str),
+    "NKPIPE_RERUN_URL": ("rerun_url", _parse_str),
+    "NKPIPE_CATCH_UP_URL": ("catch_up_url", _parse_str),
+    "NKPIPE_TASKS_ENDPOINT": ("tasks_endpoint", _parse_str),
+    "NKPIPE_CATCH_UP_CALLERS": ("catch_up_callers", _parse_emails),
     "K_SERVICE": ("in_cloud", lambda t: bool(t.strip())),
     "GOOGLE_CLOUD_PROJECT": ("gcp_project", _parse_str),
 }

@@ -175,3 +175,35 @@ def test_health_in_the_cloud_needs_no_backend_secret():
     assert health.in_cloud and health.supabase_db_url is None
     with pytest.raises(ConfigError, match="DATA_LAKE_ROOT"):
         load_settings({"K_SERVICE": "nkpipe-health"}, env_file=None, backends=False)
+
+
+def test_queue_and_catch_up_callers_are_settings():
+    result = load_settings(
+        {
+            "NKPIPE_TASKS_QUEUE": " projects/p/locations/l/queues/q ",
+            "NKPIPE_RERUN_URL": "https://rerun.example",
+            "NKPIPE_CATCH_UP_CALLERS": "Ops@NK.example, ,ani@nk.example",
+        },
+        env_file=None,
+    )
+    assert result.tasks_queue == "projects/p/locations/l/queues/q"
+    assert result.rerun_url == "https://rerun.example" and result.catch_up_url is None
+    assert result.catch_up_callers == frozenset({"ops@nk.example", "ani@nk.example"})
+
+
+def test_only_settings_the_clock_and_the_documented_exceptions_read_the_environment():
+    """docs/architecture.md "Environment": the clock, the code version, the operator's name and the
+    object-store clients' own conventions are the exceptions; every other value comes through Settings."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.joinpath("functions").rglob("*.py"), *root.joinpath("shared").rglob("*.py"), root / "main.py"]
+    reading = {
+        p.relative_to(root).as_posix()
+        for p in sources
+        if "odoo_sim" not in p.parts and re.search(r"os\.environ|getenv\(", p.read_text())
+    }
+    assert reading == {
+        "shared/config.py", "shared/clock.py", "shared/metadata.py", "shared/stores.py", "functions/recovery.py"
+    }

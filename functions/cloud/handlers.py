@@ -110,12 +110,12 @@ def rerun(request: Any, queue: TaskQueue | None = None) -> Answer:
     work = parse_rerun(params, settings.business_tz, settings.max_range_days)
     if len(work.days) == 1:
         return run_work(settings, lake, work, "rerun")
-    return fan_out(work, queue)
+    return fan_out(settings, work, queue)
 
 
-def fan_out(work: Work, queue: TaskQueue | None = None) -> Answer:
+def fan_out(settings: Settings, work: Work, queue: TaskQueue | None = None) -> Answer:
     """One task per day, to the rerun function; a task that exists already is reported, not redone."""
-    config = tasks_config()
+    config = tasks_config(settings)
     queue = queue or open_queue(config)
     # Never the request's own URL: its Host header is the caller's to choose, and the task's URL is
     # also its OIDC audience.
@@ -181,7 +181,7 @@ def health(request: Any) -> Answer:
     settings, lake, params = _context(request, backends=False)
     check_keys(params, HEALTH_KEYS)
     if flag(params, "catch_up"):
-        require_catch_up_caller(request, settings.in_cloud)
+        require_catch_up_caller(request, settings)
     report = health_report(settings, lake)
     fresh = bool(report.get("ok"))
     if flag(params, "catch_up") and not fresh:
@@ -210,13 +210,11 @@ def caller_email(request: Any) -> str | None:
     return email.lower() if isinstance(email, str) else None
 
 
-def require_catch_up_caller(request: Any, in_cloud: bool) -> None:
+def require_catch_up_caller(request: Any, settings: Settings) -> None:
     """`health?catch_up=1` starts work: in the cloud only the callers listed in
     NKPIPE_CATCH_UP_CALLERS (the operators, set by Terraform) may ask for it; monitors read health."""
-    import os
-
-    allowed = {e.strip().lower() for e in os.environ.get("NKPIPE_CATCH_UP_CALLERS", "").split(",") if e.strip()}
-    if not in_cloud and not allowed:
+    allowed = settings.catch_up_callers
+    if not settings.in_cloud and not allowed:
         return
     if caller_email(request) not in allowed:
         raise ForbiddenError("catch_up=1 is for operators only (NKPIPE_CATCH_UP_CALLERS); health itself is open to monitors")
@@ -226,7 +224,7 @@ def start_catch_up(settings: Settings, lake: Lake) -> dict[str, Any]:
     """Queue one catch-up task per day (deduplicated by name); run it inline when no queue is set."""
     from shared.dates import today
 
-    config = tasks_config()
+    config = tasks_config(settings)
     if config is None or not config.catch_up_url:
         payload, status = run_catch_up_inline(settings, lake, "health")
         return {"state": "done" if status == 200 else "failed", **payload}

@@ -1,6 +1,6 @@
 """Cloud Tasks fan-out behind one small interface: `enqueue(task_id, url, payload) -> "created" | "duplicate"`.
 
-Configured from the environment (set by infra/terraform):
+Configured from Settings (`shared/config.py`), read from these environment names (set by infra/terraform):
   NKPIPE_TASKS_QUEUE            projects/<p>/locations/<l>/queues/<q>
   NKPIPE_TASKS_SERVICE_ACCOUNT  account whose OIDC token the task carries (the invoker account)
   NKPIPE_RERUN_URL              where range-rerun tasks go (the rerun function); required for a range:
@@ -13,13 +13,15 @@ Configured from the environment (set by infra/terraform):
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.errors import ConfigError, TerminalError, error_for_http_status
+
+if TYPE_CHECKING:
+    from shared.config import Settings
 
 CREATED, DUPLICATE = "created", "duplicate"
 QUEUE_PATH = re.compile(r"^projects/[^/]+/locations/[^/]+/queues/[^/]+$")
@@ -40,20 +42,19 @@ class TasksConfig:
     endpoint: str | None = None
 
 
-def tasks_config(environ: Mapping[str, str] | None = None) -> TasksConfig | None:
+def tasks_config(settings: Settings) -> TasksConfig | None:
     """The queue settings, or None when no queue is configured (local runs)."""
-    env = os.environ if environ is None else environ
-    queue = env.get("NKPIPE_TASKS_QUEUE", "").strip()
+    queue = settings.tasks_queue
     if not queue:
         return None
     if not QUEUE_PATH.match(queue):
         raise ConfigError(f"NKPIPE_TASKS_QUEUE must look like projects/P/locations/L/queues/Q, got {queue!r}")
     return TasksConfig(
         queue=queue,
-        service_account=env.get("NKPIPE_TASKS_SERVICE_ACCOUNT", "").strip() or None,
-        rerun_url=env.get("NKPIPE_RERUN_URL", "").strip() or None,
-        catch_up_url=env.get("NKPIPE_CATCH_UP_URL", "").strip() or None,
-        endpoint=env.get("NKPIPE_TASKS_ENDPOINT", "").strip() or None,
+        service_account=settings.tasks_service_account,
+        rerun_url=settings.rerun_url,
+        catch_up_url=settings.catch_up_url,
+        endpoint=settings.tasks_endpoint,
     )
 
 

@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, TypedDict
 
+from functions.kpi.tables import OPS_TABLES
 from shared import clock
 from shared.dates import business_day_window
 from shared.errors import InputError, TerminalError
@@ -29,7 +30,6 @@ DEMO_SEED = 20240101
 DEMO_SCALE = 0.05
 INVENTORY_ROWS_PER_DAY = 5480  # at scale 1.0: ~2,000,000 a year
 SHIPMENTS_PER_DAY = 548  # at scale 1.0: ~200,000 a year
-OPS_TABLES = ("orders", "shipments", "inventory_tx", "scan_event")
 
 class Warehouse(TypedDict):
     id: int

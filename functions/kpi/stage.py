@@ -10,6 +10,7 @@ from typing import Any
 from functions.kpi import compute, mirror, schema, sqlfile
 from functions.kpi.notices import warn_once
 from functions.kpi.store import open_store
+from functions.kpi.tables import OPS_TABLES_READ_BY_KPI
 from functions.kpi.transports import DirectMirror, mirror_transport
 from functions.runs import DatasetRun, Outcome, run_recorded
 from shared import clock, lineage
@@ -78,12 +79,9 @@ def read_sales_rows(
     return rows[0], rows[1], ""
 
 
-OPS_TABLES = ("inventory_tx", "shipments", "scan_event")
-
-
 def require_ops_tables(store: Any) -> None:
     """The operational tables the KPI SQL reads must exist (they belong to the operations system)."""
-    missing = [t for t in OPS_TABLES if not store.table_exists(t)]
+    missing = [t for t in OPS_TABLES_READ_BY_KPI if not store.table_exists(t)]
     if missing:
         message = (
             f"{store.description} has no operational table(s) {', '.join(missing)}: point TIDB_DATABASE at the "

@@ -151,3 +151,9 @@ SALES_HOURLY = KpiTable(
 
 KPI_TABLES: tuple[KpiTable, ...] = (INVENTORY, STOCKOUT, FLEET, SALES, SALES_BY_PRODUCT, SALES_HOURLY)
 BY_NAME = {t.name: t for t in KPI_TABLES}
+
+
+# The operations system's tables (PTMMM schema; `nkpipe demo --load-ops-into-tidb` fills them with demo
+# data). The KPI SQL reads all but `orders`, which only the demo generator uses to make its shipments.
+OPS_TABLES = ("inventory_tx", "shipments", "scan_event", "orders")
+OPS_TABLES_READ_BY_KPI = tuple(name for name in OPS_TABLES if name != "orders")
