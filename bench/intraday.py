@@ -3,8 +3,8 @@ after 30 and after 365 days of purchase history, beside the nightly run of the w
 
 At scale 1 the simulator sells 20,000 POS lines a day (invoices and bills in proportion) and runs live,
 so at 14:00 WIB today holds only the orders made by then. The lake holds the purchases of every
-history day (extracted and transformed, untimed) and the latest-cost state of yesterday, like a lake
-the nightly runs keep. Timed, in the same process and on the same simulator:
+history day (extracted and transformed, untimed) and yesterday's profit outputs, like a lake the
+nightly runs keep. Timed, in the same process and on the same simulator:
 
   - intraday 14:00 / 14:30: `run_days(..., intraday=True)` of today for pos, invoice-sales, purchases;
   - nightly: the same stages of the whole day, after the day ended (the baseline of the ratio).

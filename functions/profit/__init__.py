@@ -1,7 +1,7 @@
 """Profit: star facts → cost events → latest cost → sales-line profit → daily aggregates.
 
-Modules: cost_events, latest_cost, sales_profit, aggregates (pure polars transforms); state (when a
-stored latest-cost state may be reused); stage (`run_profit`, the I/O); validate (the checks of
+Modules: cost_events, latest_cost, sales_profit, aggregates (pure polars transforms); stage
+(`run_profit`, the I/O); validate (the checks of
 `nkpipe validate-profit`); summary (`demo_summary`). Heavy imports stay inside those modules.
 """
 

@@ -17,8 +17,8 @@ price per bill-line unit into a price per product unit with Odoo's `uom.uom` fac
 The ratio is 1.0 when the units are the same, unknown, of different categories, or have no positive
 factor — the same fall-backs Odoo uses.
 
-Pricing is kept apart from selection (`price_cost_events`) so the latest-cost state can be repriced
-with today's settings and dimensions instead of carrying yesterday's.
+Pricing is kept apart from selection (`price_cost_events`): the latest cost is selected on raw
+events and priced with today's settings and dimensions.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import polars as pl
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 DType = pl.DataType | type[pl.DataType]
 
-# The raw columns of a cost event before pricing: all the latest-cost state has to keep.
+# The raw columns of a cost event before pricing: all the latest-cost selection needs.
 EVENT_KEY_COLUMNS = ("date", "product_id", "move_id", "line_id")
 RAW_EVENT_COLUMNS = {
     "date": pl.Date,
