@@ -45,6 +45,27 @@ def input_stamps(lake: Lake, specs: Iterable[TableSpec], day: date) -> dict[str,
     return found
 
 
+def _date_of(key: str, prefix: str) -> date | None:
+    rest = key[len(prefix) :] if key.startswith(prefix) else None
+    if not rest or not rest.startswith("date=") or not rest.endswith("/" + PARTITION_FILE):
+        return None
+    try:
+        return date.fromisoformat(rest[len("date=") : len("date=") + 10])
+    except ValueError:
+        return None
+
+
+def partition_stamps(lake: Lake, spec: TableSpec) -> dict[date, str]:
+    """A stamp per partition of `spec` (one listing call) that changes whenever the partition is
+    rewritten or removed; by date."""
+    stamps = {}
+    for key, stamp in lake.store.stamps(spec.prefix).items():
+        day = _date_of(key, spec.prefix)
+        if day is not None:
+            stamps[day] = stamp
+    return dict(sorted(stamps.items()))
+
+
 def range_input(spec: TableSpec, upto: date, stamps: Mapping[date, str]) -> dict[str, str]:
     """Every partition of `spec` up to `upto` as one input: a digest of their stamps (a year of
     purchases is one entry of the record, not 365)."""

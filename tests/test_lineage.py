@@ -56,14 +56,12 @@ def test_the_mirror_is_stale_once_the_kpi_rows_it_copied_are_rewritten(tmp_path)
 def test_all_partitions_up_to_a_day_are_one_input_that_changes_with_any_of_them(tmp_path):
     from datetime import timedelta
 
-    from functions.profit.state import partition_stamps
-
     lake = open_lake(str(tmp_path))
     metadata = Metadata(lake)
     for offset in range(3):
         day = D - timedelta(days=offset)
         lake.write_partition(SPEC, day, pa.table({"date": [day], "v": [offset]}, schema=SPEC.schema))
-    inputs = lineage.range_input(SPEC, D - timedelta(days=1), partition_stamps(lake, SPEC))
+    inputs = lineage.range_input(SPEC, D - timedelta(days=1), lineage.partition_stamps(lake, SPEC))
     assert list(inputs) == ["star-schema/fact_x/date<=2026-11-19"]
     run_with(metadata, "profit", "profit", inputs)
     write(lake, 9)  # a day after the range: not an input

@@ -130,7 +130,7 @@ def read_cost_candidates(lake: Lake, days: Iterable[date]) -> pl.DataFrame:
 
 def purchase_days(lake: Lake, day: date) -> list[date]:
     """The purchase partitions the latest cost of `day` is built from: every one ≤ day."""
-    return [d for d in lake.list_dates(FACT_PURCHASES) if d <= day]
+    return [d for d in lineage.partition_stamps(lake, FACT_PURCHASES) if d <= day]
 
 
 def describe(days: list[date]) -> str:
@@ -259,13 +259,14 @@ def run_profit(
 
 def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
     """The profit stage's work for `day`; skipped when the day has no sales partition."""
-    # stamps before the reads (purchases: the plan's listing, taken before it reads any)
+    # stamps before the reads (purchases: one listing, taken before any is read)
     inputs = lineage.input_stamps(lake, (FACT_SALES, FACT_INVOICE_SALES), day)
+    purchase_stamps = lineage.partition_stamps(lake, FACT_PURCHASES)
     pos = read_partition(lake, FACT_SALES, day)
     invoices = read_partition(lake, FACT_INVOICE_SALES, day)
     if pos is None and invoices is None:
         return Outcome.skipped(f"no fact_sales or fact_invoice_sales partition for {day}: run transform first")
-    days = purchase_days(lake, day)
+    days = [d for d in purchase_stamps if d <= day]
     day_purchases = read_partition(lake, FACT_PURCHASES, day)
     outputs = compute_day(
         day,
@@ -304,6 +305,6 @@ def profit_day(settings: Settings, lake: Lake, day: date) -> Outcome:
         outcome.message = "self-check: " + "; ".join(differences)
         log.warning("profit %s %s", day, outcome.message)
     # every purchase partition up to the day: a late bill on an earlier day changes its latest cost
-    inputs.update(lineage.range_input(FACT_PURCHASES, day, plan.stamps))
+    inputs.update(lineage.range_input(FACT_PURCHASES, day, purchase_stamps))
     lineage.attach(outcome.extra, inputs)
     return outcome
