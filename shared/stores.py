@@ -13,12 +13,12 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared import clock
 from shared.errors import ConfigError, NkpipeError, NotFoundError, TransientError
@@ -71,13 +71,13 @@ class _FileCopies:
     def __init__(self) -> None:
         self._folder: tempfile.TemporaryDirectory[str] | None = None
 
-    def paths(self, store: ObjectStore, keys: builtins.list[str]) -> builtins.list[str]:
+    def paths(self, get: Callable[[str], bytes | None], keys: builtins.list[str]) -> builtins.list[str]:
         if self._folder is None:
             self._folder = tempfile.TemporaryDirectory(prefix="nkpipe-objects-")
         base = Path(self._folder.name)
 
         def fetch(key: str) -> str:
-            data = store.get(key)
+            data = get(key)
             if data is None:
                 raise NotFoundError(f"{key}: removed while it was being read; run the command again")
             path = base / key
@@ -263,7 +263,31 @@ class LocalStore:
             folder = folder.parent
 
 
-class GcsStore:
+class _BucketKeys:
+    """What the GCS and S3 stores share: keys under a prefix of a bucket, and fetched local copies."""
+
+    prefix: str
+    url: str
+    _copies: _FileCopies
+
+    def _under(self, scheme: str, bucket: str, prefix: str) -> None:
+        self.prefix = prefix.strip("/")
+        self.url = f"{scheme}://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
+        self._copies = _FileCopies()
+
+    if TYPE_CHECKING:  # each store defines it
+
+        def get(self, key: str, version: str | None = None) -> bytes | None: ...
+
+    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
+        """Local copies of the objects (fetched in parallel) for DuckDB and polars to read."""
+        return self._copies.paths(self.get, keys)
+
+    def _name(self, key: str) -> str:
+        return f"{self.prefix}/{key}" if self.prefix else key
+
+
+class GcsStore(_BucketKeys):
     """A bucket (and optional prefix) on Google Cloud Storage, through google-cloud-storage.
 
     With STORAGE_EMULATOR_HOST set (tests, local emulators) the client uses anonymous credentials
@@ -291,16 +315,7 @@ class GcsStore:
                 client = storage.Client()
         self.client = client
         self.bucket = client.bucket(bucket)
-        self.prefix = prefix.strip("/")
-        self.url = f"gs://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
-        self._copies = _FileCopies()
-
-    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
-        """Local copies of the objects (fetched in parallel) for DuckDB and polars to read."""
-        return self._copies.paths(self, keys)
-
-    def _name(self, key: str) -> str:
-        return f"{self.prefix}/{key}" if self.prefix else key
+        self._under("gs", bucket, prefix)
 
     def _call(self, what: str, fn):  # noqa: ANN001, ANN202 — tiny wrapper mapping client errors
         from google.api_core import exceptions as gexc
@@ -394,7 +409,7 @@ class GcsStore:
         return sorted(found, key=lambda v: int(v.version))
 
 
-class S3Store:
+class S3Store(_BucketKeys):
     """A bucket (and optional prefix) on S3 or an S3-compatible endpoint (AWS_ENDPOINT_URL), via boto3.
 
     Each write is one PutObject, so an object is replaced whole or not at all.
@@ -412,16 +427,7 @@ class S3Store:
             )
         self.client = client
         self.bucket = bucket
-        self.prefix = prefix.strip("/")
-        self.url = f"s3://{bucket}" + (f"/{self.prefix}" if self.prefix else "")
-        self._copies = _FileCopies()
-
-    def readable_paths(self, keys: builtins.list[str]) -> builtins.list[str]:
-        """Local copies of the objects (fetched in parallel) for DuckDB and polars to read."""
-        return self._copies.paths(self, keys)
-
-    def _name(self, key: str) -> str:
-        return f"{self.prefix}/{key}" if self.prefix else key
+        self._under("s3", bucket, prefix)
 
     def _call(self, what: str, fn):  # noqa: ANN001, ANN202
         from botocore.exceptions import BotoCoreError, ClientError
