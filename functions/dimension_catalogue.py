@@ -195,14 +195,6 @@ DIMENSIONS: tuple[Dimension, ...] = (
 DIMENSIONS_BY_NAME: dict[str, Dimension] = {d.name: d for d in DIMENSIONS}
 
 
-def dimension_of_model(model: str) -> Dimension | None:
-    for dim in DIMENSIONS:
-        if model in dim.models:
-            return dim
-    return None
-
-
-
 def dimension_spec(dim: Dimension) -> TableSpec:
     """The lake table of a dimension: the contract's spec when shared/schemas.py declares one."""
     declared = getattr(schemas, dim.table.upper(), None)

@@ -13,7 +13,7 @@ import os
 import shutil
 import tempfile
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -551,7 +551,3 @@ def open_store(root: str, keep_versions_days: float = 7) -> ObjectStore:
         raise ConfigError(f"DATA_LAKE_ROOT {root!r}: unsupported scheme (use a path, gs:// or s3://)")
     return LocalStore(root.removeprefix("file://"), keep_versions_days)
 
-
-def iter_chunks(items: list, size: int) -> Iterator[list]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]

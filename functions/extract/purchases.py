@@ -58,12 +58,6 @@ def cost_field(odoo: OdooClient, settings: Settings) -> tuple[str | None, str]:
     return None, "missing"
 
 
-def requirements_for(odoo: OdooClient, settings: Settings) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """REQUIREMENTS with the cost field this database has (for `nkpipe odoo-check`)."""
-    name, _how = cost_field(odoo, settings)
-    return account_moves.requirements((name,) if name else ())
-
-
 def fetch(odoo: OdooClient, settings: Settings, day: date) -> dict[str, list[dict]]:
     odoo.prefetch_fields([account_moves.MOVE_MODEL, account_moves.LINE_MODEL])
     name, how = cost_field(odoo, settings)
