@@ -108,7 +108,11 @@ def pending_store_migrations(store: KpiStore) -> list[Migration]:
     target = store_target(store)
     if not store.table_exists("kpi_schema_migrations"):
         return migrations_for(target)
-    applied = {row[0]: row[2] for row in store.query(_SELECT_APPLIED)}
+    return _pending(target, {row[0]: row[2] for row in store.query(_SELECT_APPLIED)})
+
+
+def _pending(target: str, applied: dict[int, str]) -> list[Migration]:
+    """The migrations of `target` not in `applied` (version -> checksum); an applied one must be unchanged."""
     pending = []
     for migration in migrations_for(target):
         if migration.version in applied:
@@ -181,16 +185,8 @@ def pending_supabase_migrations(connection: Any) -> list[Migration]:
     ]
     if not exists:
         return migrations_for(SUPABASE)
-    applied = dict(
-        connection.execute("SELECT version, checksum FROM public.kpi_schema_migrations").fetchall()
-    )
-    pending = []
-    for migration in migrations_for(SUPABASE):
-        if migration.version in applied:
-            _check_unchanged(SUPABASE, migration, applied[migration.version])
-        else:
-            pending.append(migration)
-    return pending
+    applied = connection.execute("SELECT version, checksum FROM public.kpi_schema_migrations").fetchall()
+    return _pending(SUPABASE, dict(applied))
 
 
 def migrate_supabase(connection: Any) -> list[str]:
