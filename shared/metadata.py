@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import os
-import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
@@ -227,22 +226,6 @@ class Metadata:
         now = clock.now()
         rec.finished_at = now.isoformat()
         rec.duration_s = round((now - datetime.fromisoformat(rec.started_at)).total_seconds(), 3)
-
-    @contextlib.contextmanager
-    def track(self, stage: str, dataset: str, day: date, run_id: str | None = None) -> Iterator[RunRecord]:
-        """Record a run: success when the block ends, failure (and re-raise) when it raises.
-
-        The block fills `rec.rows`, `rec.calls` and `rec.extra`; it may set `rec.status = SKIPPED`.
-        """
-        rec = self.start(stage, dataset, day, run_id)
-        started = time.monotonic()
-        try:
-            yield rec
-        except BaseException as exc:
-            self.fail(rec, exc)
-            raise
-        rec.duration_s = round(time.monotonic() - started, 3)
-        self.finish(rec, status=rec.status if rec.status != RUNNING else SUCCESS)
 
     def last_run(self, stage: str, dataset: str, day: date) -> RunRecord | None:
         data = self.lake.read_json(self._latest_key(stage, dataset, day))

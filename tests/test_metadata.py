@@ -6,6 +6,7 @@ import pytest
 
 from shared.lake import open_lake
 from shared.metadata import FAILED, RUNNING, SUCCESS, Metadata
+from tests.fixtures.runs import track
 
 D1, D2 = date(2026, 11, 19), date(2026, 11, 20)
 
@@ -16,7 +17,7 @@ def meta(tmp_path) -> Metadata:
 
 
 def test_track_records_success_with_rows_and_calls(meta):
-    with meta.track("extract", "pos", D1) as rec:
+    with track(meta, "extract", "pos", D1) as rec:
         assert meta.last_run("extract", "pos", D1).status == RUNNING
         rec.rows["fact_sales"] = 12
         rec.calls["pos.order.search_read"] = 2
@@ -27,17 +28,17 @@ def test_track_records_success_with_rows_and_calls(meta):
 
 def test_track_records_failure_and_reraises(meta):
     with pytest.raises(RuntimeError, match="boom"):
-        with meta.track("extract", "pos", D1):
+        with track(meta, "extract", "pos", D1):
             raise RuntimeError("boom")
     result = meta.last_run("extract", "pos", D1)
     assert result.status == FAILED and result.error == "RuntimeError: boom"
 
 
 def test_history_keeps_every_attempt_and_last_success(meta):
-    with meta.track("extract", "pos", D1) as rec:
+    with track(meta, "extract", "pos", D1) as rec:
         rec.rows["x"] = 1
     with pytest.raises(ValueError):
-        with meta.track("extract", "pos", D1):
+        with track(meta, "extract", "pos", D1):
             raise ValueError("second")
     assert [r.status for r in meta.history("extract", "pos", D1)] == [SUCCESS, FAILED]
     assert meta.last_success("extract", "pos", D1).rows == {"x": 1}
@@ -46,7 +47,7 @@ def test_history_keeps_every_attempt_and_last_success(meta):
 
 def test_runs_lists_latest_per_stage_dataset_day(meta):
     for stage, dataset, day in (("extract", "pos", D1), ("extract", "pos", D2), ("profit", "profit", D1)):
-        with meta.track(stage, dataset, day):
+        with track(meta, stage, dataset, day):
             pass
     assert [(r.stage, r.dataset, r.date) for r in meta.runs()] == [
         ("extract", "pos", "2026-11-19"),
@@ -75,12 +76,12 @@ def test_records_made_inside_provisional_are_marked_and_move_no_watermark(meta):
 
     as_of = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
     meta.set_watermark("extract", "pos", D1)
-    with meta.track("extract", "pos", D1):
+    with track(meta, "extract", "pos", D1):
         pass
     assert provisional_as_of() is None
     with provisional(as_of):
         assert provisional_as_of() == as_of
-        with meta.track("extract", "pos", D2) as rec:
+        with track(meta, "extract", "pos", D2) as rec:
             pass
         assert meta.set_watermark("extract", "pos", D2) is False
     assert provisional_as_of() is None

@@ -22,6 +22,7 @@ from shared.errors import InputError, NotFoundError
 from shared.lake import Lake, open_lake
 from shared.metadata import Metadata
 from shared.schemas import AGG_PROFIT_DAILY, FACT_INVOICE_SALES, FACT_SALES
+from tests.fixtures.runs import track
 
 D1, D2, D3 = date(2026, 10, 1), date(2026, 10, 2), date(2026, 10, 3)
 
@@ -206,7 +207,7 @@ def test_purge_needs_an_explicit_scope_of_days(lake, capsys):
 def _write_by_run(lake: Lake, day, amount: float) -> str:
     """agg_profit_daily written the way the profit stage writes it: inside its run record."""
     meta = Metadata(lake)
-    with meta.track("profit", "profit", day) as rec:
+    with track(meta, "profit", "profit", day) as rec:
         lake.write_partition(AGG_PROFIT_DAILY, day, frame_with_amount(day, amount))
     return rec.run_id
 
