@@ -45,20 +45,19 @@ def json_response(payload: dict[str, Any], status: int, headers: dict[str, str] 
     return body, status, {"Content-Type": "application/json", **(headers or {})}
 
 
+# First match wins: the specific terminal errors come before TerminalError itself.
+_STATUS_BY_ERROR: tuple[tuple[type[BaseException], int], ...] = (
+    (TransientError, 503),
+    (InputError, 400),
+    (LockedError, 409),
+    (NotFoundError, 404),
+    (ForbiddenError, 403),
+    (TerminalError, 422),
+)
+
+
 def status_for(exc: BaseException) -> int:
-    if isinstance(exc, TransientError):
-        return 503
-    if isinstance(exc, InputError):
-        return 400
-    if isinstance(exc, LockedError):
-        return 409
-    if isinstance(exc, NotFoundError):
-        return 404
-    if isinstance(exc, ForbiddenError):
-        return 403
-    if isinstance(exc, TerminalError):
-        return 422
-    return 500
+    return next((status for kind, status in _STATUS_BY_ERROR if isinstance(exc, kind)), 500)
 
 
 def error_payload(exc: BaseException, entry: str, extra: dict[str, Any] | None = None) -> dict[str, Any]:
