@@ -37,10 +37,6 @@ def value_error(message: str) -> OdooFault:
     return OdooFault("builtins.ValueError", message, json2_status=500)
 
 
-def key_error(model: str) -> OdooFault:
-    return OdooFault("builtins.KeyError", repr(model), [model], json2_status=404)
-
-
 def attribute_error(model: str, method: str) -> OdooFault:
     return OdooFault(
         "builtins.AttributeError",
